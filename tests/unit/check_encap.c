@@ -1,0 +1,226 @@
+/* check_encap.c: VXLAN, GRE and GRE-in-UDP headers, good and malformed. */
+#include <string.h>
+
+#include "check_main.h"
+#include "encap.h"
+
+/* An inner frame: broadcast ARP request from 02:00:00:00:00:01. */
+static const uint8_t inner[] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01,
+};
+
+static size_t
+build(enum encap_type t, uint32_t vni, uint8_t *out)
+{
+	size_t h = encap_header(t, vni, out);
+
+	memcpy(out + h, inner, sizeof inner);
+	return h + sizeof inner;
+}
+
+START_TEST(vxlan_header_bytes)
+{
+	/* RFC 7348 section 5: flags 0x08, 24 reserved, VNI, 8 reserved. */
+	static const uint8_t want[8] = { 0x08, 0, 0, 0, 0x12, 0x34, 0x56, 0 };
+	uint8_t hdr[ENCAP_HDR_MAX];
+
+	ck_assert_uint_eq(encap_header(ENCAP_VXLAN, 0x123456, hdr), 8);
+	ck_assert_mem_eq(hdr, want, 8);
+}
+END_TEST
+
+START_TEST(gre_header_bytes)
+{
+	/* RFC 2890: K bit, protocol 0x6558, key = VSID << 8 | FlowID 0. */
+	static const uint8_t want[8] = { 0x20, 0x00, 0x65, 0x58, 0x12, 0x34,
+		0x56, 0x00 };
+	uint8_t hdr[ENCAP_HDR_MAX];
+
+	ck_assert_uint_eq(encap_header(ENCAP_GRE, 0x123456, hdr), 8);
+	ck_assert_mem_eq(hdr, want, 8);
+	ck_assert_uint_eq(encap_header(ENCAP_GREUDP, 0x123456, hdr), 8);
+	ck_assert_mem_eq(hdr, want, 8);
+}
+END_TEST
+
+START_TEST(roundtrip)
+{
+	uint8_t buf[128];
+	struct decap d;
+	size_t n;
+
+	n = build(ENCAP_VXLAN, 4242, buf);
+	ck_assert_int_eq(vxlan_decap(buf, n, &d), DROP_NONE);
+	ck_assert_uint_eq(d.vni, 4242);
+	ck_assert_uint_eq(d.frame_len, sizeof inner);
+	ck_assert_mem_eq(d.frame, inner, sizeof inner);
+
+	n = build(ENCAP_GRE, VNI_MAX, buf);
+	ck_assert_int_eq(gre_decap(buf, n, &d), DROP_NONE);
+	ck_assert_uint_eq(d.vni, VNI_MAX);
+	ck_assert_mem_eq(d.frame, inner, sizeof inner);
+}
+END_TEST
+
+/* Table of malformed headers and the reason each must give. */
+struct bad_case {
+	const char *what;
+	uint8_t hdr[20];
+	size_t hlen;
+	size_t inner_len;
+	enum drop_reason want;
+};
+
+static const struct bad_case vxlan_bad[] = {
+	{ "empty", { 0 }, 0, 0, DROP_TRUNCATED },
+	{ "7 bytes", { 0x08, 0, 0, 0, 0, 0, 1 }, 7, 0, DROP_TRUNCATED },
+	{ "no I flag", { 0x00, 0, 0, 0, 0, 0, 1, 0 }, 8, 14, DROP_BAD_FLAGS },
+	{ "extra flag", { 0x88, 0, 0, 0, 0, 0, 1, 0 }, 8, 14, DROP_BAD_FLAGS },
+	{ "reserved1", { 0x08, 0, 1, 0, 0, 0, 1, 0 }, 8, 14, DROP_BAD_FLAGS },
+	{ "reserved2", { 0x08, 0, 0, 0, 0, 0, 1, 7 }, 8, 14, DROP_BAD_FLAGS },
+	{ "runt", { 0x08, 0, 0, 0, 0, 0, 1, 0 }, 8, 13, DROP_RUNT },
+};
+
+static const struct bad_case gre_bad[] = {
+	{ "empty", { 0 }, 0, 0, DROP_TRUNCATED },
+	{ "3 bytes", { 0x20, 0, 0x65 }, 3, 0, DROP_TRUNCATED },
+	{ "version 1", { 0x20, 0x01, 0x65, 0x58, 0, 0, 1, 0 }, 8, 14,
+	    DROP_BAD_VERSION },
+	{ "routing bit", { 0x60, 0, 0x65, 0x58, 0, 0, 1, 0 }, 8, 14,
+	    DROP_BAD_FLAGS },
+	{ "reserved0", { 0x20, 0x80, 0x65, 0x58, 0, 0, 1, 0 }, 8, 14,
+	    DROP_BAD_FLAGS },
+	{ "IPv4 payload", { 0x20, 0, 0x08, 0x00, 0, 0, 1, 0 }, 8, 14,
+	    DROP_BAD_PROTO },
+	{ "no key", { 0x00, 0, 0x65, 0x58 }, 4, 14, DROP_NO_KEY },
+	{ "key cut", { 0x20, 0, 0x65, 0x58, 0, 0 }, 6, 0, DROP_TRUNCATED },
+	{ "seq cut", { 0x30, 0, 0x65, 0x58, 0, 0, 1, 0, 0 }, 9, 0,
+	    DROP_TRUNCATED },
+	{ "runt", { 0x20, 0, 0x65, 0x58, 0, 0, 1, 0 }, 8, 10, DROP_RUNT },
+	{ "bad checksum", { 0xa0, 0, 0x65, 0x58, 0x12, 0x34, 0, 0, 0, 0, 1,
+	    0 }, 12, 14, DROP_BAD_CHECKSUM },
+};
+
+static void
+run_bad(const struct bad_case *c, enum drop_reason (*fn)(const uint8_t *,
+    size_t, struct decap *))
+{
+	uint8_t buf[64];
+	struct decap d;
+
+	memcpy(buf, c->hdr, c->hlen);
+	memcpy(buf + c->hlen, inner, c->inner_len);
+	ck_assert_msg(fn(buf, c->hlen + c->inner_len, &d) == c->want,
+	    "case %s: got %s, want %s", c->what,
+	    drop_name(fn(buf, c->hlen + c->inner_len, &d)), drop_name(c->want));
+}
+
+START_TEST(vxlan_malformed)
+{
+	run_bad(&vxlan_bad[_i], vxlan_decap);
+}
+END_TEST
+
+START_TEST(gre_malformed)
+{
+	run_bad(&gre_bad[_i], gre_decap);
+}
+END_TEST
+
+START_TEST(gre_checksum_and_sequence)
+{
+	/* C, K and S set, with a correct checksum: accepted. */
+	uint8_t buf[64] = { 0xb0, 0x00, 0x65, 0x58, 0, 0, 0, 0, 0x00, 0x00,
+		0x07, 0x00, 0, 0, 0, 42 };
+	struct decap d;
+	uint16_t sum;
+
+	memcpy(buf + 16, inner, sizeof inner);
+	sum = (uint16_t)~csum_fold(csum_add(0, buf, 16 + sizeof inner));
+	buf[4] = (uint8_t)(sum >> 8);
+	buf[5] = (uint8_t)sum;
+	ck_assert_int_eq(gre_decap(buf, 16 + sizeof inner, &d), DROP_NONE);
+	ck_assert_uint_eq(d.vni, 7);
+	ck_assert_mem_eq(d.frame, inner, sizeof inner);
+	buf[20] ^= 1;
+	ck_assert_int_eq(gre_decap(buf, 16 + sizeof inner, &d),
+	    DROP_BAD_CHECKSUM);
+}
+END_TEST
+
+START_TEST(ip4_raw)
+{
+	uint8_t pkt[64] = { 0x45, 0, 0, 20 + 8 + 14, 0, 0, 0x40, 0, 64, 47 };
+	const uint8_t *pl;
+	size_t pll;
+
+	ck_assert_int_eq(ip4_gre_payload(pkt, 20 + 8 + 14, &pl, &pll),
+	    DROP_NONE);
+	ck_assert_ptr_eq(pl, pkt + 20);
+	ck_assert_uint_eq(pll, 22);
+	/* Total length larger than what arrived. */
+	ck_assert_int_eq(ip4_gre_payload(pkt, 30, &pl, &pll), DROP_TRUNCATED);
+	pkt[0] = 0x44;	/* IHL below 5 */
+	ck_assert_int_eq(ip4_gre_payload(pkt, 42, &pl, &pll), DROP_TRUNCATED);
+	pkt[0] = 0x65;
+	ck_assert_int_eq(ip4_gre_payload(pkt, 42, &pl, &pll),
+	    DROP_BAD_VERSION);
+	pkt[0] = 0x45;
+	pkt[9] = 17;
+	ck_assert_int_eq(ip4_gre_payload(pkt, 42, &pl, &pll), DROP_BAD_PROTO);
+	ck_assert_int_eq(ip4_gre_payload(pkt, 19, &pl, &pll), DROP_TRUNCATED);
+}
+END_TEST
+
+START_TEST(entropy)
+{
+	uint8_t f1[64] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00,
+		0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0,
+		2, 0x30, 0x39, 0x00, 0x50 };
+	uint8_t f2[64];
+	uint32_t h1;
+
+	memcpy(f2, f1, sizeof f1);
+	f2[34 + 1] ^= 1;	/* another source port */
+	h1 = flow_hash(f1, 54);
+	ck_assert_uint_eq(h1, flow_hash(f1, 54));
+	ck_assert_uint_ne(h1, flow_hash(f2, 54));
+	ck_assert_uint_ge(entropy_port(h1), ENTROPY_PORT_MIN);
+	/* Truncated frames hash without reading past the end. */
+	(void)flow_hash(f1, 20);
+	(void)flow_hash(f1, 3);
+}
+END_TEST
+
+START_TEST(names)
+{
+	ck_assert_int_eq(encap_parse("gre-udp"), ENCAP_GREUDP);
+	ck_assert_int_eq(encap_parse("vxlan"), ENCAP_VXLAN);
+	ck_assert_int_eq(encap_parse("geneve"), -1);
+	ck_assert_str_eq(encap_name(ENCAP_GRE), "gre");
+	ck_assert_str_eq(drop_name(DROP_UNKNOWN_VNI), "unknown_vni");
+	ck_assert_str_eq(drop_name(DROP_MAX), "unknown");
+}
+END_TEST
+
+static Suite *
+suite_build(void)
+{
+	Suite *s = suite_create("encap");
+	TCase *tc = tcase_create("encap");
+
+	tcase_add_test(tc, vxlan_header_bytes);
+	tcase_add_test(tc, gre_header_bytes);
+	tcase_add_test(tc, roundtrip);
+	tcase_add_loop_test(tc, vxlan_malformed, 0,
+	    sizeof vxlan_bad / sizeof vxlan_bad[0]);
+	tcase_add_loop_test(tc, gre_malformed, 0,
+	    sizeof gre_bad / sizeof gre_bad[0]);
+	tcase_add_test(tc, gre_checksum_and_sequence);
+	tcase_add_test(tc, ip4_raw);
+	tcase_add_test(tc, entropy);
+	tcase_add_test(tc, names);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,692 @@
+/* config.c: load, check and compare tunneld's INI configuration. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <iniparser/iniparser.h>
+
+#include "config.h"
+#include "ini_lines.h"
+#include "log.h"
+#include "xmalloc.h"
+
+struct key_def;
+typedef int (*key_parser)(const char *, void *, const struct key_def *,
+    const char **why);
+
+struct key_def {
+	const char *name;
+	key_parser parse;
+	bool required;
+	long long min, max;
+	size_t off;
+	size_t size;
+};
+
+/* Staging area for a [peer] before it is resolved into a cfg_peer. */
+struct peer_stage {
+	char address[64];
+	int encap;
+	long long port;
+	char segments[1024];
+};
+
+/* Staging area for [daemon] keys that need a second step. */
+struct daemon_stage {
+	char local[160];
+	char relay[8];
+};
+
+static int
+parse_uint(const char *v, void *dst, const struct key_def *k,
+    const char **why)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || errno != 0 || !isdigit(
+	    (unsigned char)*v)) {
+		*why = "not a whole number";
+		return -1;
+	}
+	if (n < k->min || n > k->max) {
+		*why = "out of range";
+		return -1;
+	}
+	if (k->size == sizeof(uint16_t))
+		*(uint16_t *)dst = (uint16_t)n;
+	else if (k->size == sizeof(uint32_t))
+		*(uint32_t *)dst = (uint32_t)n;
+	else
+		*(long long *)dst = n;
+	return 0;
+}
+
+static int
+parse_bool(const char *v, void *dst, const struct key_def *k,
+    const char **why)
+{
+	static const char *yes[] = { "yes", "true", "on", "1" };
+	static const char *no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	(void)k;
+	for (i = 0; i < 4; i++) {
+		if (strcmp(v, yes[i]) == 0 || strcmp(v, no[i]) == 0) {
+			*(bool *)dst = strcmp(v, yes[i]) == 0;
+			return 0;
+		}
+	}
+	*why = "not yes or no";
+	return -1;
+}
+
+static int
+parse_str(const char *v, void *dst, const struct key_def *k,
+    const char **why)
+{
+	if (strlen(v) >= k->size) {
+		*why = "too long";
+		return -1;
+	}
+	strcpy(dst, v);
+	return 0;
+}
+
+static int
+parse_ifname(const char *v, void *dst, const struct key_def *k,
+    const char **why)
+{
+	const char *p;
+
+	for (p = v; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && strchr("_.-", *p) == NULL) {
+			*why = "interface names take letters, digits, _ . -";
+			return -1;
+		}
+	}
+	if (*v == '\0' || strlen(v) >= IFNAMSIZ) {
+		*why = "interface names are 1 to 15 characters";
+		return -1;
+	}
+	return parse_str(v, dst, k, why);
+}
+
+static int
+parse_role(const char *v, void *dst, const struct key_def *k,
+    const char **why)
+{
+	(void)k;
+	if (strcmp(v, "hub") == 0)
+		*(enum role *)dst = ROLE_HUB;
+	else if (strcmp(v, "spoke") == 0)
+		*(enum role *)dst = ROLE_SPOKE;
+	else {
+		*why = "must be hub or spoke";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_loglevel(const char *v, void *dst, const struct key_def *k,
+    const char **why)
+{
+	(void)k;
+	if ((*(int *)dst = log_level_parse(v)) < 0) {
+		*why = "must be warn, info or debug";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_encap(const char *v, void *dst, const struct key_def *k,
+    const char **why)
+{
+	(void)k;
+	if ((*(int *)dst = encap_parse(v)) < 0) {
+		*why = "must be vxlan, gre or gre-udp";
+		return -1;
+	}
+	return 0;
+}
+
+#define D(f) offsetof(struct cfg_daemon, f), sizeof(((struct cfg_daemon *)0)->f)
+#define DS(f) offsetof(struct daemon_stage, f), sizeof(((struct daemon_stage *)0)->f)
+#define S(f) offsetof(struct cfg_segment, f), sizeof(((struct cfg_segment *)0)->f)
+#define P(f) offsetof(struct peer_stage, f), sizeof(((struct peer_stage *)0)->f)
+
+/* Daemon keys write into two structs: base 0 = cfg_daemon, 1 = stage. */
+static const struct key_def daemon_keys[] = {
+	{ "role", parse_role, true, 0, 0, D(role) },
+	{ "name", parse_str, false, 0, 0, D(name) },
+	{ "vxlan-port", parse_uint, false, 1, 65535, D(vxlan_port) },
+	{ "gre-udp-port", parse_uint, false, 1, 65535, D(greudp_port) },
+	{ "udp-checksum", parse_bool, false, 0, 0, D(udp_checksum) },
+	{ "gre", parse_bool, false, 0, 0, D(gre) },
+	{ "threads", parse_uint, false, 0, CFG_MAX_THREADS, D(threads) },
+	{ "user", parse_str, false, 0, 0, D(user) },
+	{ "control-socket", parse_str, false, 0, 0, D(control_socket) },
+	{ "control-group", parse_str, false, 0, 0, D(control_group) },
+	{ "log-level", parse_loglevel, false, 0, 0, D(log_level) },
+	{ "mac-age", parse_uint, false, 10, 86400, D(mac_age) },
+	{ "mac-table-size", parse_uint, false, 64, 1 << 20,
+	    D(mac_table_size) },
+	{ "flood-rate", parse_uint, false, 0, 10000000, D(flood_rate) },
+	{ "flood-burst", parse_uint, false, 1, 10000000, D(flood_burst) },
+	{ NULL, NULL, false, 0, 0, 0, 0 },
+};
+
+static const struct key_def daemon_stage_keys[] = {
+	{ "local-address", parse_str, false, 0, 0, DS(local) },
+	{ "relay", parse_str, false, 0, 0, DS(relay) },
+	{ NULL, NULL, false, 0, 0, 0, 0 },
+};
+
+static const struct key_def segment_keys[] = {
+	{ "vni", parse_uint, true, 0, VNI_MAX, S(vni) },
+	{ "tap", parse_ifname, false, 0, 0, S(tap) },
+	{ "mtu", parse_uint, false, 576, 9000, S(mtu) },
+	{ "bridge", parse_ifname, false, 0, 0, S(bridge) },
+	{ NULL, NULL, false, 0, 0, 0, 0 },
+};
+
+static const struct key_def peer_keys[] = {
+	{ "address", parse_str, true, 0, 0, P(address) },
+	{ "encap", parse_encap, false, 0, 0, P(encap) },
+	{ "port", parse_uint, false, 1, 65535, P(port) },
+	{ "segments", parse_str, false, 0, 0, P(segments) },
+	{ NULL, NULL, false, 0, 0, 0, 0 },
+};
+
+struct loader {
+	const char *path;
+	dictionary *dict;
+	struct ini_lines *lines;
+	char **cause;
+};
+
+static int
+load_fail(struct loader *ld, const char *section, const char *key,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+load_fail(struct loader *ld, const char *section, const char *key,
+    const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	int line = ini_lines_find(ld->lines, section, key);
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (line == 0)
+		line = ini_lines_find(ld->lines, section, NULL);
+	xasprintf(ld->cause, "%s:%d: [%s]%s%s: %s", ld->path, line, section,
+	    key ? " " : "", key ? key : "", msg);
+	return -1;
+}
+
+/* A table of keys and the struct it fills. */
+struct key_table {
+	const struct key_def *keys;
+	void *base;
+};
+
+static const struct key_def *
+key_lookup(const struct key_table *tabs, int ntabs, const char *key,
+    void **base)
+{
+	const struct key_def *k;
+	int i;
+
+	for (i = 0; i < ntabs; i++) {
+		for (k = tabs[i].keys; k->name != NULL; k++) {
+			if (strcmp(k->name, key) == 0) {
+				*base = tabs[i].base;
+				return k;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Parse every key of a section through the tables; check required keys. */
+static int
+load_section(struct loader *ld, const char *sec, const struct key_table *tabs,
+    int ntabs)
+{
+	int i, n = iniparser_getsecnkeys(ld->dict, sec), rc = 0;
+	const char **keys;
+	const struct key_def *k;
+	const char *why, *name, *val;
+	void *base;
+	char full[256];
+
+	keys = n > 0 ? xcalloc((size_t)n, sizeof *keys) : NULL;
+	if (n > 0 && iniparser_getseckeys(ld->dict, sec, keys) == NULL)
+		n = 0;
+	for (i = 0; rc == 0 && i < n; i++) {
+		name = keys[i] + strlen(sec) + 1;
+		val = iniparser_getstring(ld->dict, keys[i], "");
+		if ((k = key_lookup(tabs, ntabs, name, &base)) == NULL)
+			rc = load_fail(ld, sec, name, "unknown key");
+		else if (k->parse(val, (char *)base + k->off, k, &why) != 0)
+			rc = load_fail(ld, sec, name, "\"%s\": %s", val, why);
+	}
+	free(keys);
+	for (i = 0; rc == 0 && i < ntabs; i++) {
+		for (k = tabs[i].keys; rc == 0 && k->name != NULL; k++) {
+			snprintf(full, sizeof full, "%s:%s", sec, k->name);
+			if (k->required && !iniparser_find_entry(ld->dict, full))
+				rc = load_fail(ld, sec, NULL,
+				    "missing required key \"%s\"", k->name);
+		}
+	}
+	return rc;
+}
+
+static bool
+valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= CFG_NAME_MAX)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("_.-", *s) == NULL)
+			return false;
+	return true;
+}
+
+static int
+parse_address(const char *s, uint16_t port, struct sockaddr_any *a)
+{
+	memset(a, 0, sizeof *a);
+	if (inet_pton(AF_INET, s, &a->sin.sin_addr) == 1) {
+		a->sin.sin_family = AF_INET;
+		a->sin.sin_port = htons(port);
+		a->len = sizeof a->sin;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, &a->sin6.sin6_addr) == 1) {
+		a->sin6.sin6_family = AF_INET6;
+		a->sin6.sin6_port = htons(port);
+		a->len = sizeof a->sin6;
+		return 0;
+	}
+	return -1;
+}
+
+const char *
+sockaddr_ntop(const struct sockaddr_any *a, char *buf, size_t len)
+{
+	const void *p = a->sa.sa_family == AF_INET ? (const void *)&a->sin.sin_addr
+						   : (const void *)&a->sin6.sin6_addr;
+
+	if (a->sa.sa_family != AF_INET && a->sa.sa_family != AF_INET6)
+		snprintf(buf, len, "any");
+	else if (inet_ntop(a->sa.sa_family, p, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+static void
+daemon_defaults(struct cfg_daemon *d)
+{
+	memset(d, 0, sizeof *d);
+	if (gethostname(d->name, sizeof d->name - 1) != 0)
+		strcpy(d->name, "tunneld");
+	d->vxlan_port = VXLAN_DEFAULT_PORT;
+	d->greudp_port = GREUDP_DEFAULT_PORT;
+	d->gre = true;
+	strcpy(d->control_socket, "/run/tunneld/tunneld.sock");
+	d->log_level = LOG_LEVEL_INFO;
+	d->mac_age = 300;
+	d->mac_table_size = 8192;
+	d->flood_rate = 1000;
+	d->flood_burst = 2000;
+}
+
+/* local-address: at most one IPv4 and one IPv6 address, comma separated. */
+static int
+load_local(struct loader *ld, struct cfg_daemon *d, char *list)
+{
+	struct sockaddr_any a;
+	char *tok, *save = NULL;
+
+	for (tok = strtok_r(list, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if (parse_address(tok, 0, &a) != 0)
+			return load_fail(ld, "daemon", "local-address",
+			    "\"%s\" is not an IPv4 or IPv6 address", tok);
+		if (a.sa.sa_family == AF_INET ? d->local4.len : d->local6.len)
+			return load_fail(ld, "daemon", "local-address",
+			    "more than one address of a family");
+		if (a.sa.sa_family == AF_INET)
+			d->local4 = a;
+		else
+			d->local6 = a;
+	}
+	return 0;
+}
+
+static int
+load_daemon(struct loader *ld, struct cfg_daemon *d)
+{
+	struct daemon_stage st = { "", "" };
+	struct key_table tabs[] = { { daemon_keys, d },
+		{ daemon_stage_keys, &st } };
+	bool relay;
+	const char *why;
+
+	daemon_defaults(d);
+	if (!iniparser_find_entry(ld->dict, "daemon")) {
+		xasprintf(ld->cause, "%s: no [daemon] section", ld->path);
+		return -1;
+	}
+	if (load_section(ld, "daemon", tabs, 2) != 0 ||
+	    load_local(ld, d, st.local) != 0)
+		return -1;
+	d->relay = d->role == ROLE_HUB;
+	if (st.relay[0] != '\0') {
+		if (parse_bool(st.relay, &relay, NULL, &why) != 0)
+			return load_fail(ld, "daemon", "relay", "%s", why);
+		d->relay = relay;
+	}
+	if (d->vxlan_port == d->greudp_port)
+		return load_fail(ld, "daemon", "gre-udp-port",
+		    "same port as vxlan-port");
+	if (d->control_socket[0] != '/')
+		return load_fail(ld, "daemon", "control-socket",
+		    "must be an absolute path");
+	return 0;
+}
+
+static int
+load_segment(struct loader *ld, const char *sec, struct config *c)
+{
+	struct cfg_segment *s = &c->segments[c->nsegments];
+	struct key_table tab = { segment_keys, s };
+	const char *name = sec + strlen("segment ");
+	int i;
+
+	memset(s, 0, sizeof *s);
+	if (!valid_name(name))
+		return load_fail(ld, sec, NULL, "bad segment name");
+	strcpy(s->name, name);
+	s->mtu = 1450;
+	if (load_section(ld, sec, &tab, 1) != 0)
+		return -1;
+	if (s->tap[0] == '\0')
+		snprintf(s->tap, sizeof s->tap, "tn-%.12s", name);
+	for (i = 0; i < c->nsegments; i++) {
+		if (c->segments[i].vni == s->vni)
+			return load_fail(ld, sec, "vni", "VNI %u already used "
+			    "by segment %s", s->vni, c->segments[i].name);
+		if (strcmp(c->segments[i].tap, s->tap) == 0)
+			return load_fail(ld, sec, "tap", "TAP %s already used "
+			    "by segment %s", s->tap, c->segments[i].name);
+	}
+	c->nsegments++;
+	return 0;
+}
+
+static int
+load_peer_segments(struct loader *ld, const char *sec, struct config *c,
+    char *list, uint64_t *mask)
+{
+	char *tok, *save = NULL;
+	int i;
+
+	if (list[0] == '\0') {
+		*mask = c->nsegments >= 64 ? ~0ull : (1ull << c->nsegments) - 1;
+		return 0;
+	}
+	*mask = 0;
+	for (tok = strtok_r(list, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if ((i = config_segment_by_name(c, tok)) < 0)
+			return load_fail(ld, sec, "segments",
+			    "no segment named \"%s\"", tok);
+		*mask |= 1ull << i;
+	}
+	return 0;
+}
+
+static bool
+same_endpoint(const struct cfg_peer *a, const struct cfg_peer *b)
+{
+	if (a->encap != b->encap || a->addr.sa.sa_family !=
+	    b->addr.sa.sa_family)
+		return false;
+	if (a->addr.sa.sa_family == AF_INET)
+		return a->addr.sin.sin_addr.s_addr == b->addr.sin.sin_addr.s_addr;
+	return memcmp(&a->addr.sin6.sin6_addr, &b->addr.sin6.sin6_addr,
+	    sizeof a->addr.sin6.sin6_addr) == 0;
+}
+
+static int
+load_peer(struct loader *ld, const char *sec, struct config *c)
+{
+	struct cfg_peer *p = &c->peers[c->npeers];
+	struct peer_stage st = { "", ENCAP_VXLAN, 0, "" };
+	struct key_table tab = { peer_keys, &st };
+	const char *name = sec + strlen("peer ");
+	uint16_t port;
+	int i;
+
+	memset(p, 0, sizeof *p);
+	if (!valid_name(name))
+		return load_fail(ld, sec, NULL, "bad peer name");
+	strcpy(p->name, name);
+	if (load_section(ld, sec, &tab, 1) != 0)
+		return -1;
+	p->encap = (enum encap_type)st.encap;
+	if (p->encap == ENCAP_GRE && st.port != 0)
+		return load_fail(ld, sec, "port", "GRE over IP has no port");
+	port = st.port != 0 ? (uint16_t)st.port :
+	    p->encap == ENCAP_VXLAN ? c->daemon.vxlan_port : c->daemon.greudp_port;
+	if (parse_address(st.address, port, &p->addr) != 0)
+		return load_fail(ld, sec, "address", "\"%s\" is not a numeric "
+		    "IPv4 or IPv6 address", st.address);
+	strcpy(p->address, st.address);
+	if (load_peer_segments(ld, sec, c, st.segments, &p->segments) != 0)
+		return -1;
+	if (p->encap == ENCAP_GRE && !c->daemon.gre)
+		return load_fail(ld, sec, "encap", "gre while [daemon] gre "
+		    "is off");
+	for (i = 0; i < c->npeers; i++)
+		if (same_endpoint(p, &c->peers[i]))
+			return load_fail(ld, sec, "address", "peer %s already "
+			    "has this address and encapsulation",
+			    c->peers[i].name);
+	c->npeers++;
+	return 0;
+}
+
+/* Sections in the order daemon, segments, peers; anything else is an error. */
+static int
+load_sections(struct loader *ld, struct config *c)
+{
+	int i, pass, n = iniparser_getnsec(ld->dict);
+	const char *sec;
+
+	if (load_daemon(ld, &c->daemon) != 0)
+		return -1;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			sec = iniparser_getsecname(ld->dict, i);
+			if (strcmp(sec, "daemon") == 0)
+				continue;
+			if (strncmp(sec, "segment ", 8) == 0) {
+				if (pass == 0 && c->nsegments == CFG_MAX_SEGMENTS)
+					return load_fail(ld, sec, NULL,
+					    "more than %d segments",
+					    CFG_MAX_SEGMENTS);
+				if (pass == 0 && load_segment(ld, sec, c) != 0)
+					return -1;
+			} else if (strncmp(sec, "peer ", 5) == 0) {
+				if (pass == 1 && c->npeers == CFG_MAX_PEERS)
+					return load_fail(ld, sec, NULL,
+					    "more than %d peers", CFG_MAX_PEERS);
+				if (pass == 1 && load_peer(ld, sec, c) != 0)
+					return -1;
+			} else
+				return load_fail(ld, sec, NULL, "unknown section"
+				    " (expected daemon, segment NAME or peer "
+				    "NAME)");
+		}
+	}
+	if (c->nsegments == 0) {
+		xasprintf(ld->cause, "%s: no [segment NAME] section", ld->path);
+		return -1;
+	}
+	return 0;
+}
+
+static char ini_error[512];
+
+static int
+ini_error_cb(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(ini_error, sizeof ini_error, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+struct config *
+config_load(const char *path, char **cause)
+{
+	struct loader ld = { path, NULL, NULL, cause };
+	struct config *c;
+	char *nl;
+
+	if ((ld.lines = ini_lines_scan(path, cause)) == NULL)
+		return NULL;
+	ini_error[0] = '\0';
+	iniparser_set_error_callback(ini_error_cb);
+	if ((ld.dict = iniparser_load(path)) == NULL) {
+		while ((nl = strchr(ini_error, '\n')) != NULL)
+			*nl = ' ';
+		xasprintf(cause, "%s: %s", path, ini_error[0] ? ini_error :
+		    "cannot be parsed");
+		ini_lines_free(ld.lines);
+		return NULL;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->path = xstrdup(path);
+	c->segments = xcalloc(CFG_MAX_SEGMENTS, sizeof *c->segments);
+	c->peers = xcalloc(CFG_MAX_PEERS, sizeof *c->peers);
+	if (load_sections(&ld, c) != 0) {
+		config_free(c);
+		c = NULL;
+	}
+	iniparser_freedict(ld.dict);
+	ini_lines_free(ld.lines);
+	return c;
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	free(c->path);
+	free(c->segments);
+	free(c->peers);
+	free(c);
+}
+
+int
+config_segment_by_name(const struct config *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nsegments; i++)
+		if (strcmp(c->segments[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* Segment names a peer carries, as a comparable bit set over names. */
+static bool
+peer_segments_equal(const struct cfg_peer *a, const struct cfg_peer *b,
+    const struct config *ca, const struct config *cb)
+{
+	int i;
+
+	for (i = 0; i < ca->nsegments; i++) {
+		int j = config_segment_by_name(cb, ca->segments[i].name);
+		bool in_a = (a->segments >> i) & 1;
+		bool in_b = j >= 0 && ((b->segments >> j) & 1);
+		if (in_a != in_b)
+			return false;
+	}
+	for (i = 0; i < cb->nsegments; i++)
+		if (((b->segments >> i) & 1) &&
+		    config_segment_by_name(ca, cb->segments[i].name) < 0)
+			return false;
+	return true;
+}
+
+bool
+config_peer_equal(const struct cfg_peer *a, const struct cfg_peer *b,
+    const struct config *ca, const struct config *cb)
+{
+	return strcmp(a->name, b->name) == 0 && a->encap == b->encap &&
+	    a->addr.len == b->addr.len &&
+	    memcmp(&a->addr.sa, &b->addr.sa, a->addr.len) == 0 &&
+	    peer_segments_equal(a, b, ca, cb);
+}
+
+bool
+config_segment_equal(const struct cfg_segment *a, const struct cfg_segment *b)
+{
+	return strcmp(a->name, b->name) == 0 && a->vni == b->vni &&
+	    strcmp(a->tap, b->tap) == 0 && a->mtu == b->mtu &&
+	    strcmp(a->bridge, b->bridge) == 0;
+}
+
+const char *
+config_restart_key(const struct config *a, const struct config *b)
+{
+	const struct cfg_daemon *x = &a->daemon, *y = &b->daemon;
+
+	if (x->role != y->role)
+		return "role";
+	if (memcmp(&x->local4, &y->local4, sizeof x->local4) != 0 ||
+	    memcmp(&x->local6, &y->local6, sizeof x->local6) != 0)
+		return "local-address";
+	if (x->vxlan_port != y->vxlan_port)
+		return "vxlan-port";
+	if (x->greudp_port != y->greudp_port)
+		return "gre-udp-port";
+	if (x->gre != y->gre)
+		return "gre";
+	if (x->threads != y->threads)
+		return "threads";
+	if (strcmp(x->user, y->user) != 0)
+		return "user";
+	if (strcmp(x->control_socket, y->control_socket) != 0)
+		return "control-socket";
+	if (strcmp(x->control_group, y->control_group) != 0)
+		return "control-group";
+	if (x->mac_table_size != y->mac_table_size)
+		return "mac-table-size";
+	return NULL;
+}

@@ -1,0 +1,31 @@
+/* drop.c: names of drop reasons. */
+#include "drop.h"
+
+static const char *const drop_names[DROP_MAX] = {
+	[DROP_NONE] = "none",
+	[DROP_TRUNCATED] = "truncated",
+	[DROP_BAD_FLAGS] = "bad_flags",
+	[DROP_BAD_VERSION] = "bad_version",
+	[DROP_BAD_PROTO] = "bad_protocol",
+	[DROP_BAD_CHECKSUM] = "bad_checksum",
+	[DROP_NO_KEY] = "no_key",
+	[DROP_RUNT] = "runt",
+	[DROP_OVERSIZE] = "oversize",
+	[DROP_UNKNOWN_SOURCE] = "unknown_source",
+	[DROP_UNKNOWN_VNI] = "unknown_vni",
+	[DROP_NOT_MEMBER] = "not_member",
+	[DROP_BAD_SRC_MAC] = "bad_src_mac",
+	[DROP_HAIRPIN] = "hairpin",
+	[DROP_NO_RELAY] = "no_relay",
+	[DROP_FLOOD_LIMIT] = "flood_limit",
+	[DROP_TX_ERROR] = "tx_error",
+	[DROP_TAP_ERROR] = "tap_error",
+};
+
+const char *
+drop_name(enum drop_reason r)
+{
+	if ((unsigned)r >= DROP_MAX || drop_names[r] == 0)
+		return "unknown";
+	return drop_names[r];
+}

@@ -1,0 +1,36 @@
+/*
+ * drop.h: why a packet was dropped.
+ *
+ * Every drop on the data path names one of these reasons and bumps its
+ * counter; the control socket reports them by name.  Add new reasons before
+ * DROP_MAX and give them a name in drop.c.
+ */
+#ifndef DROP_H
+#define DROP_H
+
+enum drop_reason {
+	DROP_NONE = 0,
+	DROP_TRUNCATED,		/* shorter than its headers say */
+	DROP_BAD_FLAGS,		/* unknown flag or non-zero reserved bit */
+	DROP_BAD_VERSION,	/* GRE version or IP version not ours */
+	DROP_BAD_PROTO,		/* GRE protocol other than 0x6558 */
+	DROP_BAD_CHECKSUM,	/* GRE checksum present and wrong */
+	DROP_NO_KEY,		/* GRE without the key that names the VNI */
+	DROP_RUNT,		/* inner frame shorter than an Ethernet header */
+	DROP_OVERSIZE,		/* larger than the buffer or the path allows */
+	DROP_UNKNOWN_SOURCE,	/* outer source is not a known peer */
+	DROP_UNKNOWN_VNI,	/* no segment with that VNI */
+	DROP_NOT_MEMBER,	/* known peer, segment it does not carry */
+	DROP_BAD_SRC_MAC,	/* multicast or zero inner source MAC */
+	DROP_HAIRPIN,		/* destination is where the frame came from */
+	DROP_NO_RELAY,		/* peer to peer, and this node does not relay */
+	DROP_FLOOD_LIMIT,	/* per-port flood rate exceeded */
+	DROP_TX_ERROR,		/* the kernel refused to send */
+	DROP_TAP_ERROR,		/* writing to the TAP failed */
+	DROP_MAX
+};
+
+/* Stable lower-case name of a reason, as the control socket reports it. */
+const char *drop_name(enum drop_reason);
+
+#endif

@@ -1,0 +1,359 @@
+/* mactab.c: bounded, aging, lock-free-read MAC learning table. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "mactab.h"
+
+enum { MACTAB_WAYS = 8 };
+
+#define KEY_VALID (1ull << 63)
+#define VAL_STATIC (1ull << 63)
+#define VAL_PORT(v) ((uint16_t)((v) >> 32))
+#define VAL_TIME(v) ((uint32_t)(v))
+#define VAL_MAKE(port, t) ((uint64_t)(port) << 32 | (uint32_t)(t))
+
+struct mactab_slot {
+	uint32_t seq;		/* odd while a writer replaces key+val */
+	uint64_t key;		/* KEY_VALID | 48-bit MAC, or 0 */
+	uint64_t val;		/* VAL_STATIC | port << 32 | last seen */
+};
+
+struct mactab_bucket {
+	struct mactab_slot slot[MACTAB_WAYS];
+};
+
+struct mactab {
+	struct mactab_bucket *buckets;
+	uint32_t mask;
+	uint32_t age;
+	uint64_t seed;
+	pthread_mutex_t lock;	/* serialises writers that change keys */
+	struct mactab_stats st;	/* written under lock */
+};
+
+bool
+mac_is_learnable(const uint8_t *mac)
+{
+	static const uint8_t zero[6];
+
+	return (mac[0] & 1) == 0 && memcmp(mac, zero, 6) != 0;
+}
+
+static uint64_t
+mac_key(const uint8_t *mac)
+{
+	uint64_t k = 0;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		k = k << 8 | mac[i];
+	return k | KEY_VALID;
+}
+
+static struct mactab_bucket *
+mactab_bucket(struct mactab *t, uint64_t key)
+{
+	uint64_t h = (key ^ t->seed) * 0x9e3779b97f4a7c15ull;
+
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return &t->buckets[h & t->mask];
+}
+
+struct mactab *
+mactab_new(uint32_t max_entries, uint32_t age_s)
+{
+	struct mactab *t;
+	uint32_t n = 1;
+
+	while ((uint64_t)n * MACTAB_WAYS < max_entries && n < (1u << 24))
+		n <<= 1;
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		return NULL;
+	if ((t->buckets = calloc(n, sizeof *t->buckets)) == NULL) {
+		free(t);
+		return NULL;
+	}
+	if (getrandom(&t->seed, sizeof t->seed, 0) != sizeof t->seed)
+		t->seed = (uint64_t)(uintptr_t)t ^ 0x5bd1e995u;
+	t->mask = n - 1;
+	t->age = age_s;
+	t->st.capacity = n * MACTAB_WAYS;
+	pthread_mutex_init(&t->lock, NULL);
+	return t;
+}
+
+void
+mactab_free(struct mactab *t)
+{
+	if (t == NULL)
+		return;
+	pthread_mutex_destroy(&t->lock);
+	free(t->buckets);
+	free(t);
+}
+
+void
+mactab_set_age(struct mactab *t, uint32_t age_s)
+{
+	__atomic_store_n(&t->age, age_s, __ATOMIC_RELAXED);
+}
+
+/* Consistent snapshot of a slot's key and value (seqlock reader). */
+static void
+slot_read(struct mactab_slot *s, uint64_t *key, uint64_t *val)
+{
+	uint32_t s1, s2;
+
+	do {
+		s1 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+		*key = __atomic_load_n(&s->key, __ATOMIC_RELAXED);
+		*val = __atomic_load_n(&s->val, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		s2 = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+	} while ((s1 & 1) != 0 || s1 != s2);
+}
+
+/* Replace a slot's key and value; caller holds t->lock. */
+static void
+slot_write(struct mactab_slot *s, uint64_t key, uint64_t val)
+{
+	uint32_t seq = s->seq;
+
+	__atomic_store_n(&s->seq, seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&s->key, key, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->val, val, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+static bool
+val_is_live(const struct mactab *t, uint64_t val, uint32_t now)
+{
+	uint32_t age = __atomic_load_n(&t->age, __ATOMIC_RELAXED);
+
+	return (val & VAL_STATIC) != 0 || now - VAL_TIME(val) <= age;
+}
+
+/* Slot holding key in its bucket, or NULL; *val receives its value. */
+static struct mactab_slot *
+mactab_find(struct mactab *t, uint64_t key, uint64_t *val)
+{
+	struct mactab_bucket *b = mactab_bucket(t, key);
+	uint64_t k;
+	int i;
+
+	for (i = 0; i < MACTAB_WAYS; i++) {
+		slot_read(&b->slot[i], &k, val);
+		if (k == key)
+			return &b->slot[i];
+	}
+	return NULL;
+}
+
+uint16_t
+mactab_lookup(struct mactab *t, const uint8_t *mac, uint32_t now)
+{
+	uint64_t val;
+
+	if (mactab_find(t, mac_key(mac), &val) == NULL ||
+	    !val_is_live(t, val, now))
+		return MACTAB_NONE;
+	return VAL_PORT(val);
+}
+
+/* Free, expired or least recently seen non-static slot of a bucket. */
+static struct mactab_slot *
+mactab_victim(struct mactab *t, struct mactab_bucket *b, uint32_t now,
+    bool *evicting)
+{
+	struct mactab_slot *s, *oldest = NULL;
+	uint32_t oldest_seen = 0;
+	uint64_t val;
+	int i;
+
+	*evicting = false;
+	for (i = 0; i < MACTAB_WAYS; i++) {
+		s = &b->slot[i];
+		val = __atomic_load_n(&s->val, __ATOMIC_RELAXED);
+		if (s->key == 0)
+			return s;
+		if ((val & VAL_STATIC) != 0)
+			continue;
+		if (!val_is_live(t, val, now)) {
+			t->st.expired++;
+			t->st.entries--;
+			return s;
+		}
+		if (oldest == NULL || (int32_t)(VAL_TIME(val) - oldest_seen) < 0) {
+			oldest = s;
+			oldest_seen = VAL_TIME(val);
+		}
+	}
+	*evicting = oldest != NULL;
+	return oldest;
+}
+
+/* Insert or move under the lock; the slow path of mactab_learn. */
+static enum mactab_result
+mactab_learn_locked(struct mactab *t, uint64_t key, uint64_t val, uint32_t now)
+{
+	struct mactab_slot *s;
+	uint64_t old;
+	bool evicting;
+
+	if ((s = mactab_find(t, key, &old)) != NULL) {
+		if ((old & VAL_STATIC) != 0)
+			return VAL_PORT(old) == VAL_PORT(val) ? MACTAB_REFRESHED
+							      : MACTAB_REFUSED;
+		slot_write(s, key, val);
+		if (VAL_PORT(old) == VAL_PORT(val))
+			return MACTAB_REFRESHED;
+		if (!val_is_live(t, old, now))
+			return MACTAB_LEARNED;
+		t->st.moved++;
+		return MACTAB_MOVED;
+	}
+	s = mactab_victim(t, mactab_bucket(t, key), now, &evicting);
+	if (s == NULL)
+		return MACTAB_REFUSED;
+	if (evicting)
+		t->st.evicted++;
+	else
+		t->st.entries++;
+	slot_write(s, key, val);
+	t->st.learned++;
+	return MACTAB_LEARNED;
+}
+
+enum mactab_result
+mactab_learn(struct mactab *t, const uint8_t *mac, uint16_t port,
+    uint32_t now)
+{
+	struct mactab_slot *s;
+	enum mactab_result r;
+	uint64_t key, old;
+
+	if (!mac_is_learnable(mac) || port == MACTAB_NONE)
+		return MACTAB_REFUSED;
+	key = mac_key(mac);
+	/* Fast path: same port, only the timestamp moves, no lock. */
+	s = mactab_find(t, key, &old);
+	if (s != NULL && (old & VAL_STATIC) == 0 && VAL_PORT(old) == port &&
+	    val_is_live(t, old, now)) {
+		if (VAL_TIME(old) != now)
+			__atomic_compare_exchange_n(&s->val, &old,
+			    VAL_MAKE(port, now), false, __ATOMIC_RELAXED,
+			    __ATOMIC_RELAXED);
+		return MACTAB_REFRESHED;
+	}
+	pthread_mutex_lock(&t->lock);
+	r = mactab_learn_locked(t, key, VAL_MAKE(port, now), now);
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+bool
+mactab_add_static(struct mactab *t, const uint8_t *mac, uint16_t port)
+{
+	enum mactab_result r;
+
+	if (!mac_is_learnable(mac))
+		return false;
+	pthread_mutex_lock(&t->lock);
+	r = mactab_learn_locked(t, mac_key(mac), VAL_STATIC |
+	    VAL_MAKE(port, 0), 0);
+	pthread_mutex_unlock(&t->lock);
+	return r != MACTAB_REFUSED;
+}
+
+/* Remove the entries for which drop() is true; returns how many. */
+static uint32_t
+mactab_remove_if(struct mactab *t, bool (*drop)(struct mactab *, uint64_t,
+    uint32_t), uint32_t arg)
+{
+	uint32_t b, n = 0;
+	struct mactab_slot *s;
+	int i;
+
+	pthread_mutex_lock(&t->lock);
+	for (b = 0; b <= t->mask; b++) {
+		for (i = 0; i < MACTAB_WAYS; i++) {
+			s = &t->buckets[b].slot[i];
+			if (s->key != 0 && drop(t, __atomic_load_n(&s->val,
+			    __ATOMIC_RELAXED), arg)) {
+				slot_write(s, 0, 0);
+				n++;
+			}
+		}
+	}
+	t->st.entries -= n;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+static bool
+is_expired(struct mactab *t, uint64_t val, uint32_t now)
+{
+	return !val_is_live(t, val, now);
+}
+
+static bool
+is_learned_at(struct mactab *t, uint64_t val, uint32_t port)
+{
+	(void)t;
+	return (val & VAL_STATIC) == 0 && VAL_PORT(val) == port;
+}
+
+uint32_t
+mactab_expire(struct mactab *t, uint32_t now)
+{
+	uint32_t n = mactab_remove_if(t, is_expired, now);
+
+	pthread_mutex_lock(&t->lock);
+	t->st.expired += n;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+uint32_t
+mactab_flush_port(struct mactab *t, uint16_t port)
+{
+	return mactab_remove_if(t, is_learned_at, port);
+}
+
+void
+mactab_walk(struct mactab *t, uint32_t now,
+    bool (*fn)(const struct mactab_entry *, void *), void *arg)
+{
+	struct mactab_entry e;
+	uint64_t key, val;
+	uint32_t b;
+	int i, j;
+
+	for (b = 0; b <= t->mask; b++) {
+		for (i = 0; i < MACTAB_WAYS; i++) {
+			slot_read(&t->buckets[b].slot[i], &key, &val);
+			if (key == 0 || !val_is_live(t, val, now))
+				continue;
+			for (j = 0; j < 6; j++)
+				e.mac[j] = (uint8_t)(key >> (40 - 8 * j));
+			e.port = VAL_PORT(val);
+			e.is_static = (val & VAL_STATIC) != 0;
+			e.idle = e.is_static ? 0 : now - VAL_TIME(val);
+			if (!fn(&e, arg))
+				return;
+		}
+	}
+}
+
+void
+mactab_get_stats(struct mactab *t, struct mactab_stats *st)
+{
+	pthread_mutex_lock(&t->lock);
+	*st = t->st;
+	pthread_mutex_unlock(&t->lock);
+}

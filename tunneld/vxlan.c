@@ -1,0 +1,28 @@
+/* vxlan.c: VXLAN header parsing, RFC 7348 section 5. */
+#include "cursor.h"
+#include "encap.h"
+
+/*
+ * The I flag must be set and every other flag and reserved bit must be zero:
+ * RFC 7348 says to ignore reserved bits, but a header with extension bits we
+ * do not implement (GBP, GPE) would be misread, so like Linux's vxlan_rcv we
+ * refuse it.
+ */
+enum drop_reason
+vxlan_decap(const uint8_t *buf, size_t len, struct decap *d)
+{
+	struct cursor c;
+	uint32_t word0, word1;
+
+	cur_init(&c, buf, len);
+	if (!cur_u32(&c, &word0) || !cur_u32(&c, &word1))
+		return DROP_TRUNCATED;
+	if (word0 != (uint32_t)VXLAN_FLAG_I << 24 || (word1 & 0xff) != 0)
+		return DROP_BAD_FLAGS;
+	if (c.left < ETHER_HDR_LEN)
+		return DROP_RUNT;
+	d->vni = word1 >> 8;
+	d->frame = c.p;
+	d->frame_len = c.left;
+	return DROP_NONE;
+}

@@ -1,0 +1,54 @@
+/*
+ * wire.h: the tunnel headers tunneld puts on the wire.
+ *
+ * VXLAN (RFC 7348) over UDP, GRE (RFC 2784 with the RFC 2890 key) carrying
+ * Transparent Ethernet Bridging (0x6558) over IP protocol 47, and GRE-in-UDP
+ * (RFC 8086).  The GRE key carries the segment as NVGRE does (RFC 7637): the
+ * 24-bit VSID in the upper bits and an 8-bit FlowID, which tunneld sends as 0
+ * (so that a gretap configured with key VNI<<8 interoperates) and ignores on
+ * receipt.
+ *
+ * Bump WIRE_VERSION whenever anything here changes.
+ */
+#ifndef WIRE_H
+#define WIRE_H
+
+#define WIRE_VERSION 1
+
+enum wire_sizes {
+	ETHER_HDR_LEN = 14,
+	ETHER_ADDR_LEN_ = 6,
+	VXLAN_HDR_LEN = 8,
+	GRE_BASE_LEN = 4,
+	GRE_OPT_LEN = 4,	/* each of checksum, key, sequence */
+	GRE_KEY_HDR_LEN = 8,	/* what tunneld sends: base + key */
+	GRE_MAX_HDR_LEN = 16,	/* base + checksum + key + sequence */
+	UDP_HDR_LEN = 8,
+	IPV4_HDR_MIN = 20,
+	IPV6_HDR_LEN = 40,
+	ENCAP_HDR_MAX = 16,	/* largest header tunneld itself builds */
+	FRAME_MAX = 65535,	/* largest inner frame a buffer holds */
+};
+
+enum wire_ports {
+	VXLAN_DEFAULT_PORT = 4789,
+	GREUDP_DEFAULT_PORT = 4754,
+	ENTROPY_PORT_MIN = 49152,	/* RFC 7348 section 5 */
+	ENTROPY_PORT_SPAN = 16384,
+};
+
+/* VXLAN: flags(8) reserved(24) VNI(24) reserved(8). */
+#define VXLAN_FLAG_I 0x08
+
+/* GRE: C R K S reserved0(9) version(3), then protocol type. */
+#define GRE_FLAG_C 0x8000
+#define GRE_FLAG_K 0x2000
+#define GRE_FLAG_S 0x1000
+#define GRE_VERSION_MASK 0x0007
+#define GRE_PROTO_TEB 0x6558
+#define IPPROTO_GRE_ 47
+
+#define VNI_MAX 0xffffffu
+#define VNI_MASK 0xffffffu
+
+#endif
