@@ -495,8 +495,14 @@ load_peer(struct loader *ld, const char *sec, struct config *c)
 	p->encap = (enum encap_type)st.encap;
 	if (p->encap == ENCAP_GRE && st.port != 0)
 		return load_fail(ld, sec, "port", "GRE over IP has no port");
-	port = st.port != 0 ? (uint16_t)st.port :
-	    p->encap == ENCAP_VXLAN ? c->daemon.vxlan_port : c->daemon.greudp_port;
+	/* Raw sockets take port 0 (IPv6 reads it as the protocol). */
+	if (p->encap == ENCAP_GRE)
+		port = 0;
+	else if (st.port != 0)
+		port = (uint16_t)st.port;
+	else
+		port = p->encap == ENCAP_VXLAN ? c->daemon.vxlan_port
+					       : c->daemon.greudp_port;
 	if (parse_address(st.address, port, &p->addr) != 0)
 		return load_fail(ld, sec, "address", "\"%s\" is not a numeric "
 		    "IPv4 or IPv6 address", st.address);
@@ -619,6 +625,17 @@ config_segment_by_name(const struct config *c, const char *name)
 
 	for (i = 0; i < c->nsegments; i++)
 		if (strcmp(c->segments[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int
+config_peer_by_name(const struct config *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->npeers; i++)
+		if (strcmp(c->peers[i].name, name) == 0)
 			return i;
 	return -1;
 }

@@ -88,6 +88,8 @@ void config_free(struct config *);
 
 /* Index of the segment with that name or VNI, -1 if none. */
 int config_segment_by_name(const struct config *, const char *);
+/* Index of the peer with that name, -1 if none. */
+int config_peer_by_name(const struct config *, const char *);
 /* Whether two peers are configured identically (reload keeps them). */
 bool config_peer_equal(const struct cfg_peer *, const struct cfg_peer *,
     const struct config *, const struct config *);

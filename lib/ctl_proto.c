@@ -1,0 +1,149 @@
+/* ctl_proto.c: encoding and strict parsing of control messages. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_proto.h"
+#include "xmalloc.h"
+
+static const char *const cmd_names[CTL_CMD_MAX] = {
+	[CTL_STATUS] = "status",
+	[CTL_PEERS] = "peers",
+	[CTL_FDB] = "fdb",
+	[CTL_COUNTERS] = "counters",
+	[CTL_RELOAD] = "reload",
+	[CTL_SUBSCRIBE] = "subscribe",
+};
+
+const char *
+ctl_cmd_name(enum ctl_cmd c)
+{
+	return (unsigned)c < CTL_CMD_MAX ? cmd_names[c] : "unknown";
+}
+
+int
+ctl_cmd_parse(const char *s)
+{
+	int c;
+
+	for (c = 0; c < CTL_CMD_MAX; c++)
+		if (strcmp(s, cmd_names[c]) == 0)
+			return c;
+	return -1;
+}
+
+static int
+parse_fail(char **cause, json_t *j, const char *msg)
+{
+	xasprintf(cause, "%s", msg);
+	json_decref(j);
+	return -1;
+}
+
+int
+ctl_request_parse(const char *line, size_t len, struct ctl_request *r,
+    char **cause)
+{
+	json_t *j, *v;
+	const char *key, *s;
+	json_error_t err;
+	int c;
+
+	memset(r, 0, sizeof *r);
+	if (len > CTL_MAX_REQUEST)
+		return parse_fail(cause, NULL, "request too long");
+	if ((j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err)) == NULL)
+		return parse_fail(cause, NULL, "request is not valid JSON");
+	if (!json_is_object(j))
+		return parse_fail(cause, j, "request is not a JSON object");
+	if ((v = json_object_get(j, "cmd")) == NULL || !json_is_string(v))
+		return parse_fail(cause, j, "request has no \"cmd\" string");
+	if ((c = ctl_cmd_parse(json_string_value(v))) < 0)
+		return parse_fail(cause, j, "unknown command");
+	r->cmd = (enum ctl_cmd)c;
+	json_object_foreach(j, key, v) {
+		if (strcmp(key, "cmd") == 0)
+			continue;
+		if (strcmp(key, "segment") != 0 || r->cmd != CTL_FDB)
+			return parse_fail(cause, j, "unknown key in request");
+		if (!json_is_string(v) || (s = json_string_value(v)) == NULL ||
+		    strlen(s) >= sizeof r->segment ||
+		    json_string_length(v) != strlen(s))
+			return parse_fail(cause, j, "bad \"segment\" value");
+		strcpy(r->segment, s);
+	}
+	json_decref(j);
+	return 0;
+}
+
+/* Compact one-line encoding with the newline; steals j. */
+static char *
+encode_line(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT), *line;
+
+	json_decref(j);
+	if (s == NULL)
+		return xstrdup("{\"ok\":false,\"error\":\"encoding failed\"}\n");
+	xasprintf(&line, "%s\n", s);
+	free(s);
+	return line;
+}
+
+char *
+ctl_request_encode(const struct ctl_request *r)
+{
+	json_t *j = json_pack("{s:s}", "cmd", ctl_cmd_name(r->cmd));
+
+	if (r->segment[0] != '\0')
+		json_object_set_new(j, "segment", json_string(r->segment));
+	return encode_line(j);
+}
+
+char *
+ctl_reply_ok(enum ctl_cmd c, json_t *data)
+{
+	return encode_line(json_pack("{s:b,s:i,s:s,s:o}", "ok", 1, "version",
+	    CTL_PROTO_VERSION, "cmd", ctl_cmd_name(c), "data",
+	    data ? data : json_object()));
+}
+
+char *
+ctl_reply_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return encode_line(json_pack("{s:b,s:i,s:s}", "ok", 0, "version",
+	    CTL_PROTO_VERSION, "error", msg));
+}
+
+int
+ctl_reply_parse(const char *line, size_t len, json_t **data, char **cause)
+{
+	json_t *j, *ok, *e;
+	json_error_t err;
+
+	*data = NULL;
+	if ((j = json_loadb(line, len, 0, &err)) == NULL || !json_is_object(j))
+		return parse_fail(cause, j, "malformed reply from tunneld");
+	ok = json_object_get(j, "ok");
+	if (!json_is_boolean(ok))
+		return parse_fail(cause, j, "reply without \"ok\"");
+	if (!json_is_true(ok)) {
+		e = json_object_get(j, "error");
+		xasprintf(cause, "%s", json_is_string(e) ? json_string_value(e)
+		    : "unspecified error");
+		json_decref(j);
+		return CTL_ERR_REPLY;
+	}
+	*data = json_incref(json_object_get(j, "data"));
+	json_decref(j);
+	if (*data == NULL)
+		return parse_fail(cause, NULL, "reply without \"data\"");
+	return 0;
+}

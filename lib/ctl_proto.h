@@ -1,0 +1,73 @@
+/*
+ * ctl_proto.h: the control socket protocol, version CTL_PROTO_VERSION.
+ *
+ * A Unix stream socket carrying newline-delimited JSON.  Each request is one
+ * object on one line, at most CTL_MAX_REQUEST bytes:
+ *   {"cmd": "status"}            daemon, data path, segments
+ *   {"cmd": "peers"}             per-peer state and counters
+ *   {"cmd": "fdb", "segment": S} forwarding table (all segments if absent)
+ *   {"cmd": "counters"}          drops by reason, table statistics
+ *   {"cmd": "reload"}            re-read the config file
+ *   {"cmd": "subscribe"}         a status reply now and once a second
+ * Each reply is one line:
+ *   {"ok": true, "version": 1, "cmd": C, "data": {...}}
+ *   {"ok": false, "version": 1, "error": "reason"}
+ * Unknown commands or keys, wrong types and oversize lines get an error
+ * reply; the connection stays usable.  Bump the version on any change.
+ */
+#ifndef CTL_PROTO_H
+#define CTL_PROTO_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#define CTL_PROTO_VERSION 1
+#define CTL_DEFAULT_SOCKET "/run/tunneld/tunneld.sock"
+
+enum ctl_limits {
+	CTL_MAX_REQUEST = 4096,
+	CTL_MAX_REPLY = 64 << 20,
+	CTL_NAME_MAX = 32,
+};
+
+enum ctl_cmd {
+	CTL_STATUS,
+	CTL_PEERS,
+	CTL_FDB,
+	CTL_COUNTERS,
+	CTL_RELOAD,
+	CTL_SUBSCRIBE,
+	CTL_CMD_MAX
+};
+
+struct ctl_request {
+	enum ctl_cmd cmd;
+	char segment[CTL_NAME_MAX];	/* fdb only; empty = all */
+};
+
+/* Name of a command on the wire. */
+const char *ctl_cmd_name(enum ctl_cmd);
+/* Command by name, -1 if unknown. */
+int ctl_cmd_parse(const char *);
+
+/* Parse one request line (without its newline); -1 with *cause. */
+int ctl_request_parse(const char *line, size_t len, struct ctl_request *,
+    char **cause);
+/* Encode a request as a line ending in newline (caller frees). */
+char *ctl_request_encode(const struct ctl_request *);
+
+/* Encode a reply line ending in newline (caller frees); steals data. */
+char *ctl_reply_ok(enum ctl_cmd, json_t *data);
+char *ctl_reply_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+/*
+ * Parse a reply line: 0 with *data (caller decrefs) on "ok": true;
+ * CTL_ERR_REPLY with *cause when tunneld answered with an error;
+ * CTL_ERR_TRANSPORT with *cause for a malformed line.
+ */
+enum { CTL_ERR_TRANSPORT = -1, CTL_ERR_REPLY = -2 };
+int ctl_reply_parse(const char *line, size_t len, json_t **data,
+    char **cause);
+
+#endif

@@ -1,0 +1,351 @@
+/* control.c: Unix socket server speaking JSON lines. */
+#include <errno.h>
+#include <grp.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "log.h"
+#include "xmalloc.h"
+
+struct control_client {
+	int fd;
+	struct control *ctl;
+	char in[CTL_MAX_REQUEST + 1];
+	size_t inlen;
+	int discarding;		/* inside an oversize line */
+	char *out;
+	size_t outlen, outcap;
+	int subscribed;
+};
+
+struct control {
+	struct loop *loop;
+	int fd;
+	char path[108];
+	control_handler handler;
+	void *arg;
+	struct control_client *clients[CONTROL_MAX_CLIENTS];
+	struct log_rate log_rate;
+};
+
+static void
+client_close(struct control_client *c)
+{
+	struct control *ctl = c->ctl;
+	int i;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (ctl->clients[i] == c)
+			ctl->clients[i] = NULL;
+	loop_del(ctl->loop, c->fd);
+	close(c->fd);
+	free(c->out);
+	free(c);
+}
+
+/* Send what is queued; watch for writability only while something is. */
+static int
+client_flush(struct control_client *c)
+{
+	ssize_t n;
+
+	while (c->outlen > 0) {
+		n = send(c->fd, c->out, c->outlen, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0)
+			return -1;
+		memmove(c->out, c->out + n, c->outlen - (size_t)n);
+		c->outlen -= (size_t)n;
+	}
+	return loop_mod(c->ctl->loop, c->fd, EPOLLIN |
+	    (c->outlen > 0 ? EPOLLOUT : 0));
+}
+
+/* Queue a line; -1 if the client stopped reading and must go. */
+static int
+client_queue(struct control_client *c, const char *line)
+{
+	size_t n = strlen(line);
+
+	if (c->outlen + n > CONTROL_MAX_QUEUED)
+		return -1;
+	if (c->outcap - c->outlen < n) {
+		while (c->outcap - c->outlen < n)
+			c->outcap = c->outcap ? c->outcap * 2 : 4096;
+		c->out = xreallocarray(c->out, 1, c->outcap);
+	}
+	memcpy(c->out + c->outlen, line, n);
+	c->outlen += n;
+	return client_flush(c);
+}
+
+static int
+client_request(struct control_client *c, const char *line, size_t len)
+{
+	struct ctl_request req;
+	char *cause = NULL, *reply;
+	int rc;
+
+	if (ctl_request_parse(line, len, &req, &cause) != 0) {
+		reply = ctl_reply_error("%s", cause);
+		free(cause);
+	} else {
+		if (req.cmd == CTL_SUBSCRIBE) {
+			c->subscribed = 1;
+			req.cmd = CTL_STATUS;
+		}
+		reply = c->ctl->handler(&req, c->ctl->arg);
+	}
+	rc = client_queue(c, reply);
+	free(reply);
+	return rc;
+}
+
+/* Split the input into lines and answer each; -1 to drop the client. */
+static int
+client_lines(struct control_client *c)
+{
+	char *nl, *reply;
+	size_t n;
+
+	while ((nl = memchr(c->in, '\n', c->inlen)) != NULL) {
+		n = (size_t)(nl - c->in);
+		if (!c->discarding && client_request(c, c->in, n) != 0)
+			return -1;
+		c->discarding = 0;
+		memmove(c->in, nl + 1, c->inlen - n - 1);
+		c->inlen -= n + 1;
+	}
+	if (c->inlen == sizeof c->in) {
+		/* No newline in a full buffer: refuse, skip to the next one. */
+		if (!c->discarding) {
+			reply = ctl_reply_error("request too long (limit %d "
+			    "bytes)", CTL_MAX_REQUEST);
+			if (client_queue(c, reply) != 0) {
+				free(reply);
+				return -1;
+			}
+			free(reply);
+		}
+		c->discarding = 1;
+		c->inlen = 0;
+	}
+	return 0;
+}
+
+static void
+client_event(int fd, uint32_t events, void *arg)
+{
+	struct control_client *c = arg;
+	ssize_t n;
+
+	if ((events & EPOLLOUT) && client_flush(c) != 0) {
+		client_close(c);
+		return;
+	}
+	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) == 0)
+		return;
+	n = recv(fd, c->in + c->inlen, sizeof c->in - c->inlen, MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		client_close(c);
+		return;
+	}
+	c->inlen += (size_t)n;
+	if (client_lines(c) != 0)
+		client_close(c);
+}
+
+static void
+control_accept(int fd, uint32_t events, void *arg)
+{
+	struct control *ctl = arg;
+	struct control_client *c;
+	uint32_t suppressed;
+	int cfd, i;
+
+	(void)events;
+	if ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
+	    -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    log_rate_allow(&ctl->log_rate, &suppressed))
+			log_warn("control socket: accept");
+		return;
+	}
+	for (i = 0; i < CONTROL_MAX_CLIENTS && ctl->clients[i] != NULL; i++)
+		;
+	if (i == CONTROL_MAX_CLIENTS) {
+		if (log_rate_allow(&ctl->log_rate, &suppressed))
+			log_warnx("control socket: more than %d clients, "
+			    "refusing one", CONTROL_MAX_CLIENTS);
+		close(cfd);
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->fd = cfd;
+	c->ctl = ctl;
+	if (loop_add(ctl->loop, cfd, EPOLLIN, client_event, c) == -1) {
+		close(cfd);
+		free(c);
+		return;
+	}
+	ctl->clients[i] = c;
+}
+
+/* Refuse to start beside a running tunneld; remove a stale socket. */
+static int
+control_claim_path(const char *path, char **cause)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, rc;
+
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	close(fd);
+	if (rc == 0) {
+		xasprintf(cause, "%s: another tunneld is listening", path);
+		return -1;
+	}
+	if (unlink(path) == -1 && errno != ENOENT) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Create the socket's directory, owned by the daemon's user. */
+static int
+control_dir(const char *path, uid_t owner, char **cause)
+{
+	char *copy = xstrdup(path), *dir = dirname(copy);
+	int rc = 0;
+
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		rc = -1;
+	else if (owner != 0 && chown(dir, owner, (gid_t)-1) == -1)
+		rc = -1;
+	if (rc != 0)
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+	free(copy);
+	return rc;
+}
+
+static int
+control_permissions(const char *path, const char *group, char **cause)
+{
+	struct group *gr;
+
+	if (group[0] == '\0')
+		return chmod(path, 0600) == 0 ? 0 : (xasprintf(cause,
+		    "%s: chmod: %s", path, strerror(errno)), -1);
+	if ((gr = getgrnam(group)) == NULL) {
+		xasprintf(cause, "control-group %s: no such group", group);
+		return -1;
+	}
+	if (chown(path, 0, gr->gr_gid) == -1 || chmod(path, 0660) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct control *
+control_open(struct loop *loop, const char *path, const char *group,
+    uid_t owner, control_handler handler, void *arg, char **cause)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct control *ctl;
+	mode_t old;
+	int fd;
+
+	if (strlen(path) >= sizeof sun.sun_path) {
+		xasprintf(cause, "%s: socket path too long", path);
+		return NULL;
+	}
+	if (control_dir(path, owner, cause) != 0 ||
+	    control_claim_path(path, cause) != 0)
+		return NULL;
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		xasprintf(cause, "control socket: %s", strerror(errno));
+		return NULL;
+	}
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
+	    listen(fd, 16) == -1) {
+		umask(old);
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	umask(old);
+	if (control_permissions(path, group, cause) != 0) {
+		close(fd);
+		unlink(path);
+		return NULL;
+	}
+	ctl = xcalloc(1, sizeof *ctl);
+	ctl->loop = loop;
+	ctl->fd = fd;
+	ctl->handler = handler;
+	ctl->arg = arg;
+	snprintf(ctl->path, sizeof ctl->path, "%s", path);
+	if (loop_add(loop, fd, EPOLLIN, control_accept, ctl) == -1)
+		fatal("control socket: epoll");
+	return ctl;
+}
+
+void
+control_close(struct control *ctl)
+{
+	int i;
+
+	if (ctl == NULL)
+		return;
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (ctl->clients[i] != NULL)
+			client_close(ctl->clients[i]);
+	loop_del(ctl->loop, ctl->fd);
+	close(ctl->fd);
+	if (unlink(ctl->path) == -1 && errno != ENOENT)
+		log_warn("%s: unlink", ctl->path);
+	free(ctl);
+}
+
+int
+control_has_subscribers(const struct control *ctl)
+{
+	int i;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (ctl->clients[i] != NULL && ctl->clients[i]->subscribed)
+			return 1;
+	return 0;
+}
+
+void
+control_publish(struct control *ctl, const char *line)
+{
+	int i;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct control_client *c = ctl->clients[i];
+		if (c != NULL && c->subscribed && client_queue(c, line) != 0)
+			client_close(c);
+	}
+}

@@ -1,0 +1,40 @@
+/*
+ * control.h: the daemon side of the control socket (see ctl_proto.h).
+ *
+ * Accepts at most CONTROL_MAX_CLIENTS connections, reads requests of at most
+ * CTL_MAX_REQUEST bytes (a longer line is answered with an error and
+ * skipped), queues replies without ever blocking the loop (write interest
+ * only while output is queued; a client that lets more than
+ * CONTROL_MAX_QUEUED bytes pile up is dropped).  The socket is 0600, or 0660
+ * with group control-group.  Control thread only.
+ */
+#ifndef CONTROL_H
+#define CONTROL_H
+
+#include <sys/types.h>
+
+#include "ctl_proto.h"
+#include "loop.h"
+
+enum {
+	CONTROL_MAX_CLIENTS = 64,
+	CONTROL_MAX_QUEUED = 16 << 20,
+};
+
+/* Build the reply line for a request (returned string is freed by caller). */
+typedef char *(*control_handler)(const struct ctl_request *, void *arg);
+
+struct control;
+
+/* Listen on path; owner uid gets the directory so it can unlink later. */
+struct control *control_open(struct loop *, const char *path,
+    const char *group, uid_t owner, control_handler, void *arg,
+    char **cause);
+/* Close every connection and remove the socket. */
+void control_close(struct control *);
+/* Whether any client subscribed to the once-a-second stream. */
+int control_has_subscribers(const struct control *);
+/* Queue line (a reply ending in newline) to every subscriber. */
+void control_publish(struct control *, const char *line);
+
+#endif

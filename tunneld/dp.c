@@ -1,0 +1,433 @@
+/* dp.c: data threads' life cycle, snapshot publication and counters. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dp_priv.h"
+#include "sock.h"
+#include "xmalloc.h"
+
+static const int families[DF_MAX] = { AF_INET, AF_INET6 };
+
+/* Whether the config asks for this family: any named, or none at all. */
+static bool
+family_wanted(const struct dp_params *p, enum dp_family f)
+{
+	if (p->local4.len == 0 && p->local6.len == 0)
+		return true;
+	return f == DF_V4 ? p->local4.len != 0 : p->local6.len != 0;
+}
+
+static const struct sockaddr_any *
+family_local(const struct dp_params *p, enum dp_family f)
+{
+	return f == DF_V4 ? &p->local4 : &p->local6;
+}
+
+static int
+epoll_add(int epfd, int fd, uint64_t data)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = data };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Send queues for one family and kind: entropy sockets or the raw one. */
+static int
+thread_open_tx(struct dp *dp, struct dp_thread *th, enum dp_family f,
+    enum dp_kind k, char **cause)
+{
+	int e, fd;
+
+	for (e = 0; e < DP_ENTROPY_SOCKS; e++) {
+		if (k == DK_GRE) {
+			if (e > 0 || dp->raw_fd[f] == -1)
+				break;
+			fd = dp->raw_fd[f];
+		} else if ((fd = sock_udp(families[f], family_local(&dp->p, f),
+		    0, false, !dp->p.udp_checksum, cause)) == -1)
+			return -1;
+		th->txq[f][k][e] = xcalloc(1, sizeof *th->txq[f][k][e]);
+		th->txq[f][k][e]->fd = fd;
+	}
+	return 0;
+}
+
+/* The receive sockets of one family; a missing family is not an error. */
+static int
+thread_open_rx(struct dp *dp, struct dp_thread *th, enum dp_family f,
+    char **cause)
+{
+	const uint16_t ports[2] = { dp->p.vxlan_port, dp->p.greudp_port };
+	enum dp_kind k;
+
+	for (k = DK_VXLAN; k <= DK_GREUDP; k++) {
+		th->rx_fd[f][k] = sock_udp(families[f], family_local(&dp->p, f),
+		    ports[k], true, !dp->p.udp_checksum, cause);
+		if (th->rx_fd[f][k] == -1)
+			return -1;
+		if (epoll_add(th->epfd, th->rx_fd[f][k], EV_MAKE(EV_UDP, f, k))
+		    == -1)
+			return -1;
+	}
+	if (th->id == 0 && dp->raw_fd[f] != -1 &&
+	    epoll_add(th->epfd, dp->raw_fd[f], EV_MAKE(EV_RAW, f, 0)) == -1)
+		return -1;
+	return 0;
+}
+
+static struct dp_thread *
+thread_new(struct dp *dp, int id)
+{
+	struct dp_thread *th = xcalloc(1, sizeof *th);
+	int f, k;
+
+	th->dp = dp;
+	th->id = id;
+	th->pc = xcalloc(DP_MAX_PORTS, sizeof *th->pc);
+	th->tb_port = xcalloc(DP_MAX_PORTS, sizeof *th->tb_port);
+	th->rbuf = xcalloc(DP_BATCH, DP_BUF);
+	th->tbuf = xcalloc(DP_BATCH, DP_BUF);
+	for (f = 0; f < DF_MAX; f++)
+		for (k = 0; k < DK_MAX; k++)
+			th->rx_fd[f][k] = -1;
+	if ((th->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (th->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
+	    epoll_add(th->epfd, th->wakefd, EV_MAKE(EV_WAKE, 0, 0)) == -1)
+		fatal("data thread %d: epoll", id);
+	return th;
+}
+
+static void
+thread_free(struct dp_thread *th)
+{
+	int f, k, e;
+
+	if (th == NULL)
+		return;
+	for (f = 0; f < DF_MAX; f++) {
+		for (k = 0; k < DK_MAX; k++) {
+			if (th->rx_fd[f][k] != -1)
+				close(th->rx_fd[f][k]);
+			for (e = 0; e < DP_ENTROPY_SOCKS; e++) {
+				if (th->txq[f][k][e] != NULL && k != DK_GRE)
+					close(th->txq[f][k][e]->fd);
+				free(th->txq[f][k][e]);
+			}
+		}
+	}
+	close(th->epfd);
+	close(th->wakefd);
+	free(th->pc);
+	free(th->tb_port);
+	free(th->rbuf);
+	free(th->tbuf);
+	free(th);
+}
+
+/* Whether the host has this family at all (IPv6 may be disabled). */
+static bool
+family_available(enum dp_family f)
+{
+	struct sockaddr_any any = { .len = 0 };
+	char *cause = NULL;
+	int fd = sock_udp(families[f], &any, 0, false, false, &cause);
+
+	if (fd == -1) {
+		log_warnx("%s underlay not available: %s", f == DF_V4 ? "IPv4"
+		    : "IPv6", cause);
+		free(cause);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+static int
+dp_open_family(struct dp *dp, enum dp_family f, char **cause)
+{
+	enum dp_kind k;
+	int t;
+
+	if (dp->p.gre && (dp->raw_fd[f] = sock_gre_raw(families[f],
+	    family_local(&dp->p, f), cause)) == -1)
+		return -1;
+	for (t = 0; t < dp->nthreads; t++) {
+		if (thread_open_rx(dp, dp->th[t], f, cause) != 0)
+			return -1;
+		for (k = 0; k < DK_MAX; k++)
+			if (thread_open_tx(dp, dp->th[t], f, k, cause) != 0)
+				return -1;
+	}
+	return 0;
+}
+
+struct dp *
+dp_new(const struct dp_params *p, char **cause)
+{
+	struct dp *dp = xcalloc(1, sizeof *dp);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int f, t, opened = 0;
+
+	dp->p = *p;
+	dp->raw_fd[DF_V4] = dp->raw_fd[DF_V6] = -1;
+	dp->nthreads = p->threads > 0 ? p->threads : (int)(ncpu > 0 ? ncpu : 1);
+	if (dp->nthreads > DP_MAX_THREADS)
+		dp->nthreads = DP_MAX_THREADS;
+	for (t = 0; t < dp->nthreads; t++)
+		dp->th[t] = thread_new(dp, t);
+	for (f = 0; f < DF_MAX; f++) {
+		if (!family_wanted(p, f))
+			continue;
+		/* A wildcard family the host lacks is skipped, not fatal. */
+		if (family_local(p, f)->len == 0 && !family_available(f))
+			continue;
+		if (dp_open_family(dp, f, cause) != 0) {
+			dp_free(dp);
+			return NULL;
+		}
+		opened++;
+	}
+	if (opened == 0) {
+		xasprintf(cause, "no underlay address family available");
+		dp_free(dp);
+		return NULL;
+	}
+	snprintf(dp->describe, sizeof dp->describe, "%d threads, recvmmsg/"
+	    "sendmmsg batches of %d, TAP read/write per frame, no offloads",
+	    dp->nthreads, DP_BATCH);
+	return dp;
+}
+
+static void
+thread_dispatch(struct dp_thread *th, const struct dp_snapshot *snap,
+    uint64_t ev)
+{
+	uint64_t v;
+
+	switch (EV_TYPE(ev)) {
+	case EV_WAKE:
+		(void)!read(th->wakefd, &v, sizeof v);
+		break;
+	case EV_UDP:
+		dp_io_udp(th, snap, EV_A(ev), EV_B(ev),
+		    th->rx_fd[EV_A(ev)][EV_B(ev)]);
+		break;
+	case EV_RAW:
+		dp_io_raw(th, snap, EV_A(ev), th->dp->raw_fd[EV_A(ev)]);
+		break;
+	case EV_TAP:
+		dp_io_tap(th, snap, EV_A(ev), EV_B(ev));
+		break;
+	}
+}
+
+static void *
+thread_main(void *arg)
+{
+	struct dp_thread *th = arg;
+	struct dp *dp = th->dp;
+	struct epoll_event ev[DP_EVENTS];
+	const struct dp_snapshot *snap;
+	int i, n;
+
+	for (;;) {
+		/* Quiescent here: this thread holds no snapshot. */
+		__atomic_store_n(&th->seen_gen, __atomic_load_n(&dp->gen,
+		    __ATOMIC_SEQ_CST), __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&dp->quit, __ATOMIC_SEQ_CST))
+			break;
+		n = epoll_wait(th->epfd, ev, DP_EVENTS, -1);
+		if (n == -1 && errno != EINTR)
+			fatal("data thread %d: epoll_wait", th->id);
+		snap = __atomic_load_n(&dp->snap, __ATOMIC_SEQ_CST);
+		th->now_ms = clock_ms();
+		th->now_s = (uint32_t)(th->now_ms / 1000);
+		for (i = 0; i < n; i++)
+			thread_dispatch(th, snap, ev[i].data.u64);
+	}
+	return NULL;
+}
+
+int
+dp_start(struct dp *dp, char **cause)
+{
+	sigset_t all, old;
+	int t, err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (t = 0; t < dp->nthreads; t++) {
+		if ((err = pthread_create(&dp->th[t]->tid, NULL, thread_main,
+		    dp->th[t])) != 0) {
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+			xasprintf(cause, "data thread %d: %s", t, strerror(err));
+			return -1;
+		}
+		dp->started = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}
+
+static void
+dp_wake_all(struct dp *dp)
+{
+	uint64_t one = 1;
+	int t;
+
+	for (t = 0; t < dp->nthreads; t++)
+		(void)!write(dp->th[t]->wakefd, &one, sizeof one);
+}
+
+struct dp_snapshot *
+dp_publish(struct dp *dp, struct dp_snapshot *snap)
+{
+	struct dp_snapshot *old;
+	uint64_t gen;
+	int t, spins = 0;
+
+	old = __atomic_exchange_n(&dp->snap, snap, __ATOMIC_SEQ_CST);
+	gen = __atomic_add_fetch(&dp->gen, 1, __ATOMIC_SEQ_CST);
+	if (!dp->started)
+		return old;
+	dp_wake_all(dp);
+	for (t = 0; t < dp->nthreads; t++) {
+		while (__atomic_load_n(&dp->th[t]->seen_gen, __ATOMIC_SEQ_CST) <
+		    gen) {
+			struct timespec ts = { 0, 100000 };
+			/* A batch takes microseconds; 10 s means a bug. */
+			if (++spins > 100000) {
+				log_warnx("data thread %d did not release the "
+				    "old forwarding state; leaking it", t);
+				return NULL;
+			}
+			nanosleep(&ts, NULL);
+		}
+	}
+	return old;
+}
+
+struct dp_snapshot *
+dp_stop(struct dp *dp)
+{
+	int t;
+
+	__atomic_store_n(&dp->quit, 1, __ATOMIC_SEQ_CST);
+	if (dp->started) {
+		dp_wake_all(dp);
+		for (t = 0; t < dp->nthreads; t++)
+			pthread_join(dp->th[t]->tid, NULL);
+		dp->started = false;
+	}
+	return __atomic_exchange_n(&dp->snap, NULL, __ATOMIC_SEQ_CST);
+}
+
+void
+dp_free(struct dp *dp)
+{
+	int t, f;
+
+	if (dp == NULL)
+		return;
+	for (t = 0; t < dp->nthreads; t++)
+		thread_free(dp->th[t]);
+	for (f = 0; f < DF_MAX; f++)
+		if (dp->raw_fd[f] != -1)
+			close(dp->raw_fd[f]);
+	free(dp);
+}
+
+int
+dp_threads(const struct dp *dp)
+{
+	return dp->nthreads;
+}
+
+const char *
+dp_describe(const struct dp *dp)
+{
+	return dp->describe;
+}
+
+int
+dp_watch_tap(struct dp *dp, int slot, const int *fds, char **cause)
+{
+	int t;
+
+	for (t = 0; t < dp->nthreads; t++) {
+		if (epoll_add(dp->th[t]->epfd, fds[t], EV_MAKE(EV_TAP, slot,
+		    fds[t])) == -1) {
+			xasprintf(cause, "epoll: %s", strerror(errno));
+			while (t-- > 0)
+				epoll_ctl(dp->th[t]->epfd, EPOLL_CTL_DEL,
+				    fds[t], NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+dp_unwatch_tap(struct dp *dp, const int *fds)
+{
+	int t;
+
+	for (t = 0; t < dp->nthreads; t++)
+		epoll_ctl(dp->th[t]->epfd, EPOLL_CTL_DEL, fds[t], NULL);
+}
+
+static void
+sum_u64(uint64_t *dst, const uint64_t *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+void
+dp_port_counters(struct dp *dp, uint16_t port, struct port_counters *out)
+{
+	int t;
+
+	memset(out, 0, sizeof *out);
+	for (t = 0; t < dp->nthreads; t++)
+		sum_u64((uint64_t *)out, (const uint64_t *)&dp->th[t]->pc[port],
+		    sizeof *out / sizeof(uint64_t));
+}
+
+void
+dp_seg_counters(struct dp *dp, int slot, struct seg_counters *out)
+{
+	int t;
+
+	memset(out, 0, sizeof *out);
+	for (t = 0; t < dp->nthreads; t++)
+		sum_u64((uint64_t *)out, (const uint64_t *)&dp->th[t]->sc[slot],
+		    sizeof *out / sizeof(uint64_t));
+}
+
+void
+dp_reset_port(struct dp *dp, uint16_t port)
+{
+	int t;
+
+	for (t = 0; t < dp->nthreads; t++)
+		memset(&dp->th[t]->pc[port], 0, sizeof dp->th[t]->pc[port]);
+}
+
+void
+dp_reset_seg(struct dp *dp, int slot)
+{
+	int t;
+
+	for (t = 0; t < dp->nthreads; t++)
+		memset(&dp->th[t]->sc[slot], 0, sizeof dp->th[t]->sc[slot]);
+}

@@ -1,0 +1,69 @@
+/*
+ * dp.h: the data path: threads that move frames between TAPs and tunnels.
+ *
+ * One data thread per core.  Each thread owns one queue of every segment's
+ * multi-queue TAP, its own SO_REUSEPORT receive sockets and its own send
+ * sockets, and blocks in epoll_wait when there is no traffic (no polling).
+ * Frames are read and sent in batches (recvmmsg/sendmmsg); nothing on the
+ * path allocates, locks or logs without a rate limit.
+ *
+ * State: the threads read the current struct dp_snapshot; the control thread
+ * publishes a new one with dp_publish(), which returns once no thread can
+ * still see the old one, so the caller may free it.  Counters are per thread
+ * and summed on read; ports and segment slots index them.
+ */
+#ifndef DP_H
+#define DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "drop.h"
+#include "snapshot.h"
+
+struct port_counters {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	uint64_t drops[DROP_MAX];
+};
+
+struct seg_counters {
+	uint64_t tap_rx_frames, tap_rx_bytes, tap_tx_frames, tap_tx_bytes;
+	uint64_t floods;
+};
+
+struct dp_params {
+	int threads;
+	struct sockaddr_any local4, local6;
+	uint16_t vxlan_port, greudp_port;
+	bool udp_checksum;
+	bool gre;
+};
+
+struct dp;
+
+/* Open every underlay socket (needs privileges); NULL with *cause. */
+struct dp *dp_new(const struct dp_params *, char **cause);
+/* Start the threads on the snapshot last published. */
+int dp_start(struct dp *, char **cause);
+/* Make snap current; returns the previous one, no longer in use. */
+struct dp_snapshot *dp_publish(struct dp *, struct dp_snapshot *snap);
+/* Stop and join the threads, close the sockets; returns the snapshot. */
+struct dp_snapshot *dp_stop(struct dp *);
+void dp_free(struct dp *);
+
+int dp_threads(const struct dp *);
+/* Start or stop polling a segment's TAP queues (one fd per thread). */
+int dp_watch_tap(struct dp *, int slot, const int *fds, char **cause);
+void dp_unwatch_tap(struct dp *, const int *fds);
+
+/* Sums over threads.  Port 0 collects drops with no known peer. */
+void dp_port_counters(struct dp *, uint16_t port, struct port_counters *);
+void dp_seg_counters(struct dp *, int slot, struct seg_counters *);
+/* Zero a port's or slot's counters before it is reused. */
+void dp_reset_port(struct dp *, uint16_t port);
+void dp_reset_seg(struct dp *, int slot);
+/* Which system-call path the threads use, for status. */
+const char *dp_describe(const struct dp *);
+
+#endif

@@ -1,0 +1,335 @@
+/*
+ * dp_io.c: the packet handlers of a data thread.
+ *
+ * TAP -> tunnel: read a batch of frames, forward each (fwd.c), queue one
+ * message per destination peer (header + frame, no copy), flush with
+ * sendmmsg.  Tunnel -> TAP: recvmmsg a batch, identify the peer by outer
+ * source address, parse the header, check the segment, forward: write to the
+ * TAP and/or queue to other peers (hub relay).  Every drop is counted by
+ * reason against the peer (or port 0 when there is none).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dp_priv.h"
+#include "encap.h"
+#include "fwd.h"
+
+static void
+drop(struct dp_thread *th, uint16_t port, enum drop_reason r)
+{
+	ctr_add(&th->pc[port].drops[r], 1);
+}
+
+static void
+txq_account(struct dp_thread *th, struct txq *q, int from, int to)
+{
+	int i;
+
+	for (i = from; i < to; i++) {
+		struct port_counters *pc = &th->pc[q->port[i]];
+		ctr_add(&pc->tx_packets, 1);
+		ctr_add(&pc->tx_bytes, q->iov[i][0].iov_len +
+		    q->iov[i][1].iov_len);
+	}
+}
+
+static void
+txq_flush(struct dp_thread *th, struct txq *q)
+{
+	uint32_t suppressed;
+	int off = 0, r, err;
+
+	while (off < q->n) {
+		r = sendmmsg(q->fd, q->msg + off, (unsigned)(q->n - off),
+		    MSG_DONTWAIT);
+		if (r > 0) {
+			txq_account(th, q, off, off + r);
+			off += r;
+			continue;
+		}
+		err = errno;
+		if (err == EINTR)
+			continue;
+		if (log_rate_allow(&th->log_rate, &suppressed))
+			log_warnx("data thread %d: send to peer port %u: %s "
+			    "(%u similar messages suppressed)", th->id,
+			    q->port[off], strerror(err), suppressed);
+		if (err == EAGAIN || err == ENOBUFS) {
+			/* Socket buffer full: drop the rest, never block. */
+			for (; off < q->n; off++)
+				drop(th, q->port[off], DROP_TX_ERROR);
+			break;
+		}
+		drop(th, q->port[off], err == EMSGSIZE ? DROP_OVERSIZE
+						       : DROP_TX_ERROR);
+		off++;
+	}
+	q->n = 0;
+}
+
+static void
+txq_flush_all(struct dp_thread *th)
+{
+	struct txq *q;
+	int f, k, e;
+
+	for (f = 0; f < DF_MAX; f++)
+		for (k = 0; k < DK_MAX; k++)
+			for (e = 0; e < DP_ENTROPY_SOCKS; e++)
+				if ((q = th->txq[f][k][e]) != NULL && q->n > 0)
+					txq_flush(th, q);
+}
+
+static const enum dp_kind kind_of[ENCAP_MAX] = {
+	[ENCAP_VXLAN] = DK_VXLAN,
+	[ENCAP_GRE] = DK_GRE,
+	[ENCAP_GREUDP] = DK_GREUDP,
+};
+
+/* Queue frame to peer `port` in seg; the frame must live until flush. */
+static void
+tx_to_peer(struct dp_thread *th, const struct dp_snapshot *snap,
+    const struct dp_segment *seg, uint16_t port, const uint8_t *frame,
+    size_t len, uint32_t hash)
+{
+	const struct dp_peer *p = snap->peers[port];
+	enum dp_family f;
+	struct txq *q;
+	size_t hl;
+	int i;
+
+	if (p == NULL)
+		return;
+	f = p->addr.sa.sa_family == AF_INET6 ? DF_V6 : DF_V4;
+	q = th->txq[f][kind_of[p->encap]][hash % DP_ENTROPY_SOCKS];
+	if (q == NULL && (q = th->txq[f][kind_of[p->encap]][0]) == NULL) {
+		drop(th, port, DROP_TX_ERROR);	/* no socket of that family */
+		return;
+	}
+	if (q->n == DP_TXQ)
+		txq_flush(th, q);
+	i = q->n++;
+	hl = encap_header(p->encap, seg->vni, q->hdr[i]);
+	q->iov[i][0].iov_base = q->hdr[i];
+	q->iov[i][0].iov_len = hl;
+	q->iov[i][1].iov_base = (void *)(uintptr_t)frame;
+	q->iov[i][1].iov_len = len;
+	memset(&q->msg[i].msg_hdr, 0, sizeof q->msg[i].msg_hdr);
+	q->msg[i].msg_hdr.msg_name = (void *)(uintptr_t)&p->addr.sa;
+	q->msg[i].msg_hdr.msg_namelen = p->addr.len;
+	q->msg[i].msg_hdr.msg_iov = q->iov[i];
+	q->msg[i].msg_hdr.msg_iovlen = 2;
+	q->port[i] = port;
+}
+
+static void
+tap_write(struct dp_thread *th, const struct dp_segment *seg, uint16_t in,
+    const uint8_t *frame, size_t len)
+{
+	struct seg_counters *sc = &th->sc[seg->slot];
+
+	if (write(seg->tap_fd[th->id], frame, len) != (ssize_t)len) {
+		drop(th, in, DROP_TAP_ERROR);
+		return;
+	}
+	ctr_add(&sc->tap_tx_frames, 1);
+	ctr_add(&sc->tap_tx_bytes, len);
+}
+
+static struct tbucket *
+bucket(struct dp_thread *th, const struct dp_snapshot *snap, int slot,
+    uint16_t port)
+{
+	struct tbucket *b = port == PORT_LOCAL ? &th->tb_local[slot]
+					       : &th->tb_port[port];
+	/* Per-thread share of the configured rate. */
+	uint32_t rate = snap->flood_rate / (uint32_t)th->dp->nthreads;
+	uint32_t burst = snap->flood_burst / (uint32_t)th->dp->nthreads;
+
+	if (snap->flood_rate != 0 && rate == 0)
+		rate = 1;
+	if (burst == 0)
+		burst = 1;
+	if (b->rate != rate || b->burst != burst)
+		tbucket_init(b, rate, burst, th->now_ms);
+	return b;
+}
+
+/* Forward one frame that entered seg at port `in`. */
+static void
+forward(struct dp_thread *th, const struct dp_snapshot *snap,
+    const struct dp_segment *seg, uint16_t in, const uint8_t *frame,
+    size_t len)
+{
+	struct fwd_result r;
+	enum drop_reason why;
+	uint32_t hash = flow_hash(frame, len);
+	size_t i;
+
+	why = fwd_frame(&seg->fwd, in, frame, len, th->now_s, th->now_ms,
+	    bucket(th, snap, seg->slot, in), &r);
+	if (why != DROP_NONE) {
+		drop(th, in, why);
+		return;
+	}
+	if (r.action == FWD_UNICAST) {
+		if (r.port == PORT_LOCAL)
+			tap_write(th, seg, in, frame, len);
+		else
+			tx_to_peer(th, snap, seg, r.port, frame, len, hash);
+		return;
+	}
+	ctr_add(&th->sc[seg->slot].floods, 1);
+	if (in != PORT_LOCAL)
+		tap_write(th, seg, in, frame, len);
+	for (i = 0; i < seg->fwd.npeers; i++)
+		if (fwd_floods_to(&seg->fwd, in, seg->fwd.peer_ports[i]))
+			tx_to_peer(th, snap, seg, seg->fwd.peer_ports[i],
+			    frame, len, hash);
+}
+
+void
+dp_io_tap(struct dp_thread *th, const struct dp_snapshot *snap, int slot,
+    int fd)
+{
+	const struct dp_segment *seg = snap->segs[slot];
+	struct seg_counters *sc = &th->sc[slot];
+	uint8_t *buf;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < DP_BATCH; i++) {
+		buf = th->tbuf + (size_t)i * DP_BUF;
+		if ((n = read(fd, buf, DP_BUF)) <= 0)
+			break;
+		if (seg == NULL || seg->tap_fd[th->id] != fd)
+			continue;	/* segment going away: discard */
+		ctr_add(&sc->tap_rx_frames, 1);
+		ctr_add(&sc->tap_rx_bytes, (uint64_t)n);
+		forward(th, snap, seg, PORT_LOCAL, buf, (size_t)n);
+	}
+	txq_flush_all(th);
+}
+
+/* Log a packet from a stranger, at most a few per interval. */
+static void
+log_stranger(struct dp_thread *th, const struct sockaddr *sa, const char *what)
+{
+	struct sockaddr_any a;
+	char addr[INET6_ADDRSTRLEN];
+	uint32_t suppressed;
+
+	if (!log_rate_allow(&th->log_rate, &suppressed))
+		return;
+	memset(&a, 0, sizeof a);
+	memcpy(&a.sa, sa, sa->sa_family == AF_INET6 ? sizeof a.sin6
+						    : sizeof a.sin);
+	log_info("dropped %s packet from unknown source %s (%u similar "
+	    "messages suppressed)", what, sockaddr_ntop(&a, addr, sizeof addr),
+	    suppressed);
+}
+
+/* One received tunnel packet: payload after the outer IP/UDP headers. */
+static void
+rx_one(struct dp_thread *th, const struct dp_snapshot *snap,
+    enum encap_type encap, const struct sockaddr *sa, const uint8_t *buf,
+    size_t len, bool truncated)
+{
+	const struct dp_peer *peer;
+	const struct dp_segment *seg = NULL;
+	struct port_counters *pc;
+	enum drop_reason why;
+	struct decap d;
+
+	if ((peer = snap_peer_by_addr(snap, encap, sa)) == NULL) {
+		drop(th, 0, DROP_UNKNOWN_SOURCE);
+		log_stranger(th, sa, encap_name(encap));
+		return;
+	}
+	pc = &th->pc[peer->port];
+	ctr_add(&pc->rx_packets, 1);
+	ctr_add(&pc->rx_bytes, len);
+	if (truncated) {
+		drop(th, peer->port, DROP_OVERSIZE);
+		return;
+	}
+	why = encap == ENCAP_VXLAN ? vxlan_decap(buf, len, &d)
+				   : gre_decap(buf, len, &d);
+	if (why == DROP_NONE && (seg = snap_segment_by_vni(snap, d.vni)) ==
+	    NULL)
+		why = DROP_UNKNOWN_VNI;
+	else if (why == DROP_NONE && ((peer->seg_mask >> seg->slot) & 1) == 0)
+		why = DROP_NOT_MEMBER;
+	else if (why == DROP_NONE && d.frame_len > (size_t)seg->mtu +
+	    ETHER_HDR_LEN + 4)
+		why = DROP_OVERSIZE;	/* larger than the TAP takes */
+	if (why != DROP_NONE) {
+		drop(th, peer->port, why);
+		return;
+	}
+	forward(th, snap, seg, peer->port, d.frame, d.frame_len);
+}
+
+/* recvmmsg a batch into the thread's receive buffers; count or -1. */
+static int
+rx_batch(struct dp_thread *th, int fd)
+{
+	int i, n;
+
+	for (i = 0; i < DP_BATCH; i++) {
+		th->riov[i].iov_base = th->rbuf + (size_t)i * DP_BUF;
+		th->riov[i].iov_len = DP_BUF;
+		memset(&th->rmsg[i].msg_hdr, 0, sizeof th->rmsg[i].msg_hdr);
+		th->rmsg[i].msg_hdr.msg_iov = &th->riov[i];
+		th->rmsg[i].msg_hdr.msg_iovlen = 1;
+		th->rmsg[i].msg_hdr.msg_name = &th->rname[i];
+		th->rmsg[i].msg_hdr.msg_namelen = sizeof th->rname[i];
+	}
+	do
+		n = recvmmsg(fd, th->rmsg, DP_BATCH, MSG_DONTWAIT, NULL);
+	while (n == -1 && errno == EINTR);
+	return n;
+}
+
+void
+dp_io_udp(struct dp_thread *th, const struct dp_snapshot *snap,
+    enum dp_family f, enum dp_kind k, int fd)
+{
+	int i, n = rx_batch(th, fd);
+
+	(void)f;
+	for (i = 0; i < n; i++)
+		rx_one(th, snap, k == DK_VXLAN ? ENCAP_VXLAN : ENCAP_GREUDP,
+		    (struct sockaddr *)&th->rname[i], th->riov[i].iov_base,
+		    th->rmsg[i].msg_len,
+		    (th->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
+	txq_flush_all(th);
+}
+
+void
+dp_io_raw(struct dp_thread *th, const struct dp_snapshot *snap,
+    enum dp_family f, int fd)
+{
+	const uint8_t *payload;
+	enum drop_reason why;
+	size_t len;
+	int i, n = rx_batch(th, fd);
+
+	for (i = 0; i < n; i++) {
+		payload = th->riov[i].iov_base;
+		len = th->rmsg[i].msg_len;
+		/* IPv4 raw sockets deliver the IP header, IPv6 ones do not. */
+		if (f == DF_V4 && (why = ip4_gre_payload(payload, len,
+		    &payload, &len)) != DROP_NONE) {
+			drop(th, 0, why);
+			continue;
+		}
+		rx_one(th, snap, ENCAP_GRE, (struct sockaddr *)&th->rname[i],
+		    payload, len,
+		    (th->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
+	}
+	txq_flush_all(th);
+}

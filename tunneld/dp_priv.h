@@ -1,0 +1,93 @@
+/*
+ * dp_priv.h: data path internals shared by dp.c (life cycle, counters) and
+ * dp_io.c (the packet handlers).  Not for other modules.
+ */
+#ifndef DP_PRIV_H
+#define DP_PRIV_H
+
+#include <pthread.h>
+#include <sys/socket.h>
+
+#include "dp.h"
+#include "log.h"
+#include "tbucket.h"
+#include "wire.h"
+
+enum dp_limits {
+	DP_BATCH = 32,		/* frames per read or recvmmsg */
+	DP_TXQ = 256,		/* messages per sendmmsg */
+	DP_ENTROPY_SOCKS = 4,	/* send sockets per kind: source ports */
+	DP_BUF = FRAME_MAX + 1,	/* one frame or datagram */
+	DP_EVENTS = 64,
+};
+
+enum dp_kind { DK_VXLAN, DK_GREUDP, DK_GRE, DK_MAX };
+enum dp_family { DF_V4, DF_V6, DF_MAX };
+enum dp_event { EV_WAKE = 1, EV_UDP, EV_RAW, EV_TAP };
+
+#define EV_MAKE(type, a, b) ((uint64_t)(type) << 56 | (uint64_t)(a) << 32 | \
+    (uint32_t)(b))
+#define EV_TYPE(u) ((int)((u) >> 56))
+#define EV_A(u) ((int)(((u) >> 32) & 0xffffff))
+#define EV_B(u) ((int)(uint32_t)(u))
+
+/* Messages waiting for one sendmmsg on one socket. */
+struct txq {
+	int fd;
+	int n;
+	struct mmsghdr msg[DP_TXQ];
+	struct iovec iov[DP_TXQ][2];
+	uint8_t hdr[DP_TXQ][ENCAP_HDR_MAX];
+	uint16_t port[DP_TXQ];
+};
+
+struct dp_thread {
+	struct dp *dp;
+	int id;
+	pthread_t tid;
+	int epfd, wakefd;
+	int rx_fd[DF_MAX][DK_MAX];	/* receive sockets, -1 if none */
+	struct txq *txq[DF_MAX][DK_MAX][DP_ENTROPY_SOCKS];
+	uint64_t seen_gen;		/* atomic: gen this thread runs on */
+	struct port_counters *pc;	/* [DP_MAX_PORTS] */
+	struct seg_counters sc[DP_MAX_SEGMENTS];
+	struct tbucket *tb_port;	/* [DP_MAX_PORTS] flood limits */
+	struct tbucket tb_local[DP_MAX_SEGMENTS];
+	struct mmsghdr rmsg[DP_BATCH];
+	struct iovec riov[DP_BATCH];
+	struct sockaddr_storage rname[DP_BATCH];
+	uint8_t *rbuf;			/* DP_BATCH * DP_BUF, datagrams */
+	uint8_t *tbuf;			/* DP_BATCH * DP_BUF, TAP frames */
+	uint64_t now_ms;
+	uint32_t now_s;
+	struct log_rate log_rate;
+};
+
+struct dp {
+	struct dp_params p;
+	int nthreads;
+	struct dp_thread *th[DP_MAX_THREADS];
+	int raw_fd[DF_MAX];		/* raw GRE: all send, thread 0 reads */
+	struct dp_snapshot *snap;	/* atomic */
+	uint64_t gen;			/* atomic */
+	int quit;			/* atomic */
+	bool started;
+	char describe[160];
+};
+
+/* Add n to a counter only this thread writes; readers load relaxed. */
+static inline void
+ctr_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
+/* dp_io.c: handle one ready fd; each call is one batch. */
+void dp_io_tap(struct dp_thread *, const struct dp_snapshot *, int slot,
+    int fd);
+void dp_io_udp(struct dp_thread *, const struct dp_snapshot *,
+    enum dp_family, enum dp_kind, int fd);
+void dp_io_raw(struct dp_thread *, const struct dp_snapshot *,
+    enum dp_family, int fd);
+
+#endif

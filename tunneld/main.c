@@ -1,0 +1,228 @@
+/*
+ * main.c: tunneld start-up, signals, control requests and shut-down.
+ *
+ * Order: read the config, open TAPs and sockets and the control socket as
+ * root, drop to the configured user, start the data threads, then run the
+ * control loop (signals, a 1 s timer, control clients) until SIGTERM.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "log.h"
+#include "loop.h"
+#include "privdrop.h"
+#include "runtime.h"
+#include "status.h"
+#include "xmalloc.h"
+
+#define DEFAULT_CONFIG "/etc/tunneld/tunneld.conf"
+
+struct daemon {
+	const char *conf_path;
+	struct runtime *rt;
+	struct control *ctl;
+	struct loop *loop;
+	int quit;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: tunneld [-dnv] [-c file]\n"
+	    "  -c file  configuration (default " DEFAULT_CONFIG ")\n"
+	    "  -d       stay in the foreground and log to stderr\n"
+	    "  -n       check the configuration and exit\n"
+	    "  -v       log debug messages\n");
+	exit(2);
+}
+
+/* Re-read the config; on any error keep the running one. */
+static int
+daemon_reload(struct daemon *d, char **cause)
+{
+	struct config *c;
+	char *why = NULL;
+
+	if ((c = config_load(d->conf_path, &why)) == NULL ||
+	    rt_reload(d->rt, c, &why) != 0) {
+		if (c == NULL)
+			d->rt->reload_failures++;
+		config_free(c);
+		log_warnx("reload refused, old configuration kept: %s", why);
+		xasprintf(cause, "reload refused, old configuration kept: %s",
+		    why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+daemon_request(const struct ctl_request *req, void *arg)
+{
+	struct daemon *d = arg;
+	char *cause = NULL, *reply;
+	json_t *data = NULL;
+
+	switch (req->cmd) {
+	case CTL_STATUS:
+	case CTL_SUBSCRIBE:
+		return ctl_reply_ok(CTL_STATUS, status_json(d->rt));
+	case CTL_PEERS:
+		return ctl_reply_ok(req->cmd, status_peers_json(d->rt));
+	case CTL_COUNTERS:
+		return ctl_reply_ok(req->cmd, status_counters_json(d->rt));
+	case CTL_FDB:
+		data = status_fdb_json(d->rt, req->segment[0] ? req->segment
+		    : NULL, &cause);
+		break;
+	case CTL_RELOAD:
+		if (daemon_reload(d, &cause) == 0)
+			data = status_json(d->rt);
+		break;
+	default:
+		cause = xstrdup("unsupported command");
+		break;
+	}
+	if (data != NULL)
+		return ctl_reply_ok(req->cmd, data);
+	reply = ctl_reply_error("%s", cause);
+	free(cause);
+	return reply;
+}
+
+static void
+daemon_signal(int fd, uint32_t events, void *arg)
+{
+	struct daemon *d = arg;
+	struct signalfd_siginfo si;
+	char *cause = NULL;
+
+	(void)events;
+	while (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGHUP) {
+			log_info("SIGHUP: reloading %s", d->conf_path);
+			if (daemon_reload(d, &cause) != 0)
+				free(cause);
+		} else {
+			log_info("signal %u: shutting down", si.ssi_signo);
+			d->quit = 1;
+		}
+	}
+}
+
+static void
+daemon_tick(int fd, uint32_t events, void *arg)
+{
+	struct daemon *d = arg;
+	uint64_t expirations;
+	char *line;
+
+	(void)events;
+	(void)!read(fd, &expirations, sizeof expirations);
+	rt_tick(d->rt);
+	if (control_has_subscribers(d->ctl)) {
+		line = ctl_reply_ok(CTL_STATUS, status_json(d->rt));
+		control_publish(d->ctl, line);
+		free(line);
+	}
+}
+
+static int
+signal_fd(void)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		fatal("sigprocmask");
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/* Everything done as root: TAPs, sockets, the control socket. */
+static void
+daemon_setup(struct daemon *d, struct config *cfg)
+{
+	const struct cfg_daemon *dc = &cfg->daemon;
+	char *cause = NULL;
+	uid_t owner = 0;
+	int sfd, tfd;
+
+	if (dc->user[0] != '\0' && priv_lookup(dc->user, &owner, &cause) != 0)
+		fatalx("%s", cause);
+	d->loop = loop_new();
+	if ((sfd = signal_fd()) == -1 || (tfd = loop_timer_fd(1000)) == -1)
+		fatal("signalfd/timerfd");
+	if ((d->rt = rt_open(cfg, &cause)) == NULL)
+		fatalx("%s", cause);
+	if ((d->ctl = control_open(d->loop, dc->control_socket,
+	    dc->control_group, owner, daemon_request, d, &cause)) == NULL)
+		fatalx("%s", cause);
+	if (loop_add(d->loop, sfd, EPOLLIN, daemon_signal, d) == -1 ||
+	    loop_add(d->loop, tfd, EPOLLIN, daemon_tick, d) == -1)
+		fatal("epoll");
+	if (dc->user[0] == '\0')
+		log_warnx("no [daemon] user configured: running as root");
+	else if (priv_drop(dc->user, &cause) != 0)
+		fatalx("%s", cause);
+	else
+		log_info("running as user %s with CAP_NET_ADMIN only",
+		    dc->user);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon d = { .conf_path = DEFAULT_CONFIG };
+	int ch, foreground = 0, check = 0, verbose = 0;
+	struct config *cfg;
+	char *cause = NULL;
+
+	while ((ch = getopt(argc, argv, "c:dnv")) != -1) {
+		switch (ch) {
+		case 'c': d.conf_path = optarg; break;
+		case 'd': foreground = 1; break;
+		case 'n': check = 1; break;
+		case 'v': verbose = 1; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init(1, LOG_LEVEL_INFO, "tunneld");
+	if ((cfg = config_load(d.conf_path, &cause)) == NULL)
+		fatalx("%s", cause);
+	if (check) {
+		printf("%s: configuration OK (%d segments, %d peers)\n",
+		    d.conf_path, cfg->nsegments, cfg->npeers);
+		config_free(cfg);
+		return 0;
+	}
+	if (!foreground && daemon(0, 0) == -1)
+		fatal("daemon");
+	log_init(foreground, verbose ? LOG_LEVEL_DEBUG :
+	    (enum log_level)cfg->daemon.log_level, "tunneld");
+	daemon_setup(&d, cfg);
+	if (rt_start(d.rt, &cause) != 0)
+		fatalx("%s", cause);
+	log_info("ready: control socket %s", cfg->daemon.control_socket);
+	while (!d.quit)
+		if (loop_once(d.loop, -1) == -1)
+			fatal("control loop");
+	control_close(d.ctl);
+	rt_close(d.rt);
+	loop_free(d.loop);
+	log_info("stopped");
+	return 0;
+}

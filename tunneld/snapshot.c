@@ -1,0 +1,161 @@
+/* snapshot.c: building and querying the data threads' forwarding state. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "snapshot.h"
+#include "xmalloc.h"
+
+struct dp_snapshot *
+snap_new(uint32_t flood_rate, uint32_t flood_burst, bool relay)
+{
+	struct dp_snapshot *s = xcalloc(1, sizeof *s);
+
+	s->flood_rate = flood_rate;
+	s->flood_burst = flood_burst;
+	s->relay = relay;
+	return s;
+}
+
+void
+snap_add_segment(struct dp_snapshot *s, const struct dp_segment *seg)
+{
+	struct dp_segment *copy = xmalloc(sizeof *copy);
+
+	*copy = *seg;
+	copy->ports = NULL;
+	copy->fwd.peer_ports = NULL;
+	copy->fwd.npeers = 0;
+	copy->fwd.relay = s->relay;
+	s->segs[seg->slot] = copy;
+}
+
+void
+snap_add_peer(struct dp_snapshot *s, const struct dp_peer *p)
+{
+	struct dp_peer *copy = xmalloc(sizeof *copy);
+
+	*copy = *p;
+	s->peers[p->port] = copy;
+}
+
+/* Hash of the lookup key: encapsulation and address, never the port. */
+static uint32_t
+addr_hash(enum encap_type encap, const struct sockaddr *sa)
+{
+	const uint8_t *p;
+	uint32_t h = 2166136261u ^ (uint32_t)encap;
+	size_t n, i;
+
+	if (sa->sa_family == AF_INET) {
+		p = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+		n = 4;
+	} else {
+		p = (const uint8_t *)&((const struct sockaddr_in6 *)sa)->
+		    sin6_addr;
+		n = 16;
+	}
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static bool
+addr_equal(const struct sockaddr_any *a, const struct sockaddr *sa)
+{
+	if (a->sa.sa_family != sa->sa_family)
+		return false;
+	if (sa->sa_family == AF_INET)
+		return a->sin.sin_addr.s_addr ==
+		    ((const struct sockaddr_in *)sa)->sin_addr.s_addr;
+	return memcmp(&a->sin6.sin6_addr,
+	    &((const struct sockaddr_in6 *)sa)->sin6_addr, 16) == 0;
+}
+
+static void
+snap_build_hash(struct dp_snapshot *s)
+{
+	uint32_t n = 16, h;
+	int port;
+
+	for (port = 1; port < DP_MAX_PORTS; port++)
+		if (s->peers[port] != NULL)
+			n++;
+	while ((n & (n - 1)) != 0)
+		n &= n - 1;
+	n <<= 2;	/* load factor at most 1/2 */
+	s->peer_hash = xcalloc(n, sizeof *s->peer_hash);
+	s->peer_hash_mask = n - 1;
+	for (port = 1; port < DP_MAX_PORTS; port++) {
+		struct dp_peer *p = s->peers[port];
+		if (p == NULL)
+			continue;
+		h = addr_hash(p->encap, &p->addr.sa) & s->peer_hash_mask;
+		while (s->peer_hash[h] != 0)
+			h = (h + 1) & s->peer_hash_mask;
+		s->peer_hash[h] = (uint32_t)port;
+	}
+}
+
+void
+snap_finish(struct dp_snapshot *s)
+{
+	struct dp_segment *seg;
+	int i, port;
+
+	snap_build_hash(s);
+	for (i = 0; i < DP_MAX_SEGMENTS; i++) {
+		if ((seg = s->segs[i]) == NULL)
+			continue;
+		seg->ports = xcalloc(DP_MAX_PORTS, sizeof *seg->ports);
+		for (port = 1; port < DP_MAX_PORTS; port++)
+			if (s->peers[port] != NULL &&
+			    (s->peers[port]->seg_mask >> i) & 1)
+				seg->ports[seg->fwd.npeers++] = (uint16_t)port;
+		seg->fwd.peer_ports = seg->ports;
+	}
+}
+
+void
+snap_free(struct dp_snapshot *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < DP_MAX_SEGMENTS; i++) {
+		if (s->segs[i] != NULL)
+			free(s->segs[i]->ports);
+		free(s->segs[i]);
+	}
+	for (i = 0; i < DP_MAX_PORTS; i++)
+		free(s->peers[i]);
+	free(s->peer_hash);
+	free(s);
+}
+
+struct dp_peer *
+snap_peer_by_addr(const struct dp_snapshot *s, enum encap_type encap,
+    const struct sockaddr *sa)
+{
+	uint32_t h = addr_hash(encap, sa) & s->peer_hash_mask;
+	struct dp_peer *p;
+
+	for (; s->peer_hash[h] != 0; h = (h + 1) & s->peer_hash_mask) {
+		p = s->peers[s->peer_hash[h]];
+		if (p->encap == encap && addr_equal(&p->addr, sa))
+			return p;
+	}
+	return NULL;
+}
+
+struct dp_segment *
+snap_segment_by_vni(const struct dp_snapshot *s, uint32_t vni)
+{
+	int i;
+
+	/* At most 64 segments: a scan beats a hash here. */
+	for (i = 0; i < DP_MAX_SEGMENTS; i++)
+		if (s->segs[i] != NULL && s->segs[i]->vni == vni)
+			return s->segs[i];
+	return NULL;
+}

@@ -1,0 +1,72 @@
+/*
+ * snapshot.h: the immutable forwarding state the data threads read.
+ *
+ * A snapshot holds the segments (by stable slot and by VNI) and the peers (by
+ * stable port and by encapsulation + outer source address).  The control
+ * thread builds a new one on start and on every reload and publishes it
+ * (dp_publish); data threads load the current pointer once per batch and
+ * never write to it.  Objects that outlive a snapshot (MAC tables, TAP fds)
+ * are referenced, not owned.
+ *
+ * Build: snap_new(), snap_add_segment()/snap_add_peer(), snap_finish().
+ */
+#ifndef SNAPSHOT_H
+#define SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "fwd.h"
+
+enum {
+	DP_MAX_THREADS = CFG_MAX_THREADS,
+	DP_MAX_SEGMENTS = CFG_MAX_SEGMENTS,
+	DP_MAX_PORTS = CFG_MAX_PEERS + 1,	/* port 0 is PORT_LOCAL */
+};
+
+struct dp_peer {
+	uint16_t port;
+	enum encap_type encap;
+	struct sockaddr_any addr;
+	uint64_t seg_mask;		/* bit = segment slot */
+	char name[CFG_NAME_MAX];
+};
+
+struct dp_segment {
+	int slot;
+	uint32_t vni;
+	int mtu;
+	int tap_fd[DP_MAX_THREADS];
+	struct fwd_segment fwd;		/* mactab, member ports, relay */
+	uint16_t *ports;		/* storage behind fwd.peer_ports */
+	char name[CFG_NAME_MAX];
+};
+
+struct dp_snapshot {
+	uint32_t flood_rate, flood_burst;
+	bool relay;
+	struct dp_segment *segs[DP_MAX_SEGMENTS];	/* by slot */
+	struct dp_peer *peers[DP_MAX_PORTS];		/* by port */
+	uint32_t *peer_hash;		/* open addressing: port or 0 */
+	uint32_t peer_hash_mask;
+};
+
+struct dp_snapshot *snap_new(uint32_t flood_rate, uint32_t flood_burst,
+    bool relay);
+/* Add a segment; the snapshot takes a copy. */
+void snap_add_segment(struct dp_snapshot *, const struct dp_segment *);
+/* Add a peer; the snapshot takes a copy. */
+void snap_add_peer(struct dp_snapshot *, const struct dp_peer *);
+/* Build the lookup tables; call once after the last add. */
+void snap_finish(struct dp_snapshot *);
+void snap_free(struct dp_snapshot *);
+
+/* Peer by encapsulation and outer source address, or NULL. */
+struct dp_peer *snap_peer_by_addr(const struct dp_snapshot *,
+    enum encap_type, const struct sockaddr *);
+/* Segment by VNI, or NULL. */
+struct dp_segment *snap_segment_by_vni(const struct dp_snapshot *,
+    uint32_t vni);
+
+#endif

@@ -1,0 +1,112 @@
+/* sock.c: UDP and raw GRE underlay sockets. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sock.h"
+#include "wire.h"
+#include "xmalloc.h"
+
+enum { SOCK_BUF_BYTES = 4 << 20 };
+
+static int
+sock_fail(int fd, char **cause, const char *what, int family, uint16_t port)
+{
+	int saved = errno;
+
+	xasprintf(cause, "%s socket%s%.0u: %s: %s", family == AF_INET6 ?
+	    "IPv6" : "IPv4", port ? " port " : "", port, what,
+	    strerror(saved));
+	if (fd != -1)
+		close(fd);
+	errno = saved;
+	return -1;
+}
+
+static int
+setopt(int fd, int level, int name, int val)
+{
+	return setsockopt(fd, level, name, &val, sizeof val);
+}
+
+/* Options every underlay socket gets; -1 names the failing one in *what. */
+static int
+sock_common(int fd, int family, const char **what)
+{
+	/* Larger buffers absorb bursts; FORCE works as root, else best effort. */
+	if (setopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, SOCK_BUF_BYTES) == -1)
+		(void)setopt(fd, SOL_SOCKET, SO_RCVBUF, SOCK_BUF_BYTES);
+	if (setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, SOCK_BUF_BYTES) == -1)
+		(void)setopt(fd, SOL_SOCKET, SO_SNDBUF, SOCK_BUF_BYTES);
+	*what = "path MTU discovery mode";
+	if (family == AF_INET)
+		return setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER,
+		    IP_PMTUDISC_PROBE);
+	if (setopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+	    IPV6_PMTUDISC_PROBE) == -1)
+		return -1;
+	*what = "IPV6_V6ONLY";
+	return setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+}
+
+/* Bind fd to local's address (or the wildcard) and port. */
+static int
+sock_bind(int fd, int family, const struct sockaddr_any *local, uint16_t port)
+{
+	struct sockaddr_any a;
+
+	memset(&a, 0, sizeof a);
+	if (local->len != 0)
+		a = *local;
+	a.sa.sa_family = (sa_family_t)family;
+	if (family == AF_INET) {
+		a.sin.sin_port = htons(port);
+		a.len = sizeof a.sin;
+	} else {
+		a.sin6.sin6_port = htons(port);
+		a.len = sizeof a.sin6;
+	}
+	return bind(fd, &a.sa, a.len);
+}
+
+int
+sock_udp(int family, const struct sockaddr_any *local, uint16_t port,
+    bool reuseport, bool zero_checksum, char **cause)
+{
+	const char *what = "socket";
+	int fd;
+
+	if ((fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		return sock_fail(-1, cause, what, family, port);
+	if (sock_common(fd, family, &what) == -1)
+		return sock_fail(fd, cause, what, family, port);
+	if (reuseport && setopt(fd, SOL_SOCKET, SO_REUSEPORT, 1) == -1)
+		return sock_fail(fd, cause, "SO_REUSEPORT", family, port);
+	/* IPv4 only: IPv6 needs the checksum (RFC 8200 section 8.1). */
+	if (zero_checksum && family == AF_INET &&
+	    setopt(fd, SOL_SOCKET, SO_NO_CHECK, 1) == -1)
+		return sock_fail(fd, cause, "SO_NO_CHECK", family, port);
+	if (sock_bind(fd, family, local, port) == -1)
+		return sock_fail(fd, cause, "bind", family, port);
+	return fd;
+}
+
+int
+sock_gre_raw(int family, const struct sockaddr_any *local, char **cause)
+{
+	const char *what = "socket";
+	int fd;
+
+	if ((fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_GRE_)) == -1)
+		return sock_fail(-1, cause, "raw GRE socket", family, 0);
+	if (sock_common(fd, family, &what) == -1)
+		return sock_fail(fd, cause, what, family, 0);
+	if (local->len != 0 && sock_bind(fd, family, local, 0) == -1)
+		return sock_fail(fd, cause, "bind", family, 0);
+	return fd;
+}

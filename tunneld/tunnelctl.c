@@ -1,0 +1,210 @@
+/*
+ * tunnelctl: command line client of tunneld's control socket.
+ *
+ * Exit codes: 0 success, 1 tunneld answered with an error, 2 usage,
+ * 3 tunneld not reachable (not running, no permission, no answer).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_client.h"
+#include "log.h"
+
+enum { EXIT_DAEMON_ERROR = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: tunnelctl [-s socket] [--json] command\n"
+	    "commands:\n"
+	    "  status           daemon, data path and segments\n"
+	    "  peers            peers with traffic and drop counters\n"
+	    "  fdb [SEGMENT]    learned MAC addresses\n"
+	    "  counters         drops by reason, forwarding table statistics\n"
+	    "  reload           re-read the configuration\n"
+	    "options:\n"
+	    "  -s, --socket P   control socket (default " CTL_DEFAULT_SOCKET ")\n"
+	    "  -j, --json       print the daemon's JSON reply\n");
+	exit(EXIT_USAGE);
+}
+
+static json_int_t
+num(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static const char *
+str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
+}
+
+static void
+print_drops(json_t *drops)
+{
+	const char *k;
+	json_t *v;
+	int first = 1;
+
+	json_object_foreach(drops, k, v) {
+		printf("%s%s=%lld", first ? "" : " ", k,
+		    (long long)json_integer_value(v));
+		first = 0;
+	}
+	printf("%s\n", first ? "none" : "");
+}
+
+static void
+print_status(json_t *d)
+{
+	json_t *s;
+	size_t i;
+
+	printf("%s: %s, tunneld %s, up %llds, %lld peers\n", str(d, "name"),
+	    str(d, "role"), str(d, "version"),
+	    (long long)num(d, "uptime_ms") / 1000, (long long)num(d, "peers"));
+	printf("data path: %s\n", str(d, "data_path"));
+	printf("reloads: %lld (%lld refused)\n", (long long)num(d, "reloads"),
+	    (long long)num(d, "reload_failures"));
+	printf("%-12s %8s %-15s %5s %-12s %6s %12s %12s\n", "SEGMENT", "VNI",
+	    "TAP", "MTU", "BRIDGE", "FDB", "TAP-RX", "TAP-TX");
+	json_array_foreach(json_object_get(d, "segments"), i, s)
+		printf("%-12s %8lld %-15s %5lld %-12s %6lld %12lld %12lld\n",
+		    str(s, "name"), (long long)num(s, "vni"), str(s, "tap"),
+		    (long long)num(s, "mtu"), *str(s, "bridge") ?
+		    str(s, "bridge") : "-", (long long)num(s, "fdb_entries"),
+		    (long long)num(s, "tap_rx_frames"),
+		    (long long)num(s, "tap_tx_frames"));
+}
+
+static void
+print_peers(json_t *d)
+{
+	json_t *p;
+	size_t i;
+
+	printf("%-16s %-26s %-7s %10s %14s %10s %14s\n", "PEER", "ADDRESS",
+	    "ENCAP", "RX-PKTS", "RX-BYTES", "TX-PKTS", "TX-BYTES");
+	json_array_foreach(json_object_get(d, "peers"), i, p) {
+		printf("%-16s %-26s %-7s %10lld %14lld %10lld %14lld\n",
+		    str(p, "name"), str(p, "address"), str(p, "encap"),
+		    (long long)num(p, "rx_packets"),
+		    (long long)num(p, "rx_bytes"),
+		    (long long)num(p, "tx_packets"),
+		    (long long)num(p, "tx_bytes"));
+		printf("  drops: ");
+		print_drops(json_object_get(p, "drops"));
+	}
+}
+
+static void
+print_fdb(json_t *d)
+{
+	const char *seg;
+	json_t *entries, *e;
+	size_t i;
+
+	json_object_foreach(json_object_get(d, "fdb"), seg, entries) {
+		printf("segment %s: %zu entries\n", seg,
+		    json_array_size(entries));
+		json_array_foreach(entries, i, e)
+			printf("  %s  %-16s idle %llds%s\n", str(e, "mac"),
+			    str(e, "port"), (long long)num(e, "idle_s"),
+			    json_is_true(json_object_get(e, "static")) ?
+			    " static" : "");
+	}
+}
+
+static void
+print_counters(json_t *d)
+{
+	const char *seg;
+	json_t *t;
+
+	printf("drops: ");
+	print_drops(json_object_get(d, "drops"));
+	printf("drops from unknown sources: ");
+	print_drops(json_object_get(d, "drops_unattributed"));
+	json_object_foreach(json_object_get(d, "fdb"), seg, t)
+		printf("fdb %s: %lld/%lld entries, learned %lld, moved %lld, "
+		    "evicted %lld, expired %lld\n", seg,
+		    (long long)num(t, "entries"), (long long)num(t, "capacity"),
+		    (long long)num(t, "learned"), (long long)num(t, "moved"),
+		    (long long)num(t, "evicted"), (long long)num(t, "expired"));
+}
+
+static void
+print_reload(json_t *d)
+{
+	(void)d;
+	printf("configuration reloaded\n");
+}
+
+static void (*const printers[CTL_CMD_MAX])(json_t *) = {
+	[CTL_STATUS] = print_status,
+	[CTL_PEERS] = print_peers,
+	[CTL_FDB] = print_fdb,
+	[CTL_COUNTERS] = print_counters,
+	[CTL_RELOAD] = print_reload,
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = CTL_DEFAULT_SOCKET;
+	struct ctl_request req = { .cmd = CTL_STATUS };
+	struct ctl_client *c;
+	char *cause = NULL, *s;
+	json_t *data;
+	int ch, json = 0, cmd, rc;
+
+	while ((ch = getopt_long(argc, argv, "s:jh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's': path = optarg; break;
+		case 'j': json = 1; break;
+		default: usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || (cmd = ctl_cmd_parse(argv[0])) < 0 ||
+	    cmd == CTL_SUBSCRIBE || argc > (cmd == CTL_FDB ? 2 : 1))
+		usage();
+	req.cmd = (enum ctl_cmd)cmd;
+	if (argc == 2) {
+		if (strlen(argv[1]) >= sizeof req.segment)
+			usage();
+		strcpy(req.segment, argv[1]);
+	}
+	if ((c = ctl_client_open(path, 5000, &cause)) == NULL) {
+		fprintf(stderr, "tunnelctl: %s\n", cause);
+		return EXIT_UNREACHABLE;
+	}
+	if ((rc = ctl_client_call(c, &req, &data, &cause)) != 0) {
+		fprintf(stderr, "tunnelctl: %s\n", cause);
+		ctl_client_close(c);
+		return rc == CTL_ERR_REPLY ? EXIT_DAEMON_ERROR
+					   : EXIT_UNREACHABLE;
+	}
+	if (json) {
+		s = json_dumps(data, JSON_INDENT(2) | JSON_SORT_KEYS);
+		printf("%s\n", s);
+		free(s);
+	} else
+		printers[req.cmd](data);
+	json_decref(data);
+	ctl_client_close(c);
+	return 0;
+}
