@@ -247,6 +247,7 @@ thread_main(void *arg)
 		if (n == -1 && errno != EINTR)
 			fatal("data thread %d: epoll_wait", th->id);
 		snap = __atomic_load_n(&dp->snap, __ATOMIC_SEQ_CST);
+		th->snap = snap;
 		th->now_ms = clock_ms();
 		th->now_s = (uint32_t)(th->now_ms / 1000);
 		for (i = 0; i < n; i++)

@@ -39,6 +39,7 @@ txq_account(struct dp_thread *th, struct txq *q, int from, int to)
 static void
 txq_flush(struct dp_thread *th, struct txq *q)
 {
+	const struct dp_peer *p;
 	uint32_t suppressed;
 	int off = 0, r, err;
 
@@ -53,10 +54,11 @@ txq_flush(struct dp_thread *th, struct txq *q)
 		err = errno;
 		if (err == EINTR)
 			continue;
+		p = th->snap->peers[q->port[off]];
 		if (log_rate_allow(&th->log_rate, &suppressed))
-			log_warnx("data thread %d: send to peer port %u: %s "
-			    "(%u similar messages suppressed)", th->id,
-			    q->port[off], strerror(err), suppressed);
+			log_warnx("peer %s: send: %s (data thread %d, %u similar"
+			    " messages suppressed)", p ? p->name : "?",
+			    strerror(err), th->id, suppressed);
 		if (err == EAGAIN || err == ENOBUFS) {
 			/* Socket buffer full: drop the rest, never block. */
 			for (; off < q->n; off++)

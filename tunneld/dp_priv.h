@@ -58,6 +58,7 @@ struct dp_thread {
 	struct sockaddr_storage rname[DP_BATCH];
 	uint8_t *rbuf;			/* DP_BATCH * DP_BUF, datagrams */
 	uint8_t *tbuf;			/* DP_BATCH * DP_BUF, TAP frames */
+	const struct dp_snapshot *snap;	/* for this batch */
 	uint64_t now_ms;
 	uint32_t now_s;
 	struct log_rate log_rate;

@@ -34,7 +34,7 @@ setopt(int fd, int level, int name, int val)
 
 /* Options every underlay socket gets; -1 names the failing one in *what. */
 static int
-sock_common(int fd, int family, const char **what)
+sock_common(int fd, int family, bool raw, const char **what)
 {
 	/* Larger buffers absorb bursts; FORCE works as root, else best effort. */
 	if (setopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, SOCK_BUF_BYTES) == -1)
@@ -48,8 +48,9 @@ sock_common(int fd, int family, const char **what)
 	if (setopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
 	    IPV6_PMTUDISC_PROBE) == -1)
 		return -1;
+	/* A raw socket counts as bound already and takes IPv6 only anyway. */
 	*what = "IPV6_V6ONLY";
-	return setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+	return raw ? 0 : setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
 }
 
 /* Bind fd to local's address (or the wildcard) and port. */
@@ -82,7 +83,7 @@ sock_udp(int family, const struct sockaddr_any *local, uint16_t port,
 	if ((fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1)
 		return sock_fail(-1, cause, what, family, port);
-	if (sock_common(fd, family, &what) == -1)
+	if (sock_common(fd, family, false, &what) == -1)
 		return sock_fail(fd, cause, what, family, port);
 	if (reuseport && setopt(fd, SOL_SOCKET, SO_REUSEPORT, 1) == -1)
 		return sock_fail(fd, cause, "SO_REUSEPORT", family, port);
@@ -104,7 +105,7 @@ sock_gre_raw(int family, const struct sockaddr_any *local, char **cause)
 	if ((fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    IPPROTO_GRE_)) == -1)
 		return sock_fail(-1, cause, "raw GRE socket", family, 0);
-	if (sock_common(fd, family, &what) == -1)
+	if (sock_common(fd, family, true, &what) == -1)
 		return sock_fail(fd, cause, what, family, 0);
 	if (local->len != 0 && sock_bind(fd, family, local, 0) == -1)
 		return sock_fail(fd, cause, "bind", family, 0);
