@@ -42,6 +42,10 @@ log_level_parse(const char *name)
 
 static void
 log_vwrite(int prio, const char *suffix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void
+log_vwrite(int prio, const char *suffix, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	int n;

@@ -278,8 +278,11 @@ load_section(struct loader *ld, const char *sec, const struct key_table *tabs,
 		n = 0;
 	for (i = 0; rc == 0 && i < n; i++) {
 		name = keys[i] + strlen(sec) + 1;
-		val = iniparser_getstring(ld->dict, keys[i], "");
-		if ((k = key_lookup(tabs, ntabs, name, &base)) == NULL)
+		/* A "[sec:key]" section shows up as a key without a value. */
+		val = iniparser_getstring(ld->dict, keys[i], NULL);
+		if (val == NULL)
+			rc = load_fail(ld, sec, name, "a section named like a key");
+		else if ((k = key_lookup(tabs, ntabs, name, &base)) == NULL)
 			rc = load_fail(ld, sec, name, "unknown key");
 		else if (k->parse(val, (char *)base + k->off, k, &why) != 0)
 			rc = load_fail(ld, sec, name, "\"%s\": %s", val, why);
@@ -562,6 +565,9 @@ load_sections(struct loader *ld, struct config *c)
 }
 
 static char ini_error[512];
+
+static int
+ini_error_cb(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static int
 ini_error_cb(const char *fmt, ...)

@@ -79,6 +79,13 @@ ini_lines_line(struct ini_lines *l, char **section, const char *s, int line,
 	if (*s == '[' && (end = strchr(s, ']')) != NULL) {
 		free(*section);
 		*section = norm(s + 1, (size_t)(end - s - 1));
+		/* iniparser joins section and key with ':', so it can't be in
+		 * a section name: [a:b] would hide or become key b of [a]. */
+		if (strchr(*section, ':') != NULL) {
+			xasprintf(cause, "%s:%d: [%s]: ':' in a section name",
+			    path, line, *section);
+			return -1;
+		}
 		return ini_lines_add(l, *section, NULL, line, cause, path);
 	}
 	if ((eq = strchr(s, '=')) == NULL || *section == NULL)

@@ -32,6 +32,8 @@ struct daemon {
 	int quit;
 };
 
+static void usage(void) __attribute__((noreturn));
+
 static void
 usage(void)
 {

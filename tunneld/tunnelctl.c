@@ -14,6 +14,8 @@
 
 enum { EXIT_DAEMON_ERROR = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 
+static void usage(void) __attribute__((noreturn));
+
 static void
 usage(void)
 {

@@ -158,6 +158,11 @@ static const struct {
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\nmtu = 100\n",
 	    "mtu: \"100\": out of range" },
 	{ "[daemon\nrole = hub\n", "syntax error" },
+	/* Found by fuzz_config: a section that iniparser files as a key. */
+	{ "[daemon]\nrole = hub\n[daemon:role]\nvni = 1\n", ":3: "
+	    "[daemon:role]: ':' in a section name" },
+	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\n[x:y]\n",
+	    ":5: [x:y]: ':' in a section name" },
 };
 
 START_TEST(bad_config)

@@ -1,0 +1,14 @@
+#!/bin/bash
+# install-deps.sh: Debian 12 packages to build, test, benchmark and demo tunneld.
+set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "install-deps.sh: run as root" >&2; exit 1; }
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; the answer does not matter here.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+	build-essential autoconf automake pkg-config clang \
+	libssl-dev libncurses-dev libcurl4-openssl-dev libjansson-dev \
+	libxml2-dev libiniparser-dev check \
+	iproute2 iputils-ping iperf3 tshark procps python3 python3-scapy \
+	ca-certificates >/dev/null

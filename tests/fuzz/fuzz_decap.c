@@ -1,0 +1,60 @@
+/*
+ * fuzz_decap.c: every tunnel header parser on arbitrary bytes.
+ *
+ * The first byte picks the path: VXLAN, GRE, or a raw IPv4 packet carrying
+ * GRE; a parsed inner frame is then hashed and run through the forwarding
+ * decision, as the data path would.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "encap.h"
+#include "fwd.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static struct mactab *mt;
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint16_t ports[] = { 1, 2 };
+	struct fwd_segment seg = { 0 };
+	struct fwd_result r;
+	struct tbucket tb;
+	const uint8_t *pl;
+	struct decap d;
+	size_t pll;
+	enum drop_reason why;
+
+	if (size < 1)
+		return 0;
+	if (mt == NULL)
+		mt = mactab_new(256, 300);
+	switch (data[0] % 3) {
+	case 0:
+		why = vxlan_decap(data + 1, size - 1, &d);
+		break;
+	case 1:
+		why = gre_decap(data + 1, size - 1, &d);
+		break;
+	default:
+		why = ip4_gre_payload(data + 1, size - 1, &pl, &pll);
+		if (why == DROP_NONE)
+			why = gre_decap(pl, pll, &d);
+		break;
+	}
+	if (why != DROP_NONE)
+		return 0;
+	if (d.frame < data || d.frame + d.frame_len > data + size)
+		__builtin_trap();	/* the frame must lie inside the input */
+	seg.mactab = mt;
+	seg.peer_ports = ports;
+	seg.npeers = 2;
+	seg.relay = true;
+	tbucket_init(&tb, 100, 10, 0);
+	(void)flow_hash(d.frame, d.frame_len);
+	(void)fwd_frame(&seg, 1 + (d.vni & 1), d.frame, d.frame_len, 1, 1, &tb,
+	    &r);
+	return 0;
+}
