@@ -13,9 +13,9 @@
 
 set -eu
 
-: "${TUNNELD:=$(cd "$(dirname "$0")/../.." && pwd)/tunneld/tunneld}"
-: "${TUNNELCTL:=$(cd "$(dirname "$0")/../.." && pwd)/tunneld/tunnelctl}"
-TESTDIR=$(cd "$(dirname "$0")" && pwd)
+: "${TUNNELD:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tunneld/tunneld}"
+: "${TUNNELCTL:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tunneld/tunnelctl}"
+TESTDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 RUN_ID="t$$"
 PIDS=""

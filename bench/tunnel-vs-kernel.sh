@@ -1,0 +1,108 @@
+#!/bin/bash
+# tunnel-vs-kernel.sh: tunneld VXLAN against the kernel's vxlan, same run.
+#
+# Two namespaces joined by one veth (the underlay).  On it, side by side:
+# a kernel vxlan pair (VNI 42, port 4790) and a tunneld hub/spoke pair
+# (VNI 100, port 4789), each with its own inner subnet.  iperf3 measures
+# TCP with 1 and 4 streams and UDP 64-byte packets received per second
+# through each, and the script prints every figure and tunneld/kernel.
+#
+# Usage: bench/tunnel-vs-kernel.sh [seconds per figure, default 10]
+# Needs root, a built tree (TUNNELD, TUNNELCTL may point elsewhere), iperf3.
+# Not a test: no thresholds; figures vary run to run, compare within a run.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+: "${TUNNELD:=$top/tunneld/tunneld}"
+[ -x "$TUNNELD" ] || TUNNELD=$top/build-gcc/tunneld/tunneld
+secs=${1:-10}
+[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
+command -v iperf3 >/dev/null || { echo "needs iperf3" >&2; exit 1; }
+[ -x "$TUNNELD" ] || { echo "build tunneld first (TUNNELD=$TUNNELD)" >&2; exit 1; }
+
+A=bench$$a; B=bench$$b; W=$(mktemp -d /tmp/tunneld-bench.XXXXXX); PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+	ip netns del "$A" 2>/dev/null || true; ip netns del "$B" 2>/dev/null || true
+	rm -rf "$W"
+}
+trap cleanup EXIT
+chmod 755 "$W"
+ip netns add "$A"; ip netns add "$B"
+ip link add eth0 netns "$A" type veth peer eth0 netns "$B"
+for n in "$A:1" "$B:2"; do
+	ns=${n%%:*}; i=${n##*:}
+	ip -n "$ns" link set lo up
+	ip -n "$ns" addr add "10.201.0.$i/24" dev eth0
+	ip -n "$ns" link set eth0 up
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+done
+# Kernel vxlan pair.
+ip -n "$A" link add vxk type vxlan id 42 local 10.201.0.1 remote 10.201.0.2 dstport 4790 dev eth0
+ip -n "$B" link add vxk type vxlan id 42 local 10.201.0.2 remote 10.201.0.1 dstport 4790 dev eth0
+for n in "$A:1" "$B:2"; do
+	ip -n "${n%%:*}" addr add "10.30.0.${n##*:}/24" dev vxk
+	ip -n "${n%%:*}" link set vxk up
+done
+# tunneld pair.
+conf() {
+	cat > "$W/$1.conf" <<CONF
+[daemon]
+role = $2
+control-socket = $W/$1/ctl.sock
+local-address = 10.201.0.$3
+[segment pod]
+vni = 100
+tap = tnb
+mtu = 1450
+[peer other]
+address = 10.201.0.$4
+CONF
+}
+conf a hub 1 2; conf b spoke 2 1
+for n in "$A:a:1" "$B:b:2"; do
+	IFS=: read -r ns name i <<< "$n"
+	ip netns exec "$ns" "$TUNNELD" -d -c "$W/$name.conf" > "$W/$name.log" 2>&1 &
+	PIDS="$PIDS $!"
+	for _ in $(seq 50); do ip -n "$ns" link show tnb >/dev/null 2>&1 && break; sleep 0.1; done
+	ip -n "$ns" addr add "10.31.0.$i/24" dev tnb
+done
+for ip in 10.30.0.2 10.31.0.2 10.201.0.2; do
+	ip netns exec "$B" iperf3 -s -D -B "$ip" -p 5201 >/dev/null 2>&1 || true
+done
+sleep 1
+ip netns exec "$A" ping -q -c 2 10.30.0.2 >/dev/null
+ip netns exec "$A" ping -q -c 2 10.31.0.2 >/dev/null
+
+# iperf3 figure: $1 target, then iperf3 options; prints a number.
+measure() {
+	local target=$1; shift
+	ip netns exec "$A" iperf3 -c "$target" -t "$secs" -J "$@" 2>/dev/null | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+e = j["end"]
+if "sum_received" in e:
+    print("%.2f" % (e["sum_received"]["bits_per_second"] / 1e9))
+else:
+    s = e["sum"]
+    print("%.0f" % ((s["packets"] - s["lost_packets"]) / s["seconds"] / 1e3))'
+}
+rtt() {
+	ip netns exec "$A" ping -q -c 20 -i 0.05 "$1" | awk -F/ '/rtt/ {print $5}'
+}
+printf '%-22s %12s %12s %14s %10s\n' path "TCP 1 Gb/s" "TCP 4 Gb/s" "UDP64 kpps rx" "RTT ms"
+declare -A r
+for p in "bare-veth:10.201.0.2" "kernel-vxlan:10.30.0.2" "tunneld-vxlan:10.31.0.2"; do
+	name=${p%%:*}; t=${p##*:}
+	r[$name.t1]=$(measure "$t")
+	r[$name.t4]=$(measure "$t" -P 4)
+	r[$name.u]=$(measure "$t" -u -l 64 -b 0)
+	r[$name.rtt]=$(rtt "$t")
+	printf '%-22s %12s %12s %14s %10s\n' "$name" "${r[$name.t1]}" "${r[$name.t4]}" "${r[$name.u]}" "${r[$name.rtt]}"
+done
+ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print('%.2f' % (a / b if b else 0))" "$1" "$2"; }
+printf '%-22s %12s %12s %14s %10s\n' "tunneld/kernel" \
+    "$(ratio "${r[tunneld-vxlan.t1]}" "${r[kernel-vxlan.t1]}")" \
+    "$(ratio "${r[tunneld-vxlan.t4]}" "${r[kernel-vxlan.t4]}")" \
+    "$(ratio "${r[tunneld-vxlan.u]}" "${r[kernel-vxlan.u]}")" \
+    "$(ratio "${r[tunneld-vxlan.rtt]}" "${r[kernel-vxlan.rtt]}")"
