@@ -18,3 +18,11 @@ tcp_transfer spoke2 vm2 10.10.0.12 4
 tcp_transfer spoke1 spoke2 10.10.0.22 4
 for n in hub spoke1 spoke2; do kill -0 "$(daemon_pid $n)" || fail "$n died"; done
 echo "PASS: hub and spokes over $encap/IPv$fam"
+# SIGTERM: clean exit, TAP and control socket gone.
+kill -TERM "$(daemon_pid hub)"
+wait "$(daemon_pid hub)" || fail "hub exited non-zero on SIGTERM"
+! nsx hub ip link show tn-pod >/dev/null 2>&1 || fail "TAP left behind"
+[ ! -e "$WORK/hub/ctl.sock" ] || fail "control socket left behind"
+rc=0; ctl hub status >/dev/null 2>&1 || rc=$?
+[ "$rc" = 3 ] || fail "tunnelctl against a stopped daemon exited $rc, not 3"
+echo "PASS: clean shutdown"

@@ -161,7 +161,7 @@ ctl() { local n=$1; shift; "$TUNNELCTL" -s "$WORK/$n/ctl.sock" "$@"; }
 # Start tunneld in namespace $1 with $WORK/$1.conf; wait until it answers.
 start_daemon() {
 	local n=$1 i
-	nsx "$n" "$TUNNELD" -d -c "$WORK/$n.conf" > "$WORK/$n.log" 2>&1 &
+	ip netns exec "$(ns "$n")" "$TUNNELD" -d -c "$WORK/$n.conf" > "$WORK/$n.log" 2>&1 &
 	eval "PID_$n=$!"
 	PIDS="$PIDS $!"
 	for i in $(seq 1 50); do
