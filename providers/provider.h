@@ -1,0 +1,105 @@
+/*
+ * provider.h: where peers come from.
+ *
+ * A provider lists the instances that match a filter; the daemon turns
+ * instances into peers.  Every cloud (and the static [peer] list) plugs in
+ * through one struct provider_ops; core code never switches on a cloud's
+ * name.  This is the interface the cloud back ends (OpenStack, EC2,
+ * CloudStack, GCE, Azure) implement; `static` is the first back end.
+ *
+ * Ownership: an instance_list owns its instances and their strings;
+ * instance_list_free() releases everything.  Errors carry a kind and a
+ * message that never contains a credential.
+ */
+#ifndef PROVIDER_H
+#define PROVIDER_H
+
+#include <stddef.h>
+
+enum provider_error {
+	PROVIDER_OK = 0,
+	PROVIDER_AUTH_FAILED,
+	PROVIDER_FORBIDDEN,
+	PROVIDER_THROTTLED,
+	PROVIDER_NOT_FOUND,
+	PROVIDER_SERVER_ERROR,
+	PROVIDER_TIMEOUT,
+	PROVIDER_MALFORMED,
+	PROVIDER_BAD_CONFIG,
+};
+
+struct provider_err {
+	enum provider_error kind;
+	char message[256];
+};
+
+struct tag {
+	char *key;
+	char *value;
+};
+
+struct instance {
+	char *id;
+	char *name;
+	char *state;			/* the cloud's word, e.g. "running" */
+	char *zone;
+	char **private_addrs;
+	size_t nprivate;
+	char **public_addrs;
+	size_t npublic;
+	struct tag *tags;
+	size_t ntags;
+};
+
+struct instance_list {
+	struct instance *v;
+	size_t n, cap;
+};
+
+/* A tag filter: instances carrying key (and value, if not NULL). */
+struct provider_filter {
+	const char *tag_key;
+	const char *tag_value;
+};
+
+struct provider;
+
+struct provider_ops {
+	const char *type;
+	/* Append matching instances to *out; PROVIDER_OK or an error. */
+	enum provider_error (*list)(struct provider *,
+	    const struct provider_filter *, struct instance_list *,
+	    struct provider_err *);
+	void (*free)(struct provider *);
+};
+
+struct provider {
+	const struct provider_ops *ops;
+	char name[64];
+	void *priv;
+};
+
+/* Name of an error kind ("auth_failed", "timeout", ...). */
+const char *provider_error_name(enum provider_error);
+/* Set err and return its kind. */
+enum provider_error provider_fail(struct provider_err *, enum provider_error,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Add an empty instance to the list and return it. */
+struct instance *instance_list_add(struct instance_list *);
+void instance_add_address(char ***v, size_t *n, const char *addr);
+void instance_add_tag(struct instance *, const char *key, const char *value);
+/* Whether an instance passes the filter. */
+int instance_matches(const struct instance *, const struct provider_filter *);
+void instance_list_free(struct instance_list *);
+
+/*
+ * The static provider: the instances are given, one per entry of
+ * "name=address" strings; used for [peer] sections so that every source of
+ * peers goes through the same path.
+ */
+struct provider *provider_static_new(const char *name, const char *const *
+    entries, size_t n);
+void provider_free(struct provider *);
+
+#endif

@@ -1,0 +1,63 @@
+/* check_provider.c: instance lists, filters, the static provider. */
+#include <string.h>
+
+#include "check_main.h"
+#include "provider.h"
+
+START_TEST(static_lists_entries)
+{
+	const char *entries[] = { "web1=198.51.100.10", "junk", "db1=2001:db8::7" };
+	struct provider *p = provider_static_new("static", entries, 3);
+	struct instance_list l = { 0 };
+	struct provider_err err;
+
+	ck_assert_int_eq(p->ops->list(p, NULL, &l, &err), PROVIDER_OK);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_str_eq(l.v[0].name, "web1");
+	ck_assert_str_eq(l.v[0].private_addrs[0], "198.51.100.10");
+	ck_assert_str_eq(l.v[1].private_addrs[0], "2001:db8::7");
+	ck_assert_str_eq(p->ops->type, "static");
+	instance_list_free(&l);
+	provider_free(p);
+}
+END_TEST
+
+START_TEST(filter_by_tag)
+{
+	struct instance_list l = { 0 };
+	struct instance *in = instance_list_add(&l);
+	struct provider_filter any = { NULL, NULL }, key = { "tunneld", NULL },
+	    kv = { "tunneld", "pod1" }, other = { "tunneld", "pod2" };
+
+	instance_add_tag(in, "tunneld", "pod1");
+	ck_assert(instance_matches(in, &any));
+	ck_assert(instance_matches(in, &key));
+	ck_assert(instance_matches(in, &kv));
+	ck_assert(!instance_matches(in, &other));
+	instance_list_free(&l);
+}
+END_TEST
+
+START_TEST(errors)
+{
+	struct provider_err err;
+
+	ck_assert_int_eq(provider_fail(&err, PROVIDER_THROTTLED, "retry in %d s",
+	    5), PROVIDER_THROTTLED);
+	ck_assert_str_eq(err.message, "retry in 5 s");
+	ck_assert_str_eq(provider_error_name(PROVIDER_TIMEOUT), "timeout");
+}
+END_TEST
+
+static Suite *
+suite_build(void)
+{
+	Suite *s = suite_create("provider");
+	TCase *tc = tcase_create("provider");
+
+	tcase_add_test(tc, static_lists_entries);
+	tcase_add_test(tc, filter_by_tag);
+	tcase_add_test(tc, errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
