@@ -80,12 +80,12 @@ measure() {
 	ip netns exec "$A" iperf3 -c "$target" -t "$secs" -J "$@" 2>/dev/null | python3 -c '
 import json, sys
 j = json.load(sys.stdin)
-e = j["end"]
-if "sum_received" in e:
-    print("%.2f" % (e["sum_received"]["bits_per_second"] / 1e9))
+r = j["end"]["sum_received"]
+if "lost_packets" in r:
+    # UDP: datagrams the server received per second, in thousands.
+    print("%.0f" % ((r["packets"] - r["lost_packets"]) / r["seconds"] / 1e3))
 else:
-    s = e["sum"]
-    print("%.0f" % ((s["packets"] - s["lost_packets"]) / s["seconds"] / 1e3))'
+    print("%.2f" % (r["bits_per_second"] / 1e9))'
 }
 rtt() {
 	ip netns exec "$A" ping -q -c 20 -i 0.05 "$1" | awk -F/ '/rtt/ {print $5}'
