@@ -18,9 +18,15 @@
 #include "fwd.h"
 
 static void
+drop_n(struct dp_thread *th, uint16_t port, enum drop_reason r, uint64_t n)
+{
+	ctr_add(&th->pc[port].drops[r], n);
+}
+
+static void
 drop(struct dp_thread *th, uint16_t port, enum drop_reason r)
 {
-	ctr_add(&th->pc[port].drops[r], 1);
+	drop_n(th, port, r, 1);
 }
 
 static void
@@ -275,6 +281,30 @@ rx_one(struct dp_thread *th, const struct dp_snapshot *snap,
 	forward(th, snap, seg, peer->port, d.frame, d.frame_len);
 }
 
+/*
+ * The kernel's running count of datagrams it dropped on this socket for
+ * want of buffer space arrives with each message; count the increase.
+ */
+static void
+rx_overflow(struct dp_thread *th, int n, uint32_t *last)
+{
+	struct cmsghdr *cm;
+	uint32_t v;
+
+	if (n <= 0)
+		return;
+	for (cm = CMSG_FIRSTHDR(&th->rmsg[n - 1].msg_hdr); cm != NULL;
+	    cm = CMSG_NXTHDR(&th->rmsg[n - 1].msg_hdr, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type !=
+		    SO_RXQ_OVFL || cm->cmsg_len < CMSG_LEN(sizeof v))
+			continue;
+		memcpy(&v, CMSG_DATA(cm), sizeof v);
+		if (v != *last)
+			drop_n(th, 0, DROP_RX_OVERFLOW, v - *last);
+		*last = v;
+	}
+}
+
 /* recvmmsg a batch into the thread's receive buffers; count or -1. */
 static int
 rx_batch(struct dp_thread *th, int fd)
@@ -289,6 +319,8 @@ rx_batch(struct dp_thread *th, int fd)
 		th->rmsg[i].msg_hdr.msg_iovlen = 1;
 		th->rmsg[i].msg_hdr.msg_name = &th->rname[i];
 		th->rmsg[i].msg_hdr.msg_namelen = sizeof th->rname[i];
+		th->rmsg[i].msg_hdr.msg_control = th->rctl[i].buf;
+		th->rmsg[i].msg_hdr.msg_controllen = sizeof th->rctl[i].buf;
 	}
 	do
 		n = recvmmsg(fd, th->rmsg, DP_BATCH, MSG_DONTWAIT, NULL);
@@ -302,7 +334,7 @@ dp_io_udp(struct dp_thread *th, const struct dp_snapshot *snap,
 {
 	int i, n = rx_batch(th, fd);
 
-	(void)f;
+	rx_overflow(th, n, &th->rx_ovfl[f][k]);
 	for (i = 0; i < n; i++)
 		rx_one(th, snap, k == DK_VXLAN ? ENCAP_VXLAN : ENCAP_GREUDP,
 		    (struct sockaddr *)&th->rname[i], th->riov[i].iov_base,
@@ -320,6 +352,7 @@ dp_io_raw(struct dp_thread *th, const struct dp_snapshot *snap,
 	size_t len;
 	int i, n = rx_batch(th, fd);
 
+	rx_overflow(th, n, &th->rx_ovfl[f][DK_GRE]);
 	for (i = 0; i < n; i++) {
 		payload = th->riov[i].iov_base;
 		len = th->rmsg[i].msg_len;

@@ -55,6 +55,11 @@ struct dp_thread {
 	struct tbucket tb_local[DP_MAX_SEGMENTS];
 	struct mmsghdr rmsg[DP_BATCH];
 	struct iovec riov[DP_BATCH];
+	union {				/* SO_RXQ_OVFL drop count */
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(uint32_t))];
+	} rctl[DP_BATCH];
+	uint32_t rx_ovfl[DF_MAX][DK_MAX];	/* last count per socket */
 	struct sockaddr_storage rname[DP_BATCH];
 	uint8_t *rbuf;			/* DP_BATCH * DP_BUF, datagrams */
 	uint8_t *tbuf;			/* DP_BATCH * DP_BUF, TAP frames */

@@ -20,6 +20,7 @@ static const char *const drop_names[DROP_MAX] = {
 	[DROP_FLOOD_LIMIT] = "flood_limit",
 	[DROP_TX_ERROR] = "tx_error",
 	[DROP_TAP_ERROR] = "tap_error",
+	[DROP_RX_OVERFLOW] = "rx_overflow",
 };
 
 const char *

@@ -27,6 +27,7 @@ enum drop_reason {
 	DROP_FLOOD_LIMIT,	/* per-port flood rate exceeded */
 	DROP_TX_ERROR,		/* the kernel refused to send */
 	DROP_TAP_ERROR,		/* writing to the TAP failed */
+	DROP_RX_OVERFLOW,	/* the kernel dropped: socket buffer full */
 	DROP_MAX
 };
 

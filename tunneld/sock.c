@@ -41,6 +41,10 @@ sock_common(int fd, int family, bool raw, const char **what)
 		(void)setopt(fd, SOL_SOCKET, SO_RCVBUF, SOCK_BUF_BYTES);
 	if (setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, SOCK_BUF_BYTES) == -1)
 		(void)setopt(fd, SOL_SOCKET, SO_SNDBUF, SOCK_BUF_BYTES);
+	/* Have the kernel report its receive-buffer drops (SO_RXQ_OVFL). */
+	*what = "SO_RXQ_OVFL";
+	if (setopt(fd, SOL_SOCKET, SO_RXQ_OVFL, 1) == -1)
+		return -1;
 	*what = "path MTU discovery mode";
 	if (family == AF_INET)
 		return setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER,

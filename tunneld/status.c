@@ -22,6 +22,24 @@ drops_json(const uint64_t *drops)
 	return o;
 }
 
+/* Frames the kernel dropped on their way into the TAP (queue full). */
+static json_int_t
+tap_kernel_drops(const char *tap)
+{
+	char path[128];
+	long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/sys/class/net/%s/statistics/tx_dropped",
+	    tap);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return (json_int_t)v;
+}
+
 static json_t *
 segment_json(struct runtime *rt, int slot)
 {
@@ -31,7 +49,7 @@ segment_json(struct runtime *rt, int slot)
 
 	mactab_get_stats(s->mactab, &ms);
 	dp_seg_counters(rt->dp, slot, &sc);
-	return json_pack("{s:s,s:I,s:s,s:i,s:s,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:I,s:s,s:i,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "name", s->cfg.name, "vni", (json_int_t)s->cfg.vni, "tap",
 	    s->cfg.tap, "mtu", s->cfg.mtu, "bridge", s->cfg.bridge,
 	    "fdb_entries", (json_int_t)ms.entries,
@@ -39,7 +57,8 @@ segment_json(struct runtime *rt, int slot)
 	    "tap_rx_bytes", (json_int_t)sc.tap_rx_bytes,
 	    "tap_tx_frames", (json_int_t)sc.tap_tx_frames,
 	    "tap_tx_bytes", (json_int_t)sc.tap_tx_bytes,
-	    "floods", (json_int_t)sc.floods);
+	    "floods", (json_int_t)sc.floods,
+	    "tap_kernel_drops", tap_kernel_drops(s->cfg.tap));
 }
 
 json_t *

@@ -74,15 +74,18 @@ print_status(json_t *d)
 	printf("data path: %s\n", str(d, "data_path"));
 	printf("reloads: %lld (%lld refused)\n", (long long)num(d, "reloads"),
 	    (long long)num(d, "reload_failures"));
-	printf("%-12s %8s %-15s %5s %-12s %6s %12s %12s\n", "SEGMENT", "VNI",
-	    "TAP", "MTU", "BRIDGE", "FDB", "TAP-RX", "TAP-TX");
+	printf("%-12s %8s %-15s %5s %-12s %6s %12s %12s %10s\n", "SEGMENT",
+	    "VNI", "TAP", "MTU", "BRIDGE", "FDB", "TAP-RX", "TAP-TX",
+	    "TAP-DROPS");
 	json_array_foreach(json_object_get(d, "segments"), i, s)
-		printf("%-12s %8lld %-15s %5lld %-12s %6lld %12lld %12lld\n",
+		printf("%-12s %8lld %-15s %5lld %-12s %6lld %12lld %12lld "
+		    "%10lld\n",
 		    str(s, "name"), (long long)num(s, "vni"), str(s, "tap"),
 		    (long long)num(s, "mtu"), *str(s, "bridge") ?
 		    str(s, "bridge") : "-", (long long)num(s, "fdb_entries"),
 		    (long long)num(s, "tap_rx_frames"),
-		    (long long)num(s, "tap_tx_frames"));
+		    (long long)num(s, "tap_tx_frames"),
+		    (long long)num(s, "tap_kernel_drops"));
 }
 
 static void

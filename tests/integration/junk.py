@@ -5,6 +5,7 @@ junk.py stranger HUB      random, truncated and oversized UDP to the VXLAN
 junk.py peer HUB          well-addressed VXLAN from a known peer with bad
                           flags, truncated headers, unknown VNIs, runts and
                           an inner frame larger than the segment's MTU
+junk.py flood HUB FLAG    20000 small VXLAN packets, then 10 once FLAG exists
 Every burst is a fixed count; nothing loops without a bound.
 """
 import os
@@ -12,6 +13,7 @@ import random
 import socket
 import struct
 import sys
+import time
 
 COUNT = 300
 
@@ -55,5 +57,25 @@ def peer(hub):
     print("peer: sent %d packets" % (len(cases) * (COUNT // 6)))
 
 
+def flood(hub, flag):
+    """20000 VXLAN packets to fill a stopped hub's socket buffer; then,
+    once the file flag exists (the hub runs again), 10 more from the same
+    socket: the kernel reports its drop count with packets queued after
+    the drops, and only on the socket that dropped."""
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    pkt = vxlan(4242)
+    for i in range(20000):
+        u.sendto(pkt, (hub, 4789))
+    open(flag + ".burst", "w").close()
+    for i in range(100):
+        if os.path.exists(flag):
+            break
+        time.sleep(0.1)
+    for i in range(10):
+        u.sendto(pkt, (hub, 4789))
+    print("flood: sent 20010 packets")
+
+
 if __name__ == "__main__":
-    {"stranger": stranger, "peer": peer}[sys.argv[1]](sys.argv[2])
+    {"stranger": stranger, "peer": peer, "flood": flood}[sys.argv[1]](
+        *sys.argv[2:])
