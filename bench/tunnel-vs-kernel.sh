@@ -68,7 +68,8 @@ for n in "$A:a:1" "$B:b:2"; do
 	ip -n "$ns" addr add "10.31.0.$i/24" dev tnb
 done
 for ip in 10.30.0.2 10.31.0.2 10.201.0.2; do
-	ip netns exec "$B" iperf3 -s -D -B "$ip" -p 5201 >/dev/null 2>&1 || true
+	ip netns exec "$B" iperf3 -s -B "$ip" -p 5201 >/dev/null 2>&1 &
+	PIDS="$PIDS $!"
 done
 sleep 1
 ip netns exec "$A" ping -q -c 2 10.30.0.2 >/dev/null

@@ -5,8 +5,8 @@
 # hub's bridge; spokes spoke1, spoke2; an underlay bridge), starts three
 # tunneld over VXLAN, then shows ping and iperf3 pod VM <-> spoke and
 # spoke <-> spoke (through the hub) with tunnelctl status and peers while the
-# traffic flows.  On a terminal it keeps refreshing until Ctrl-C; everything
-# it created is removed on exit.
+# traffic flows.  On a terminal it then opens tunneltop on the hub with
+# traffic running, until q; everything it created is removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -28,7 +28,8 @@ show() {
 }
 iperf_pair() {
 	local from=$1 to_ns=$2 to_ip=$3
-	nsx "$to_ns" iperf3 -s -1 -D -B "$to_ip" >/dev/null
+	ip netns exec "$(ns "$to_ns")" iperf3 -s -1 -B "$to_ip" >/dev/null &
+	PIDS="$PIDS $!"
 	sleep 0.5
 	echo; echo "==== iperf3 $from -> $to_ns ($to_ip), 5 s, while the hub reports:"
 	nsx "$from" iperf3 -c "$to_ip" -t 5 -f m | grep -E 'sender|receiver' &
@@ -42,9 +43,14 @@ nsx spoke1 ping -c 3 -i 0.2 10.10.0.22
 iperf_pair vm1 spoke1 10.10.0.21
 iperf_pair spoke1 spoke2 10.10.0.22
 echo; echo "==== hub: tunnelctl fdb"; ctl hub fdb
-if [ -t 1 ]; then
-	echo; echo "Traffic keeps flowing (ping vm2 -> spoke2); Ctrl-C to stop and clean up."
-	nsx vm2 ping -q -i 0.5 10.10.0.22 >/dev/null &
+if [ -t 0 ] && [ -t 1 ]; then
+	echo; echo "Now the console: iperf3 spoke1 -> vm1 runs in the background;"
+	echo "press q in tunneltop to stop the demo and clean up."
+	sleep 3
+	ip netns exec "$(ns vm1)" iperf3 -s -B 10.10.0.11 >/dev/null &
 	PIDS="$PIDS $!"
-	while sleep 2; do clear; show; done
+	sleep 0.5
+	ip netns exec "$(ns spoke1)" iperf3 -c 10.10.0.11 -t 600 -b 200M >/dev/null 2>&1 &
+	PIDS="$PIDS $!"
+	"$top/build-demo/tui/tunneltop" -s "$WORK/hub/ctl.sock"
 fi
