@@ -4,7 +4,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${FUZZ_BIN:-$(pwd)/tests/fuzz}
-for t in decap config ctl; do
+for t in decap config ctl ec2; do
 	corpus=$(pwd)/tests/fuzz/corpus-$t
 	mkdir -p "$corpus"
 	echo "--- fuzz_$t for ${FUZZ_SECONDS:-20}s"
