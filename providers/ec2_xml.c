@@ -5,6 +5,7 @@
 #include <libxml/tree.h>
 
 #include "ec2_xml.h"
+#include "http.h"
 #include "xmalloc.h"
 
 enum { XML_OPTIONS = XML_PARSE_NONET | XML_PARSE_NOBLANKS |
@@ -170,27 +171,11 @@ static const struct {
 	{ "Unavailable", PROVIDER_SERVER_ERROR },
 };
 
-static enum provider_error
-kind_of_status(long status)
-{
-	if (status == 401)
-		return PROVIDER_AUTH_FAILED;
-	if (status == 403)
-		return PROVIDER_FORBIDDEN;
-	if (status == 404)
-		return PROVIDER_NOT_FOUND;
-	if (status == 429)
-		return PROVIDER_THROTTLED;
-	if (status >= 500)
-		return PROVIDER_SERVER_ERROR;
-	return PROVIDER_BAD_CONFIG;	/* 400: the request we built is refused */
-}
-
 enum provider_error
 ec2_parse_error(const char *body, size_t len, long status,
     struct provider_err *err)
 {
-	enum provider_error kind = kind_of_status(status);
+	enum provider_error kind = http_status_kind(status);
 	xmlDoc *doc = NULL;
 	xmlNode *e;
 	char *code = NULL, *msg = NULL;

@@ -4,8 +4,14 @@
  * A provider lists the instances that match a filter; the daemon turns
  * instances into peers.  Every cloud (and the static [peer] list) plugs in
  * through one struct provider_ops; core code never switches on a cloud's
- * name.  This is the interface the cloud back ends (OpenStack, EC2,
- * CloudStack, GCE, Azure) implement; `static` is the first back end.
+ * name.
+ *
+ * Providers do no I/O.  A listing is a sequence of steps: the provider
+ * asks for an HTTP exchange (struct http_request, http.h), is handed the
+ * response, and either asks for the next one (a token, the next page, the
+ * next zone) or is done.  The driver that performs the exchanges is
+ * separate: provider_list() runs them synchronously (tests, tools); the
+ * daemon runs the same steps from its event loop, never blocking.
  *
  * Ownership: an instance_list owns its instances and their strings;
  * instance_list_free() releases everything.  Errors carry a kind and a
@@ -63,13 +69,28 @@ struct provider_filter {
 };
 
 struct provider;
+struct http_request;
+struct http_response;
+
+enum provider_step {
+	PROVIDER_STEP_REQUEST,	/* perform *req, then call step again */
+	PROVIDER_STEP_DONE,	/* the listing is complete */
+	PROVIDER_STEP_FAILED,	/* err says why */
+};
+
+enum { PROVIDER_MAX_REQUESTS = 1000 };	/* per listing */
 
 struct provider_ops {
 	const char *type;
-	/* Append matching instances to *out; PROVIDER_OK or an error. */
-	enum provider_error (*list)(struct provider *,
-	    const struct provider_filter *, struct instance_list *,
-	    struct provider_err *);
+	/* Start a listing: forget page state (keep cached tokens). */
+	void (*begin)(struct provider *, const struct provider_filter *);
+	/*
+	 * First called with resp NULL, then with the response to each
+	 * request it asked for.  Appends instances to out.
+	 */
+	enum provider_step (*step)(struct provider *,
+	    const struct http_response *resp, struct http_request *req,
+	    struct instance_list *out, struct provider_err *);
 	void (*free)(struct provider *);
 };
 
@@ -78,6 +99,15 @@ struct provider {
 	char name[64];
 	void *priv;
 };
+
+/*
+ * Run a whole listing with the synchronous driver.  On any error the list
+ * is left empty.  A request identical to the one before (a page token that
+ * repeats) or more than PROVIDER_MAX_REQUESTS requests fail the listing.
+ */
+enum provider_error provider_list(struct provider *,
+    const struct provider_filter *, struct instance_list *,
+    struct provider_err *);
 
 /* Name of an error kind ("auth_failed", "timeout", ...). */
 const char *provider_error_name(enum provider_error);

@@ -10,15 +10,25 @@ struct static_priv {
 	size_t n;
 };
 
-static enum provider_error
-static_list(struct provider *p, const struct provider_filter *f,
-    struct instance_list *out, struct provider_err *err)
+static void
+static_begin(struct provider *p, const struct provider_filter *f)
+{
+	(void)p;
+	(void)f;	/* configured peers are taken as they are */
+}
+
+/* One step, no request: the instances are at hand. */
+static enum provider_step
+static_step(struct provider *p, const struct http_response *resp,
+    struct http_request *req, struct instance_list *out,
+    struct provider_err *err)
 {
 	struct static_priv *sp = p->priv;
 	struct instance *in;
 	size_t i;
 
-	(void)f;	/* configured peers are taken as they are */
+	(void)resp;
+	(void)req;
 	err->kind = PROVIDER_OK;
 	for (i = 0; i < sp->n; i++) {
 		in = instance_list_add(out);
@@ -29,7 +39,7 @@ static_list(struct provider *p, const struct provider_filter *f,
 		instance_add_address(&in->private_addrs, &in->nprivate,
 		    sp->addrs[i]);
 	}
-	return PROVIDER_OK;
+	return PROVIDER_STEP_DONE;
 }
 
 static void
@@ -49,7 +59,8 @@ static_free(struct provider *p)
 
 static const struct provider_ops static_ops = {
 	.type = "static",
-	.list = static_list,
+	.begin = static_begin,
+	.step = static_step,
 	.free = static_free,
 };
 

@@ -11,7 +11,7 @@ START_TEST(static_lists_entries)
 	struct instance_list l = { 0 };
 	struct provider_err err;
 
-	ck_assert_int_eq(p->ops->list(p, NULL, &l, &err), PROVIDER_OK);
+	ck_assert_int_eq(provider_list(p, NULL, &l, &err), PROVIDER_OK);
 	ck_assert_uint_eq(l.n, 2);
 	ck_assert_str_eq(l.v[0].name, "web1");
 	ck_assert_str_eq(l.v[0].private_addrs[0], "198.51.100.10");
