@@ -70,6 +70,21 @@ http_response_header(const struct http_response *r, const char *name)
 	return NULL;
 }
 
+unsigned
+http_retry_after(const struct http_response *r)
+{
+	char *v = http_response_header(r, "Retry-After"), *end;
+	unsigned long s = 0;
+
+	if (v != NULL) {
+		s = strtoul(v, &end, 10);
+		if (end == v || *end != '\0' || s > 86400)
+			s = 0;	/* HTTP-date or nonsense: caller's backoff */
+		free(v);
+	}
+	return (unsigned)s;
+}
+
 enum provider_error
 http_status_kind(long status)
 {
@@ -175,6 +190,9 @@ transport_error(CURLcode rc, const struct sink *body, const char *url,
 	if (body->overflow)
 		return provider_fail(err, PROVIDER_MALFORMED, "%s: response "
 		    "larger than %zu bytes", host, body->max);
+	if (rc == CURLE_PARTIAL_FILE)
+		return provider_fail(err, PROVIDER_MALFORMED, "%s: response cut "
+		    "short", host);
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		return provider_fail(err, PROVIDER_TIMEOUT, "%s: no complete "
 		    "answer in time", host);

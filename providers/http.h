@@ -53,6 +53,8 @@ char *http_response_header(const struct http_response *, const char *name);
 /* Perform one exchange, blocking the caller; PROVIDER_OK or transport error. */
 enum provider_error http_perform(const struct http_request *,
     struct http_response *, struct provider_err *);
+/* Seconds a Retry-After header asks for (delta-seconds form), 0 if none. */
+unsigned http_retry_after(const struct http_response *);
 /* Error kind for an HTTP status that is not a success. */
 enum provider_error http_status_kind(long status);
 

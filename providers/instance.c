@@ -34,6 +34,7 @@ provider_fail(struct provider_err *err, enum provider_error kind,
 	va_list ap;
 
 	err->kind = kind;
+	err->retry_after_s = 0;
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof err->message, fmt, ap);
 	va_end(ap);

@@ -37,6 +37,7 @@ enum provider_error {
 struct provider_err {
 	enum provider_error kind;
 	char message[256];
+	unsigned retry_after_s;		/* from Retry-After, 0 if none */
 };
 
 struct tag {

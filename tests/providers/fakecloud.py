@@ -1,0 +1,192 @@
+"""fakecloud.py: a local HTTP server that answers like the clouds' APIs.
+
+It serves the clouds' published sample responses (tests/data) on
+127.0.0.1 for the provider tests, checks the signatures clients send with
+its own implementation of each scheme, and misbehaves on request.
+
+    python3 fakecloud.py DATADIR
+
+prints the port it listens on, then serves until stdin closes (so it dies
+with the test that started it).  The first path segment picks a scenario:
+
+    ok        the samples, filters checked
+    paged     two pages joined by a token
+    repeat    a page token that never changes
+    401 403 429 500   the cloud's error body with that status
+    hang      answers nothing for 5 s
+    truncated promises more bytes than it sends
+    malformed a body that is not what the API returns
+    huge      a 20 MB body
+"""
+import hashlib
+import hmac
+import http.server
+import os
+import socketserver
+import sys
+import threading
+import time
+import urllib.parse
+
+DATA = sys.argv[1] if len(sys.argv) > 1 else "tests/data"
+AWS_KEYS = {"AKIDTEST": "tunneld/test+secret/KEY"}
+
+
+def read(rel):
+    with open(os.path.join(DATA, rel), "rb") as f:
+        return f.read()
+
+
+def sha256_hex(b):
+    return hashlib.sha256(b).hexdigest()
+
+
+def aws_check(method, path, query, headers, body):
+    """Verify an AWS SigV4 Authorization header; returns None or a reason."""
+    authz = headers.get("authorization", "")
+    if not authz.startswith("AWS4-HMAC-SHA256 "):
+        return "no SigV4 authorization"
+    fields = dict(p.strip().split("=", 1) for p in authz[17:].split(","))
+    ak, date, region, service, term = fields["Credential"].split("/")
+    if ak not in AWS_KEYS or term != "aws4_request":
+        return "unknown access key"
+    signed = fields["SignedHeaders"].split(";")
+    if "host" not in signed or "x-amz-date" not in signed:
+        return "host and x-amz-date must be signed"
+    canon_headers = "".join(
+        "%s:%s\n" % (h, " ".join(headers[h].split())) for h in signed)
+    pairs = sorted(
+        (urllib.parse.quote(k, safe="-_.~"), urllib.parse.quote(v, safe="-_.~"))
+        for k, v in urllib.parse.parse_qsl(query, keep_blank_values=True))
+    canon_query = "&".join("%s=%s" % kv for kv in pairs)
+    creq = "\n".join([method, path, canon_query, canon_headers,
+                      fields["SignedHeaders"], sha256_hex(body)])
+    scope = "/".join([date, region, service, term])
+    sts = "\n".join(["AWS4-HMAC-SHA256", headers["x-amz-date"], scope,
+                     sha256_hex(creq.encode())])
+    key = ("AWS4" + AWS_KEYS[ak]).encode()
+    for part in (date, region, service, term):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    want = hmac.new(key, sts.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(want, fields["Signature"]):
+        return "signature does not match"
+    return None
+
+
+EC2_ERRORS = {
+    "401": (401, "AuthFailure"),
+    "403": (403, "UnauthorizedOperation"),
+    "429": (429, "RequestLimitExceeded"),
+    "500": (500, "InternalError"),
+}
+
+
+def ec2_error(code):
+    return ("<Response><Errors><Error><Code>%s</Code><Message>fake %s"
+            "</Message></Error></Errors><RequestID>x</RequestID></Response>"
+            % (code, code)).encode()
+
+
+def with_token(xml, token):
+    """A DescribeInstances page with a nextToken element added."""
+    end = b"</DescribeInstancesResponse>"
+    return xml.replace(end, b"<nextToken>" + token.encode() + b"</nextToken>"
+                       + end)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        # Everything the server saw goes to stderr, which the test reads to
+        # prove no secret was sent in the clear where it should not be.
+        sys.stderr.write("fakecloud: " + (fmt % args) + "\n")
+
+    def send(self, status, body, ctype="text/xml", extra=()):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in extra:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def misbehave(self, scenario):
+        """Scenarios that do not depend on the API; True if handled."""
+        if scenario == "hang":
+            time.sleep(5)
+            self.close_connection = True
+            return True
+        if scenario == "truncated":
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"<DescribeInstancesResponse><reservationSet>")
+            self.close_connection = True
+            return True
+        if scenario == "malformed":
+            self.send(200, b"<DescribeInstancesResponse><reservationSet>"
+                      b"<item><instancesSet><item>")
+            return True
+        if scenario == "huge":
+            self.send(200, b"<x>" + b" " * (20 << 20) + b"</x>")
+            return True
+        return False
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        url = urllib.parse.urlsplit(self.path)
+        scenario = url.path.strip("/").split("/")[0]
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        if self.misbehave(scenario):
+            return
+        if "authorization" in headers and headers["authorization"].startswith(
+                "AWS4"):
+            return self.ec2(scenario, url, headers, body)
+        self.send(404, b"no such API here")
+
+    def ec2(self, scenario, url, headers, body):
+        why = aws_check("POST", url.path, url.query, headers, body)
+        if why:
+            return self.send(403, ec2_error("SignatureDoesNotMatch"))
+        form = dict(urllib.parse.parse_qsl(body.decode()))
+        if form.get("Action") != "DescribeInstances":
+            return self.send(400, ec2_error("InvalidAction"))
+        if (form.get("Filter.1.Name"), form.get("Filter.1.Value.1")) != (
+                "tag:tunneld", "pod"):
+            return self.send(400, ec2_error("InvalidParameterValue"))
+        if scenario in EC2_ERRORS:
+            status, code = EC2_ERRORS[scenario]
+            extra = [("Retry-After", "7")] if status == 429 else []
+            return self.send(status, ec2_error(code), extra=extra)
+        page1 = read("aws/botocore-ec2-describe-instances.xml")
+        page2 = read("aws/libcloud-ec2-describe-instances-vpc.xml")
+        if scenario == "ok":
+            return self.send(200, page1)
+        if scenario == "repeat":
+            return self.send(200, with_token(page1, "same-token"))
+        if scenario == "paged":
+            token = form.get("NextToken")
+            if token is None:
+                return self.send(200, with_token(page1, "page/2+"))
+            if token == "page/2+":
+                return self.send(200, page2)
+            return self.send(400, ec2_error("InvalidNextToken"))
+        self.send(404, b"no such scenario")
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+def main():
+    srv = Server(("127.0.0.1", 0), Handler)
+    print(srv.server_address[1], flush=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    sys.stdin.read()        # until the test closes our stdin or exits
+    srv.shutdown()
+
+
+if __name__ == "__main__":
+    main()

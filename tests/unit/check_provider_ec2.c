@@ -1,0 +1,181 @@
+/*
+ * check_provider_ec2.c: the EC2 provider against a local fake EC2 that
+ * serves published responses and verifies each request's SigV4 signature
+ * with its own implementation.  Errors, pagination and misbehaviour.
+ */
+#include <string.h>
+
+#include "check_main.h"
+#include "ec2.h"
+#include "fakecloud.h"
+#include "http.h"
+
+#define SECRET "tunneld/test+secret/KEY"
+#define TOKEN "session-token-never-logged"
+
+static struct fakecloud fc;
+
+static void
+start(void)
+{
+	ck_assert_int_eq(fakecloud_start(&fc), 0);
+}
+
+static void
+stop(void)
+{
+	fakecloud_stop(&fc);
+}
+
+/* List through scenario with the given secret; returns the error kind. */
+static enum provider_error
+list(const char *scenario, const char *secret, long timeout_ms,
+    struct instance_list *l, struct provider_err *err)
+{
+	char url[128];
+	struct ec2_config c = { "us-west-2", url, "AKIDTEST", secret, NULL,
+		timeout_ms };
+	struct provider_filter f = { "tunneld", "pod" };
+	struct provider *p;
+	enum provider_error e;
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/%s/", fc.port, scenario);
+	p = provider_ec2_new("test", &c, err);
+	ck_assert_ptr_nonnull(p);
+	memset(l, 0, sizeof *l);
+	e = provider_list(p, &f, l, err);
+	/* No error text ever carries a credential. */
+	ck_assert_ptr_null(strstr(err->message, secret));
+	ck_assert_ptr_null(strstr(err->message, "test+secret"));
+	provider_free(p);
+	return e;
+}
+
+START_TEST(ok_signed_and_parsed)
+{
+	struct instance_list l;
+	struct provider_err err;
+
+	ck_assert_msg(list("ok", SECRET, 0, &l, &err) == PROVIDER_OK, "%s",
+	    err.message);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_str_eq(l.v[0].id, "i-fde9cece");
+	ck_assert_str_eq(l.v[1].id, "i-78f1b94a");
+	ck_assert_str_eq(l.v[1].state, "running");
+	ck_assert_str_eq(l.v[1].public_addrs[0], "54.245.16.142");
+	instance_list_free(&l);
+}
+END_TEST
+
+START_TEST(pagination_followed)
+{
+	struct instance_list l;
+	struct provider_err err;
+
+	ck_assert_msg(list("paged", SECRET, 0, &l, &err) == PROVIDER_OK, "%s",
+	    err.message);
+	ck_assert_uint_eq(l.n, 4);
+	ck_assert_str_eq(l.v[3].name, "Test Server 2");
+	instance_list_free(&l);
+}
+END_TEST
+
+START_TEST(repeated_token_stops)
+{
+	struct instance_list l;
+	struct provider_err err;
+
+	ck_assert_int_eq(list("repeat", SECRET, 0, &l, &err),
+	    PROVIDER_MALFORMED);
+	ck_assert_ptr_nonnull(strstr(err.message, "pagination"));
+	ck_assert_uint_eq(l.n, 0);	/* nothing half-listed survives */
+}
+END_TEST
+
+static const struct {
+	const char *scenario;
+	const char *secret;
+	enum provider_error want;
+	const char *text;
+} errors[] = {
+	{ "401", SECRET, PROVIDER_AUTH_FAILED, "401 AuthFailure" },
+	{ "403", SECRET, PROVIDER_FORBIDDEN, "UnauthorizedOperation" },
+	{ "429", SECRET, PROVIDER_THROTTLED, "RequestLimitExceeded" },
+	{ "500", SECRET, PROVIDER_SERVER_ERROR, "InternalError" },
+	{ "ok", "wrong/secret", PROVIDER_AUTH_FAILED, "SignatureDoesNotMatch" },
+	{ "hang", SECRET, PROVIDER_TIMEOUT, "no complete answer" },
+	{ "truncated", SECRET, PROVIDER_MALFORMED, "cut short" },
+	{ "malformed", SECRET, PROVIDER_MALFORMED, "not XML" },
+	{ "huge", SECRET, PROVIDER_MALFORMED, "larger than" },
+};
+
+START_TEST(error_kinds)
+{
+	struct instance_list l;
+	struct provider_err err;
+	enum provider_error e;
+
+	e = list(errors[_i].scenario, errors[_i].secret, 1000, &l, &err);
+	ck_assert_msg(e == errors[_i].want, "%s: got %s (%s)",
+	    errors[_i].scenario, provider_error_name(e), err.message);
+	ck_assert_msg(strstr(err.message, errors[_i].text) != NULL,
+	    "%s: \"%s\"", errors[_i].scenario, err.message);
+	ck_assert_uint_eq(l.n, 0);
+	if (e == PROVIDER_THROTTLED)
+		ck_assert_uint_eq(err.retry_after_s, 7);
+}
+END_TEST
+
+START_TEST(unreachable_and_bad_config)
+{
+	struct ec2_config c = { "eu-west-1", "http://127.0.0.1:1/", "AK", SECRET,
+		TOKEN, 2000 };
+	struct instance_list l = { 0 };
+	struct provider_err err;
+	struct provider *p = provider_ec2_new("t", &c, &err);
+
+	ck_assert_int_eq(provider_list(p, NULL, &l, &err),
+	    PROVIDER_SERVER_ERROR);
+	ck_assert_ptr_nonnull(strstr(err.message, "127.0.0.1:1"));
+	ck_assert_ptr_null(strstr(err.message, TOKEN));
+	provider_free(p);
+	c.endpoint = "ftp://example/";
+	ck_assert_ptr_null(provider_ec2_new("t", &c, &err));
+	ck_assert_int_eq(err.kind, PROVIDER_BAD_CONFIG);
+	c.endpoint = NULL;
+	c.secret_key = NULL;
+	ck_assert_ptr_null(provider_ec2_new("t", &c, &err));
+	ck_assert_int_eq(err.kind, PROVIDER_BAD_CONFIG);
+}
+END_TEST
+
+START_TEST(secret_never_on_the_wire)
+{
+	char line[4096];
+	FILE *f = fopen(fc.log, "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f) != NULL)
+		ck_assert_ptr_null(strstr(line, "test+secret"));
+	fclose(f);
+}
+END_TEST
+
+static Suite *
+suite_build(void)
+{
+	Suite *s = suite_create("provider_ec2");
+	TCase *tc = tcase_create("ec2");
+
+	tcase_add_unchecked_fixture(tc, start, stop);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, ok_signed_and_parsed);
+	tcase_add_test(tc, pagination_followed);
+	tcase_add_test(tc, repeated_token_stops);
+	tcase_add_loop_test(tc, error_kinds, 0, sizeof errors /
+	    sizeof errors[0]);
+	tcase_add_test(tc, unreachable_and_bad_config);
+	tcase_add_test(tc, secret_never_on_the_wire);
+	suite_add_tcase(s, tc);
+	return s;
+}
