@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 
 #include "buf.h"
 #include "http.h"
@@ -19,8 +20,13 @@ http_request_clear(struct http_request *r)
 	int i;
 
 	free(r->url);
-	for (i = 0; i < r->nheaders; i++)
+	/* Headers and bodies may carry tokens and passwords. */
+	for (i = 0; i < r->nheaders; i++) {
+		OPENSSL_cleanse(r->headers[i], strlen(r->headers[i]));
 		free(r->headers[i]);
+	}
+	if (r->body != NULL)
+		OPENSSL_cleanse(r->body, r->body_len);
 	free(r->body);
 	memset(r, 0, sizeof *r);
 }

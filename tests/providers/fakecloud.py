@@ -18,9 +18,11 @@ with the test that started it).  The first path segment picks a scenario:
     malformed a body that is not what the API returns
     huge      a 20 MB body
 """
+import datetime
 import hashlib
 import hmac
 import http.server
+import json
 import os
 import socketserver
 import sys
@@ -30,6 +32,13 @@ import urllib.parse
 
 DATA = sys.argv[1] if len(sys.argv) > 1 else "tests/data"
 AWS_KEYS = {"AKIDTEST": "tunneld/test+secret/KEY"}
+OS_USERS = {("tunneld", "Default", "os+secret/pass", "pod", "Default")}
+OS_APPCREDS = {"appcred-id": "appcred+secret"}
+OS_TOKENS = set()
+OS_REVOKED_ONCE = set()
+OS_LOCK = threading.Lock()
+NOVA_SAMPLE_HOST = b"http://23.253.248.171:8774"
+NOVA_DOC_HOST = b"http://openstack.example.com"
 
 
 def read(rel):
@@ -144,7 +153,97 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if "authorization" in headers and headers["authorization"].startswith(
                 "AWS4"):
             return self.ec2(scenario, url, headers, body)
+        if url.path.endswith("/keystone/v3/auth/tokens"):
+            return self.keystone(scenario, body)
         self.send(404, b"no such API here")
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        scenario = url.path.strip("/").split("/")[0]
+        if self.misbehave(scenario):
+            return
+        if "/nova/" in url.path:
+            return self.nova(scenario, url)
+        self.send(404, b"no such API here")
+
+    def base(self, scenario, host="127.0.0.1"):
+        return ("http://%s:%d/%s" % (host, self.server.server_address[1],
+                                     scenario)).encode()
+
+    def keystone(self, scenario, body):
+        if scenario in ("401", "403", "429", "500"):
+            extra = [("Retry-After", "7")] if scenario == "429" else []
+            return self.send(int(scenario), b'{"error": {"code": %s}}'
+                             % scenario.encode(), "application/json", extra)
+        try:
+            ident = json.loads(body)["auth"]["identity"]
+            if ident["methods"] == ["password"]:
+                u = ident["password"]["user"]
+                proj = json.loads(body)["auth"]["scope"]["project"]
+                ok = (u["name"], u["domain"]["name"], u["password"],
+                      proj["name"], proj["domain"]["name"]) in OS_USERS
+            else:
+                ac = ident["application_credential"]
+                ok = OS_APPCREDS.get(ac["id"]) == ac["secret"]
+        except (KeyError, TypeError, ValueError):
+            return self.send(400, b'{"error": "bad request"}',
+                             "application/json")
+        if not ok:
+            return self.send(401, b'{"error": {"code": 401}}',
+                             "application/json")
+        doc = json.loads(read("openstack/keystone-auth-tokens-token-scoped-"
+                              "response-full-catalog.json"))
+        expiry = datetime.datetime.utcnow() + datetime.timedelta(hours=1)
+        doc["token"]["expires_at"] = expiry.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+        out = json.dumps(doc).encode().replace(
+            NOVA_SAMPLE_HOST, self.base(scenario) + b"/nova")
+        with OS_LOCK:
+            token = "tok-%d" % (len(OS_TOKENS) + 1)
+            OS_TOKENS.add(token)
+        self.send(201, out, "application/json", [("X-Subject-Token", token)])
+
+    def nova(self, scenario, url):
+        token = self.headers.get("X-Auth-Token")
+        with OS_LOCK:
+            known = token in OS_TOKENS
+            if scenario == "revoked" and known and token not in OS_REVOKED_ONCE:
+                OS_REVOKED_ONCE.add(token)
+                OS_TOKENS.discard(token)
+                known = False
+        if not known:
+            return self.send(401, b'{"error": "token"}', "application/json")
+        if self.headers.get("OpenStack-API-Version") != "compute 2.26":
+            return self.send(400, b'{"error": "microversion"}',
+                             "application/json")
+        query = dict(urllib.parse.parse_qsl(url.query))
+        if not url.path.endswith("/servers/detail") or (
+                "marker" not in query and query.get("tags") != "tunneld=pod"):
+            return self.send(400, b'{"error": "filter"}', "application/json")
+        self_url = self.base(scenario) + b"/nova"
+        if scenario in ("ok", "revoked"):
+            return self.send(200, read("openstack/nova-servers-detail-v2.26-"
+                                       "tags.json"), "application/json")
+        page1 = read("openstack/nova-servers-detail-v2.100.json")
+        if scenario == "paged" and "marker" in query:
+            return self.send(200, read("openstack/libcloud-servers-detail-"
+                                       "floating.json"), "application/json")
+        if scenario == "paged":
+            return self.send(200, page1.replace(NOVA_DOC_HOST, self_url),
+                             "application/json")
+        if scenario == "repeat":
+            doc = json.loads(page1)
+            doc["servers_links"][0]["href"] = (self_url.decode() + url.path
+                                               [url.path.index("/v2.1"):] +
+                                               "?" + url.query)
+            return self.send(200, json.dumps(doc).encode(), "application/json")
+        if scenario == "evil":
+            return self.send(200, page1.replace(
+                NOVA_DOC_HOST, self.base(scenario, "127.0.0.2") + b"/nova"),
+                "application/json")
+        if scenario == "downcell":
+            return self.send(200, read("openstack/nova-servers-detail-v2.69-"
+                                       "down-cell.json"), "application/json")
+        self.send(404, b"no such scenario")
 
     def ec2(self, scenario, url, headers, body):
         why = aws_check("POST", url.path, url.query, headers, body)

@@ -8,9 +8,11 @@
 #ifndef FAKECLOUD_H
 #define FAKECLOUD_H
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,13 +23,25 @@ struct fakecloud {
 	char log[64];
 };
 
+/* Debian's python3 when present: the helper needs only its stdlib. */
+static inline const char *
+fakecloud_python(void)
+{
+	return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3"
+						     : "python3";
+}
+
 static inline int
 fakecloud_start(struct fakecloud *fc)
 {
 	const char *data = getenv("TEST_DATA"), *src = getenv("TEST_SRCDIR");
+	const char *py = fakecloud_python();
 	int in[2], out[2];
 	char script[1024], line[32];
-	ssize_t n;
+	ssize_t n, got = 0;
+
+	if (fc->pid > 0)
+		return 0;	/* already running for this test binary */
 
 	snprintf(script, sizeof script, "%s/tests/providers/fakecloud.py",
 	    src ? src : ".");
@@ -41,18 +55,27 @@ fakecloud_start(struct fakecloud *fc)
 		dup2(out[1], 1);
 		close(in[1]);
 		close(out[0]);
-		execlp("python3", "python3", script, data ? data : "tests/data",
-		    (char *)NULL);
+		execlp(py, py, script, data ? data : "tests/data", (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);
 	close(out[1]);
 	fc->stdin_fd = in[1];
-	n = read(out[0], line, sizeof line - 1);
+	/* Read the whole first line, across interrupted or short reads. */
+	while (got < (ssize_t)sizeof line - 1) {
+		n = read(out[0], line + got, sizeof line - 1 - (size_t)got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += n;
+		if (memchr(line, '\n', (size_t)got) != NULL)
+			break;
+	}
 	close(out[0]);
-	if (n <= 0)
+	if (got <= 0)
 		return -1;
-	line[n] = '\0';
+	line[got] = '\0';
 	fc->port = atoi(line);
 	return fc->port > 0 ? 0 : -1;
 }
@@ -60,9 +83,12 @@ fakecloud_start(struct fakecloud *fc)
 static inline void
 fakecloud_stop(struct fakecloud *fc)
 {
+	if (fc->pid <= 0)
+		return;
 	close(fc->stdin_fd);
 	kill(fc->pid, SIGTERM);
 	waitpid(fc->pid, NULL, 0);
+	fc->pid = 0;
 }
 
 #endif
