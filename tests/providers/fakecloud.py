@@ -18,6 +18,7 @@ with the test that started it).  The first path segment picks a scenario:
     malformed a body that is not what the API returns
     huge      a 20 MB body
 """
+import base64
 import datetime
 import hashlib
 import hmac
@@ -38,6 +39,26 @@ OS_TOKENS = set()
 OS_REVOKED_ONCE = set()
 OS_LOCK = threading.Lock()
 NOVA_SAMPLE_HOST = b"http://23.253.248.171:8774"
+CS_KEYS = {"csapikey": "cs+secret/key"}
+
+
+def cloudstack_check(params):
+    """Verify a CloudStack signature as the developer guide describes."""
+    params = dict(params)
+    sig = params.pop("signature", None)
+    secret = CS_KEYS.get(params.get("apikey"))
+    if sig is None or secret is None:
+        return "unknown api key"
+
+    def java_encode(v):
+        return urllib.parse.quote(v, safe=".-*_").replace("~", "%7E")
+    pairs = sorted(("%s=%s" % (k, java_encode(v))).lower()
+                   for k, v in params.items())
+    digest = hmac.new(secret.encode(), "&".join(pairs).encode(),
+                      hashlib.sha1).digest()
+    if not hmac.compare_digest(base64.b64encode(digest).decode(), sig):
+        return "signature does not match"
+    return None
 NOVA_DOC_HOST = b"http://openstack.example.com"
 
 
@@ -164,7 +185,46 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if "/nova/" in url.path:
             return self.nova(scenario, url)
+        if url.path.endswith("/client/api"):
+            return self.cloudstack(scenario, url)
         self.send(404, b"no such API here")
+
+    def cloudstack(self, scenario, url):
+        params = urllib.parse.parse_qsl(url.query, keep_blank_values=True)
+        q = dict(params)
+
+        def error(status, text):
+            body = json.dumps({"listvirtualmachinesresponse": {
+                "errorcode": status, "errortext": text}}).encode()
+            extra = [("Retry-After", "7")] if status == 429 else []
+            self.send(status, body, "application/json", extra)
+        if cloudstack_check(params):
+            return error(432, "unable to verify user credentials and/or "
+                         "request signature")
+        if (q.get("command"), q.get("tags[0].key"), q.get("tags[0].value")) \
+                != ("listVirtualMachines", "tunneld", "pod"):
+            return error(431, "bad parameters")
+        if scenario in ("401", "403", "429", "500"):
+            return error(int(scenario), "fake error " + scenario)
+        first = json.loads(read("cloudstack/libcloud-listVirtualMachines.json"))
+        vms = first["listvirtualmachinesresponse"]["virtualmachine"]
+        if scenario == "ok":
+            return self.send(200, json.dumps(first).encode(),
+                             "application/json")
+        go = json.loads(read("cloudstack/cloudstack-go-VirtualMachineService."
+                             "json"))["listVirtualMachines"]["listVirtualMachines"]
+        total = len(vms) + len(go["virtualmachine"])
+        if scenario == "paged":
+            page = first if q.get("page") == "1" else {
+                "listvirtualmachinesresponse": go}
+            page["listvirtualmachinesresponse"]["count"] = total
+            return self.send(200, json.dumps(page).encode(),
+                             "application/json")
+        if scenario == "repeat":
+            first["listvirtualmachinesresponse"]["count"] = 10000
+            return self.send(200, json.dumps(first).encode(),
+                             "application/json")
+        self.send(404, b"no such scenario")
 
     def base(self, scenario, host="127.0.0.1"):
         return ("http://%s:%d/%s" % (host, self.server.server_address[1],
