@@ -42,6 +42,51 @@ NOVA_SAMPLE_HOST = b"http://23.253.248.171:8774"
 CS_KEYS = {"csapikey": "cs+secret/key"}
 
 
+GCE_EMAIL = "tunneld@test-project.iam.gserviceaccount.com"
+GCE_TOKENS = set()
+SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+def b64url_decode(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def rs256_verify(signing_input, sig, n, e):
+    """RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 section 8.2.2)."""
+    k = (n.bit_length() + 7) // 8
+    if len(sig) != k:
+        return False
+    em = pow(int.from_bytes(sig, "big"), e, n).to_bytes(k, "big")
+    t = SHA256_DIGEST_INFO + hashlib.sha256(signing_input).digest()
+    want = b"\x00\x01" + b"\xff" * (k - len(t) - 3) + b"\x00" + t
+    return hmac.compare_digest(em, want)
+
+
+def gce_check_jwt(jwt, audience):
+    """Verify a service-account assertion (RFC 7523); None or a reason."""
+    with open(os.environ["FAKECLOUD_GCE_PUBKEY"]) as f:
+        n_hex, e_hex = f.read().split()
+    try:
+        h64, c64, s64 = jwt.split(".")
+        header = json.loads(b64url_decode(h64))
+        claims = json.loads(b64url_decode(c64))
+        sig = b64url_decode(s64)
+    except ValueError:
+        return "not a JWT"
+    if header.get("alg") != "RS256":
+        return "not RS256"
+    if not rs256_verify((h64 + "." + c64).encode(), sig, int(n_hex, 16),
+                        int(e_hex, 16)):
+        return "bad signature"
+    now = time.time()
+    if (claims.get("iss") != GCE_EMAIL or claims.get("aud") != audience or
+            "compute" not in claims.get("scope", "") or
+            abs(claims.get("iat", 0) - now) > 300 or
+            claims.get("exp", 0) - claims.get("iat", 0) > 3600):
+        return "bad claims"
+    return None
+
+
 def cloudstack_check(params):
     """Verify a CloudStack signature as the developer guide describes."""
     params = dict(params)
@@ -176,6 +221,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.ec2(scenario, url, headers, body)
         if url.path.endswith("/keystone/v3/auth/tokens"):
             return self.keystone(scenario, body)
+        if url.path.endswith("/gce/token"):
+            return self.gce_token(scenario, body)
         self.send(404, b"no such API here")
 
     def do_GET(self):
@@ -187,7 +234,57 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.nova(scenario, url)
         if url.path.endswith("/client/api"):
             return self.cloudstack(scenario, url)
+        if "/gce/compute/" in url.path:
+            return self.gce_list(scenario, url)
         self.send(404, b"no such API here")
+
+    def gce_token(self, scenario, body):
+        form = dict(urllib.parse.parse_qsl(body.decode()))
+        audience = (self.base(scenario) + b"/gce/token").decode()
+        if form.get("grant_type") != \
+                "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            return self.send(400, b'{"error": "unsupported_grant_type"}',
+                             "application/json")
+        if gce_check_jwt(form.get("assertion", ""), audience):
+            return self.send(400, b'{"error": "invalid_grant"}',
+                             "application/json")
+        if scenario in ("401", "403", "429", "500"):
+            extra = [("Retry-After", "7")] if scenario == "429" else []
+            return self.send(int(scenario), b'{"error": "fake"}',
+                             "application/json", extra)
+        with OS_LOCK:
+            token = "gce-tok-%d" % (len(GCE_TOKENS) + 1)
+            GCE_TOKENS.add(token)
+        self.send(200, json.dumps({"access_token": token, "expires_in": 3599,
+                                   "token_type": "Bearer"}).encode(),
+                  "application/json")
+
+    def gce_list(self, scenario, url):
+        auth = self.headers.get("Authorization", "")
+        if not auth.startswith("Bearer ") or auth[7:] not in GCE_TOKENS:
+            return self.send(401, b'{"error": "token"}', "application/json")
+        q = dict(urllib.parse.parse_qsl(url.query))
+        if q.get("filter") != "labels.tunneld=pod":
+            return self.send(400, b'{"error": "filter"}', "application/json")
+        if "/projects/test-project/zones/us-central1-a/instances" in url.path:
+            return self.send(200, read("gce/libcloud-zones-us-central1-a-"
+                                       "instances.json"), "application/json")
+        if "/projects/test-project/zones/" in url.path:
+            return self.send(200, b'{"kind": "compute#instanceList"}',
+                             "application/json")
+        if not url.path.endswith("/projects/test-project/aggregated/instances"):
+            return self.send(404, b'{"error": "not found"}', "application/json")
+        agg = read("gce/libcloud-aggregated-instances.json")
+        if scenario == "paged" and "pageToken" not in q:
+            doc = json.loads(read("gce/libcloud-zones-us-central1-a-"
+                                  "instances.json"))
+            doc["nextPageToken"] = "page two"
+            return self.send(200, json.dumps(doc).encode(), "application/json")
+        if scenario == "repeat":
+            doc = json.loads(agg)
+            doc["nextPageToken"] = "again"
+            return self.send(200, json.dumps(doc).encode(), "application/json")
+        self.send(200, agg, "application/json")
 
     def cloudstack(self, scenario, url):
         params = urllib.parse.parse_qsl(url.query, keep_blank_values=True)
