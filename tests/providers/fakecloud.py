@@ -223,6 +223,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.keystone(scenario, body)
         if url.path.endswith("/gce/token"):
             return self.gce_token(scenario, body)
+        if "/azure/login/" in url.path:
+            return self.azure_token(scenario, url, body)
         self.send(404, b"no such API here")
 
     def do_GET(self):
@@ -236,6 +238,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.cloudstack(scenario, url)
         if "/gce/compute/" in url.path:
             return self.gce_list(scenario, url)
+        if "/azure/arm/" in url.path:
+            return self.azure_list(scenario, url)
         self.send(404, b"no such API here")
 
     def gce_token(self, scenario, body):
@@ -285,6 +289,75 @@ class Handler(http.server.BaseHTTPRequestHandler):
             doc["nextPageToken"] = "again"
             return self.send(200, json.dumps(doc).encode(), "application/json")
         self.send(200, agg, "application/json")
+
+    def azure_token(self, scenario, url, body):
+        form = dict(urllib.parse.parse_qsl(body.decode()))
+        mgmt = (self.base(scenario) + b"/azure/arm").decode()
+        if not url.path.endswith("/azure/login/tenant1/oauth2/v2.0/token") \
+                or form.get("grant_type") != "client_credentials" \
+                or form.get("scope") != mgmt + "/.default":
+            return self.send(400, b'{"error": "invalid_request"}',
+                             "application/json")
+        if (form.get("client_id"), form.get("client_secret")) != (
+                "az-client", "az+secret"):
+            return self.send(401, b'{"error": "invalid_client"}',
+                             "application/json")
+        if scenario in ("403", "429", "500"):
+            extra = [("Retry-After", "7")] if scenario == "429" else []
+            return self.send(int(scenario), b'{"error": "fake"}',
+                             "application/json", extra)
+        with OS_LOCK:
+            token = "az-tok-%d" % (len(GCE_TOKENS) + 1)
+            GCE_TOKENS.add(token)
+        self.send(200, json.dumps({"token_type": "Bearer", "expires_in": 3599,
+                                   "access_token": token}).encode(),
+                  "application/json")
+
+    def azure_body(self, name):
+        """A spec example's 200 body with its placeholders filled."""
+        doc = json.loads(read("azure/" + name))["responses"]["200"]["body"]
+        for i, v in enumerate(doc["value"]):
+            text = json.dumps(v)
+            for ph, val in (("{subscriptionId}", "subid"),
+                            ("{resourceGroupName}", "rg1"),
+                            ("{networkInterfaceName}", "test-nic"),
+                            ("{virtualMachineName}", "vm%d" % (i + 1))):
+                text = text.replace(ph, val)
+            doc["value"][i] = json.loads(text)
+        return doc
+
+    def azure_list(self, scenario, url):
+        auth = self.headers.get("Authorization", "")
+        if not auth.startswith("Bearer ") or auth[7:] not in GCE_TOKENS:
+            return self.send(401, b'{"error": "token"}', "application/json")
+        prefix = "/%s/azure/arm/subscriptions/subid/providers/" % scenario
+        q = dict(urllib.parse.parse_qsl(url.query))
+        lists = {
+            "Microsoft.Compute/virtualMachines": (
+                "2024-11-01", "arm-compute-2024-11-01-VirtualMachine_"
+                "ListBySubscription_ByLocation.json"),
+            "Microsoft.Network/networkInterfaces": (
+                "2024-05-01", "arm-network-2024-05-01-NetworkInterface"
+                "ListAll.json"),
+            "Microsoft.Network/publicIPAddresses": (
+                "2024-05-01", "arm-network-2024-05-01-PublicIpAddress"
+                "List.json"),
+        }
+        kind = url.path[len(prefix):] if url.path.startswith(prefix) else ""
+        if kind not in lists or q.get("api-version") != lists[kind][0]:
+            return self.send(404, b'{"error": "not found"}', "application/json")
+        doc = self.azure_body(lists[kind][1])
+        if kind.endswith("virtualMachines") and scenario in ("paged", "evil"):
+            host = "127.0.0.2" if scenario == "evil" else "127.0.0.1"
+            if q.get("page") == "2":
+                doc["value"] = doc["value"][1:]
+            else:
+                doc["value"] = doc["value"][:1]
+                doc["nextLink"] = (self.base(scenario, host).decode() +
+                                   "/azure/arm" + url.path[len(
+                                       "/%s/azure/arm" % scenario):] +
+                                   "?api-version=2024-11-01&page=2")
+        self.send(200, json.dumps(doc).encode(), "application/json")
 
     def cloudstack(self, scenario, url):
         params = urllib.parse.parse_qsl(url.query, keep_blank_values=True)

@@ -1,0 +1,395 @@
+/* azure.c: client-credentials token, then VMs, NICs and public IPs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "azure.h"
+#include "buf.h"
+#include "http.h"
+#include "sigv4.h"
+#include "xmalloc.h"
+
+#define AZ_AUTHORITY "https://login.microsoftonline.com"
+#define AZ_MANAGEMENT "https://management.azure.com"
+
+enum az_state { AZ_TOKEN, AZ_VMS, AZ_NICS, AZ_PIPS, AZ_STATES };
+
+static const struct {
+	const char *provider, *type, *api;
+} az_lists[AZ_STATES] = {
+	[AZ_VMS] = { "Microsoft.Compute", "virtualMachines", "2024-11-01" },
+	[AZ_NICS] = { "Microsoft.Network", "networkInterfaces", "2024-05-01" },
+	[AZ_PIPS] = { "Microsoft.Network", "publicIPAddresses", "2024-05-01" },
+};
+
+struct azure {
+	char *tenant, *client_id, *client_secret, *subscription, *group;
+	char *authority, *management;
+	long timeout_ms;
+	char *token;
+	time_t token_until;
+	char *tag_key, *tag_value;
+	enum az_state state;
+	char *next;			/* nextLink of the current list */
+	json_t *items[AZ_STATES];	/* collected values per list */
+};
+
+static char *
+enc(const char *s)
+{
+	return sigv4_uri_encode(s, strlen(s), 0);
+}
+
+static void
+token_request(struct azure *a, struct http_request *req)
+{
+	char *id = enc(a->client_id), *sec = enc(a->client_secret), *scope;
+	char *escope;
+
+	xasprintf(&scope, "%s/.default", a->management);
+	escope = enc(scope);
+	strcpy(req->method, "POST");
+	xasprintf(&req->url, "%s/%s/oauth2/v2.0/token", a->authority,
+	    a->tenant);
+	xasprintf(&req->body, "grant_type=client_credentials&client_id=%s&"
+	    "client_secret=%s&scope=%s", id, sec, escope);
+	req->body_len = strlen(req->body);
+	req->timeout_ms = a->timeout_ms;
+	http_request_header(req, "Content-Type: application/x-www-form-"
+	    "urlencoded");
+	OPENSSL_cleanse(sec, strlen(sec));
+	free(sec);
+	free(id);
+	free(scope);
+	free(escope);
+}
+
+static void
+list_request(struct azure *a, struct http_request *req)
+{
+	strcpy(req->method, "GET");
+	if (a->next != NULL)
+		req->url = xstrdup(a->next);
+	else if (a->group != NULL)
+		xasprintf(&req->url, "%s/subscriptions/%s/resourceGroups/%s/"
+		    "providers/%s/%s?api-version=%s", a->management,
+		    a->subscription, a->group, az_lists[a->state].provider,
+		    az_lists[a->state].type, az_lists[a->state].api);
+	else
+		xasprintf(&req->url, "%s/subscriptions/%s/providers/%s/%s?"
+		    "api-version=%s", a->management, a->subscription,
+		    az_lists[a->state].provider, az_lists[a->state].type,
+		    az_lists[a->state].api);
+	req->timeout_ms = a->timeout_ms;
+	http_request_header(req, "Authorization: Bearer %s", a->token);
+	http_request_header(req, "Accept: application/json");
+}
+
+static enum provider_step
+http_fail(struct provider *p, const struct http_response *resp,
+    const char *what, struct provider_err *err)
+{
+	provider_fail(err, http_status_kind(resp->status), "azure %s: %s: HTTP "
+	    "%ld", p->name, what, resp->status);
+	err->retry_after_s = http_retry_after(resp);
+	return PROVIDER_STEP_FAILED;
+}
+
+static enum provider_step
+token_done(struct provider *p, const struct http_response *resp,
+    struct provider_err *err)
+{
+	struct azure *a = p->priv;
+	json_t *j, *ttl;
+	const char *tok;
+
+	if (resp->status != 200)
+		return http_fail(p, resp, "token", err);
+	j = json_loadb(resp->body, resp->body_len, 0, NULL);
+	tok = json_string_value(json_object_get(j, "access_token"));
+	ttl = json_object_get(j, "expires_in");
+	if (tok != NULL) {
+		if (a->token != NULL)
+			OPENSSL_cleanse(a->token, strlen(a->token));
+		free(a->token);
+		a->token = xstrdup(tok);
+		/* expires_in is a number, or a string in some versions. */
+		a->token_until = time(NULL) - 300 + (json_is_integer(ttl) ?
+		    (time_t)json_integer_value(ttl) : json_is_string(ttl) ?
+		    (time_t)atol(json_string_value(ttl)) : 0);
+	}
+	json_decref(j);
+	if (tok == NULL)
+		return provider_fail(err, PROVIDER_MALFORMED, "azure %s: token "
+		    "answer without access_token", p->name),
+		    PROVIDER_STEP_FAILED;
+	a->state = AZ_VMS;
+	return PROVIDER_STEP_REQUEST;
+}
+
+/* Whether url stays on the management endpoint (scheme and authority). */
+static int
+same_origin(const char *url, const char *base)
+{
+	size_t n = strlen(base);
+
+	return strncmp(url, base, n) == 0 && (url[n] == '/' || url[n] == '?');
+}
+
+/* One page of a list: keep its values, move to the next page or list. */
+static enum provider_step
+page_done(struct provider *p, const struct http_response *resp,
+    struct provider_err *err)
+{
+	struct azure *a = p->priv;
+	const char *next;
+	json_t *j, *v;
+
+	if (resp->status != 200)
+		return http_fail(p, resp, az_lists[a->state].type, err);
+	j = json_loadb(resp->body, resp->body_len, 0, NULL);
+	v = json_object_get(j, "value");
+	if (!json_is_array(v)) {
+		json_decref(j);
+		return provider_fail(err, PROVIDER_MALFORMED, "azure %s: %s "
+		    "answer has no value list", p->name,
+		    az_lists[a->state].type), PROVIDER_STEP_FAILED;
+	}
+	json_array_extend(a->items[a->state], v);
+	next = json_string_value(json_object_get(j, "nextLink"));
+	free(a->next);
+	a->next = next && *next ? xstrdup(next) : NULL;
+	json_decref(j);
+	if (a->next != NULL && !same_origin(a->next, a->management))
+		return provider_fail(err, PROVIDER_MALFORMED, "azure %s: "
+		    "nextLink leaves the management endpoint", p->name),
+		    PROVIDER_STEP_FAILED;
+	if (a->next == NULL && ++a->state == AZ_STATES)
+		return PROVIDER_STEP_DONE;
+	return PROVIDER_STEP_REQUEST;
+}
+
+static const char *
+str_at(json_t *o, const char *a, const char *b, const char *c)
+{
+	json_t *v = json_object_get(o, a);
+
+	if (b != NULL)
+		v = json_object_get(v, b);
+	if (c != NULL)
+		v = json_object_get(v, c);
+	return json_string_value(v);
+}
+
+/* ARM resource ids compare case-insensitively. */
+static int
+same_id(const char *x, const char *y)
+{
+	return x != NULL && y != NULL && strcasecmp(x, y) == 0;
+}
+
+static int
+tags_match(json_t *tags, const struct provider_filter *f)
+{
+	const char *v;
+
+	if (f == NULL || f->tag_key == NULL)
+		return 1;
+	v = json_string_value(json_object_get(tags, f->tag_key));
+	return v != NULL && (f->tag_value == NULL ||
+	    strcmp(v, f->tag_value) == 0);
+}
+
+/* Addresses of every NIC attached to vm (NIC.virtualMachine.id). */
+static void
+vm_addresses(const char *vmid, json_t *nics, json_t *pips,
+    struct instance *in)
+{
+	json_t *nic, *cfg, *pip;
+	const char *a, *pipid;
+	size_t i, j, k;
+
+	json_array_foreach(nics, i, nic) {
+		if (!same_id(str_at(nic, "properties", "virtualMachine", "id"),
+		    vmid))
+			continue;
+		json_array_foreach(json_object_get(json_object_get(nic,
+		    "properties"), "ipConfigurations"), j, cfg) {
+			if ((a = str_at(cfg, "properties", "privateIPAddress",
+			    NULL)) != NULL)
+				instance_add_address(&in->private_addrs,
+				    &in->nprivate, a);
+			pipid = str_at(cfg, "properties", "publicIPAddress",
+			    "id");
+			json_array_foreach(pips, k, pip)
+				if (same_id(str_at(pip, "id", NULL, NULL), pipid) &&
+				    (a = str_at(pip, "properties", "ipAddress",
+				    NULL)) != NULL)
+					instance_add_address(&in->public_addrs,
+					    &in->npublic, a);
+		}
+	}
+}
+
+void
+azure_join(json_t *vms, json_t *nics, json_t *pips,
+    const struct provider_filter *f, struct instance_list *out)
+{
+	const char *id, *k, *zone;
+	struct instance *in;
+	json_t *vm, *tags, *v;
+	size_t i;
+
+	json_array_foreach(vms, i, vm) {
+		tags = json_object_get(vm, "tags");
+		if ((id = str_at(vm, "id", NULL, NULL)) == NULL ||
+		    !tags_match(tags, f))
+			continue;
+		in = instance_list_add(out);
+		in->id = xstrdup(id);
+		in->name = xstrdup(str_at(vm, "name", NULL, NULL) ?
+		    str_at(vm, "name", NULL, NULL) : id);
+		if ((k = str_at(vm, "properties", "provisioningState", NULL)))
+			in->state = xstrdup(k);
+		zone = json_string_value(json_array_get(json_object_get(vm,
+		    "zones"), 0));
+		if ((k = str_at(vm, "location", NULL, NULL)) != NULL) {
+			if (zone != NULL)
+				xasprintf(&in->zone, "%s-%s", k, zone);
+			else
+				in->zone = xstrdup(k);
+		}
+		json_object_foreach(tags, k, v)
+			if (json_is_string(v))
+				instance_add_tag(in, k, json_string_value(v));
+		vm_addresses(id, nics, pips, in);
+	}
+}
+
+static void
+az_reset(struct azure *a)
+{
+	int s;
+
+	for (s = 0; s < AZ_STATES; s++) {
+		json_decref(a->items[s]);
+		a->items[s] = json_array();
+	}
+	free(a->next);
+	a->next = NULL;
+}
+
+static void
+az_begin(struct provider *p, const struct provider_filter *f)
+{
+	struct azure *a = p->priv;
+
+	free(a->tag_key);
+	free(a->tag_value);
+	a->tag_key = f && f->tag_key ? xstrdup(f->tag_key) : NULL;
+	a->tag_value = f && f->tag_value ? xstrdup(f->tag_value) : NULL;
+	az_reset(a);
+	a->state = a->token && time(NULL) < a->token_until ? AZ_VMS : AZ_TOKEN;
+}
+
+static enum provider_step
+az_step(struct provider *p, const struct http_response *resp,
+    struct http_request *req, struct instance_list *out,
+    struct provider_err *err)
+{
+	struct azure *a = p->priv;
+	struct provider_filter f = { a->tag_key, a->tag_value };
+	enum provider_step st = PROVIDER_STEP_REQUEST;
+
+	if (resp != NULL)
+		st = a->state == AZ_TOKEN ? token_done(p, resp, err)
+					  : page_done(p, resp, err);
+	if (st == PROVIDER_STEP_DONE) {
+		azure_join(a->items[AZ_VMS], a->items[AZ_NICS],
+		    a->items[AZ_PIPS], &f, out);
+		az_reset(a);
+	}
+	if (st != PROVIDER_STEP_REQUEST)
+		return st;
+	if (a->state == AZ_TOKEN)
+		token_request(a, req);
+	else
+		list_request(a, req);
+	return PROVIDER_STEP_REQUEST;
+}
+
+static void
+az_free(struct provider *p)
+{
+	struct azure *a = p->priv;
+	int s;
+
+	free(a->tenant);
+	free(a->client_id);
+	OPENSSL_cleanse(a->client_secret, strlen(a->client_secret));
+	free(a->client_secret);
+	free(a->subscription);
+	free(a->group);
+	free(a->authority);
+	free(a->management);
+	if (a->token != NULL)
+		OPENSSL_cleanse(a->token, strlen(a->token));
+	free(a->token);
+	free(a->tag_key);
+	free(a->tag_value);
+	free(a->next);
+	for (s = 0; s < AZ_STATES; s++)
+		json_decref(a->items[s]);
+	free(a);
+}
+
+static const struct provider_ops azure_ops = {
+	.type = "azure",
+	.begin = az_begin,
+	.step = az_step,
+	.free = az_free,
+};
+
+static char *
+base_url(const char *s, const char *def)
+{
+	char *u = xstrdup(s ? s : def);
+
+	while (*u != '\0' && u[strlen(u) - 1] == '/')
+		u[strlen(u) - 1] = '\0';
+	return u;
+}
+
+struct provider *
+provider_azure_new(const char *name, const struct azure_config *c,
+    struct provider_err *err)
+{
+	struct provider *p;
+	struct azure *a;
+
+	if (c->tenant == NULL || c->client_id == NULL ||
+	    c->client_secret == NULL || c->subscription == NULL) {
+		provider_fail(err, PROVIDER_BAD_CONFIG, "azure %s: needs tenant, "
+		    "client id, client secret and subscription", name);
+		return NULL;
+	}
+	a = xcalloc(1, sizeof *a);
+	a->tenant = xstrdup(c->tenant);
+	a->client_id = xstrdup(c->client_id);
+	a->client_secret = xstrdup(c->client_secret);
+	a->subscription = xstrdup(c->subscription);
+	a->group = c->resource_group ? xstrdup(c->resource_group) : NULL;
+	a->authority = base_url(c->authority, AZ_AUTHORITY);
+	a->management = base_url(c->management, AZ_MANAGEMENT);
+	a->timeout_ms = c->timeout_ms;
+	p = xcalloc(1, sizeof *p);
+	p->ops = &azure_ops;
+	p->priv = a;
+	snprintf(p->name, sizeof p->name, "%s", name);
+	return p;
+}

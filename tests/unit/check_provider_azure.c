@@ -1,0 +1,157 @@
+/*
+ * check_provider_azure.c: the Azure provider against the fake cloud, which
+ * serves the ARM REST spec examples and checks the client credentials and
+ * bearer tokens; and the VM/NIC/public IP join on its own.
+ */
+#include <string.h>
+
+#include "azure.h"
+#include "check_main.h"
+#include "fakecloud.h"
+#include "http.h"
+
+static struct fakecloud fc;
+
+static void
+start(void)
+{
+	ck_assert_int_eq(fakecloud_start(&fc), 0);
+}
+
+static void
+stop(void)
+{
+	fakecloud_stop(&fc);
+}
+
+static enum provider_error
+list(const char *scenario, const char *secret, const char *tag_value,
+    struct instance_list *l, struct provider_err *err)
+{
+	char login[128], arm[128];
+	struct azure_config c = { "tenant1", "az-client", secret, "subid", NULL,
+		login, arm, 1000 };
+	struct provider_filter f = { "testTag", tag_value };
+	struct provider *p;
+	enum provider_error e;
+
+	snprintf(login, sizeof login, "http://127.0.0.1:%d/%s/azure/login",
+	    fc.port, scenario);
+	snprintf(arm, sizeof arm, "http://127.0.0.1:%d/%s/azure/arm", fc.port,
+	    scenario);
+	p = provider_azure_new("test", &c, err);
+	ck_assert_ptr_nonnull(p);
+	memset(l, 0, sizeof *l);
+	e = provider_list(p, &f, l, err);
+	ck_assert_ptr_null(strstr(err->message, "secret"));
+	provider_free(p);
+	return e;
+}
+
+START_TEST(vms_with_nic_addresses)
+{
+	struct instance_list l;
+	struct provider_err err;
+
+	ck_assert_msg(list("ok", "az+secret", "1", &l, &err) == PROVIDER_OK,
+	    "%s", err.message);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_str_eq(l.v[0].name, "vm1");
+	ck_assert_str_eq(l.v[0].state, "Succeeded");
+	ck_assert_str_eq(l.v[0].zone, "eastus");
+	ck_assert_uint_eq(l.v[0].nprivate, 1);
+	ck_assert_str_eq(l.v[0].private_addrs[0], "172.20.2.4");
+	ck_assert_uint_eq(l.v[1].nprivate, 0);	/* no NIC claims vm2 */
+	ck_assert_uint_eq(l.v[0].ntags, 2);
+	instance_list_free(&l);
+	/* ARM cannot filter by tag: the provider does. */
+	ck_assert_int_eq(list("ok", "az+secret", "2", &l, &err), PROVIDER_OK);
+	ck_assert_uint_eq(l.n, 0);
+}
+END_TEST
+
+START_TEST(next_link_followed)
+{
+	struct instance_list l;
+	struct provider_err err;
+
+	ck_assert_msg(list("paged", "az+secret", "1", &l, &err) == PROVIDER_OK,
+	    "%s", err.message);
+	ck_assert_uint_eq(l.n, 2);
+	instance_list_free(&l);
+}
+END_TEST
+
+static const struct {
+	const char *scenario, *secret;
+	enum provider_error want;
+	const char *text;
+} errors[] = {
+	{ "ok", "wrong", PROVIDER_AUTH_FAILED, "token: HTTP 401" },
+	{ "403", "az+secret", PROVIDER_FORBIDDEN, "HTTP 403" },
+	{ "429", "az+secret", PROVIDER_THROTTLED, "HTTP 429" },
+	{ "500", "az+secret", PROVIDER_SERVER_ERROR, "HTTP 500" },
+	{ "evil", "az+secret", PROVIDER_MALFORMED, "leaves the management" },
+	{ "hang", "az+secret", PROVIDER_TIMEOUT, "no complete answer" },
+	{ "huge", "az+secret", PROVIDER_MALFORMED, "larger than" },
+};
+
+START_TEST(error_kinds)
+{
+	struct instance_list l;
+	struct provider_err err;
+	enum provider_error e = list(errors[_i].scenario, errors[_i].secret,
+	    "1", &l, &err);
+
+	ck_assert_msg(e == errors[_i].want, "%s: got %s (%s)",
+	    errors[_i].scenario, provider_error_name(e), err.message);
+	ck_assert_msg(strstr(err.message, errors[_i].text) != NULL, "%s: %s",
+	    errors[_i].scenario, err.message);
+	ck_assert_uint_eq(l.n, 0);
+	if (e == PROVIDER_THROTTLED)
+		ck_assert_uint_eq(err.retry_after_s, 7);
+}
+END_TEST
+
+START_TEST(join_public_ip)
+{
+	json_t *vms = json_loads("[{\"id\": \"/S/rg/VM/A\", \"name\": \"a\", "
+	    "\"location\": \"westeurope\", \"zones\": [\"2\"], \"tags\": "
+	    "{\"k\": \"v\"}}]", 0, NULL);
+	json_t *nics = json_loads("[{\"properties\": {\"virtualMachine\": "
+	    "{\"id\": \"/s/RG/vm/a\"}, \"ipConfigurations\": [{\"properties\": "
+	    "{\"privateIPAddress\": \"10.0.0.4\", \"publicIPAddress\": {\"id\": "
+	    "\"/s/rg/pip/P\"}}}]}}]", 0, NULL);
+	json_t *pips = json_loads("[{\"id\": \"/S/RG/PIP/p\", \"properties\": "
+	    "{\"ipAddress\": \"20.1.2.3\"}}]", 0, NULL);
+	struct instance_list l = { 0 };
+	struct provider_filter f = { "k", NULL };
+
+	azure_join(vms, nics, pips, &f, &l);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.v[0].zone, "westeurope-2");
+	ck_assert_str_eq(l.v[0].private_addrs[0], "10.0.0.4");
+	ck_assert_str_eq(l.v[0].public_addrs[0], "20.1.2.3");
+	instance_list_free(&l);
+	json_decref(vms);
+	json_decref(nics);
+	json_decref(pips);
+}
+END_TEST
+
+static Suite *
+suite_build(void)
+{
+	Suite *s = suite_create("provider_azure");
+	TCase *tc = tcase_create("azure");
+
+	tcase_add_unchecked_fixture(tc, start, stop);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, vms_with_nic_addresses);
+	tcase_add_test(tc, next_link_followed);
+	tcase_add_loop_test(tc, error_kinds, 0, sizeof errors /
+	    sizeof errors[0]);
+	tcase_add_test(tc, join_public_ip);
+	suite_add_tcase(s, tc);
+	return s;
+}
