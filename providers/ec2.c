@@ -10,12 +10,18 @@
 #include "ec2.h"
 #include "ec2_xml.h"
 #include "http.h"
+#include "imds.h"
 #include "sigv4.h"
 #include "xmalloc.h"
 
+enum ec2_state { EC2_CREDS, EC2_LIST };
+
 struct ec2 {
 	char *region, *endpoint, *host, *path;
-	char *access_key, *secret_key, *session_token;
+	struct aws_creds creds;
+	int use_imds;			/* no keys given: the instance role */
+	struct imds imds;
+	enum ec2_state state;
 	long timeout_ms;
 	char *tag_key, *tag_value;
 	char *next_token;
@@ -90,16 +96,16 @@ ec2_request(struct ec2 *e, struct http_request *req)
 	sr.amz_date = date;
 	sr.region = e->region;
 	sr.service = "ec2";
-	sr.access_key = e->access_key;
-	sr.secret_key = e->secret_key;
-	sr.session_token = e->session_token;
+	sr.access_key = e->creds.access_key;
+	sr.secret_key = e->creds.secret_key;
+	sr.session_token = e->creds.session_token;
 	authz = sigv4_authorization(&sr);
 	http_request_header(req, "Content-Type: %s", ctype);
 	http_request_header(req, "Host: %s", e->host);
 	http_request_header(req, "X-Amz-Date: %s", date);
-	if (e->session_token != NULL)
+	if (e->creds.session_token != NULL)
 		http_request_header(req, "X-Amz-Security-Token: %s",
-		    e->session_token);
+		    e->creds.session_token);
 	http_request_header(req, "Authorization: %s", authz);
 	free(authz);
 }
@@ -115,6 +121,12 @@ ec2_begin(struct provider *p, const struct provider_filter *f)
 	e->next_token = NULL;
 	e->tag_key = f && f->tag_key ? xstrdup(f->tag_key) : NULL;
 	e->tag_value = f && f->tag_value ? xstrdup(f->tag_value) : NULL;
+	e->state = EC2_LIST;
+	if (e->use_imds && (e->creds.access_key == NULL ||
+	    time(NULL) >= e->creds.until)) {
+		e->state = EC2_CREDS;
+		imds_begin(&e->imds);
+	}
 }
 
 static enum provider_step
@@ -123,7 +135,15 @@ ec2_step(struct provider *p, const struct http_response *resp,
     struct provider_err *err)
 {
 	struct ec2 *e = p->priv;
+	enum provider_step st;
 
+	if (e->state == EC2_CREDS) {
+		st = imds_step(&e->imds, resp, req, &e->creds, err);
+		if (st != PROVIDER_STEP_DONE)
+			return st;
+		e->state = EC2_LIST;
+		resp = NULL;	/* credentials in hand: the first page */
+	}
 	if (resp != NULL) {
 		free(e->next_token);
 		e->next_token = NULL;
@@ -144,15 +164,6 @@ ec2_step(struct provider *p, const struct http_response *resp,
 }
 
 static void
-wipe_free(char *s)
-{
-	if (s != NULL) {
-		OPENSSL_cleanse(s, strlen(s));
-		free(s);
-	}
-}
-
-static void
 ec2_free(struct provider *p)
 {
 	struct ec2 *e = p->priv;
@@ -161,9 +172,8 @@ ec2_free(struct provider *p)
 	free(e->endpoint);
 	free(e->host);
 	free(e->path);
-	free(e->access_key);
-	wipe_free(e->secret_key);
-	wipe_free(e->session_token);
+	aws_creds_clear(&e->creds);
+	imds_clear(&e->imds);
 	free(e->tag_key);
 	free(e->tag_value);
 	free(e->next_token);
@@ -176,6 +186,32 @@ static const struct provider_ops ec2_ops = {
 	.step = ec2_step,
 	.free = ec2_free,
 };
+
+/*
+ * Keys from the config, else from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+ * and AWS_SESSION_TOKEN, else the instance role through IMDSv2.
+ */
+static void
+ec2_credentials(struct ec2 *e, const struct ec2_config *c)
+{
+	const char *ak = c->access_key, *sk = c->secret_key;
+	const char *tok = c->session_token;
+
+	if (ak == NULL && getenv("AWS_ACCESS_KEY_ID") != NULL &&
+	    getenv("AWS_SECRET_ACCESS_KEY") != NULL) {
+		ak = getenv("AWS_ACCESS_KEY_ID");
+		sk = getenv("AWS_SECRET_ACCESS_KEY");
+		tok = getenv("AWS_SESSION_TOKEN");
+	}
+	if (ak == NULL) {
+		e->use_imds = 1;
+		imds_init(&e->imds, c->imds_endpoint, c->timeout_ms);
+		return;
+	}
+	e->creds.access_key = xstrdup(ak);
+	e->creds.secret_key = xstrdup(sk);
+	e->creds.session_token = tok ? xstrdup(tok) : NULL;
+}
 
 /* Split an http(s) URL into host[:port] and path; -1 if it is not one. */
 static int
@@ -204,9 +240,10 @@ provider_ec2_new(const char *name, const struct ec2_config *c,
 	struct provider *p;
 	struct ec2 *e;
 
-	if (c->region == NULL || c->access_key == NULL || c->secret_key == NULL) {
-		provider_fail(err, PROVIDER_BAD_CONFIG, "aws %s: region, access "
-		    "key and secret key are required", name);
+	if (c->region == NULL || (c->access_key == NULL) !=
+	    (c->secret_key == NULL)) {
+		provider_fail(err, PROVIDER_BAD_CONFIG, "aws %s: a region is "
+		    "required, and an access key goes with a secret key", name);
 		return NULL;
 	}
 	e = xcalloc(1, sizeof *e);
@@ -224,9 +261,7 @@ provider_ec2_new(const char *name, const struct ec2_config *c,
 		free(e);
 		return NULL;
 	}
-	e->access_key = xstrdup(c->access_key);
-	e->secret_key = xstrdup(c->secret_key);
-	e->session_token = c->session_token ? xstrdup(c->session_token) : NULL;
+	ec2_credentials(e, c);
 	e->timeout_ms = c->timeout_ms;
 	p = xcalloc(1, sizeof *p);
 	p->ops = &ec2_ops;

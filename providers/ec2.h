@@ -4,8 +4,11 @@
  * Lists instances carrying the filter's tag (tag:KEY=VALUE, or tag-key=KEY
  * when no value is given), following NextToken to the end.  Requests are
  * POSTed form-encoded to the regional endpoint (or the configured one) and
- * signed with Signature Version 4 for service "ec2".  The secret key is
- * copied in and wiped on free; it never appears in an error.
+ * signed with Signature Version 4 for service "ec2".  Credentials come
+ * from the config, else the environment (AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), else the instance role via
+ * IMDSv2 (imds.h), refreshed five minutes before they expire.  Secrets are
+ * copied in and wiped on free; they never appear in an error.
  */
 #ifndef EC2_H
 #define EC2_H
@@ -19,6 +22,7 @@ struct ec2_config {
 	const char *secret_key;
 	const char *session_token;	/* NULL unless temporary credentials */
 	long timeout_ms;
+	const char *imds_endpoint;	/* NULL: http://169.254.169.254 */
 };
 
 /* NULL with *err set when the config is incomplete. */

@@ -53,7 +53,8 @@ static struct provider *
 make(int which, struct provider_err *err)
 {
 	static const char *const zones[] = { "z1", "z2" };
-	struct ec2_config ec2 = { "r", "http://127.0.0.1:1/", "a", "s", NULL, 1 };
+	struct ec2_config ec2 = { .region = "r", .endpoint = "http://127.0.0.1:1/",
+		.access_key = "a", .secret_key = "s", .timeout_ms = 1 };
 	struct openstack_config os = { .auth_url = "http://127.0.0.1:1/v3",
 		.username = "u", .password = "p", .project = "x" };
 	struct cloudstack_config cs = { "http://127.0.0.1:1/client/api", "a",

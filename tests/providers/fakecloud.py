@@ -33,6 +33,8 @@ import urllib.parse
 
 DATA = sys.argv[1] if len(sys.argv) > 1 else "tests/data"
 AWS_KEYS = {"AKIDTEST": "tunneld/test+secret/KEY"}
+IMDS_TOKEN = "imds-session-token"
+
 OS_USERS = {("tunneld", "Default", "os+secret/pass", "pod", "Default")}
 OS_APPCREDS = {"appcred-id": "appcred+secret"}
 OS_TOKENS = set()
@@ -112,6 +114,17 @@ def read(rel):
         return f.read()
 
 
+def imds_values():
+    doc = json.loads(read("aws/imds/aemm-metadata-default-values.json"))
+    return doc["metadata"]["values"]
+
+
+# The role credentials the mock IMDS hands out also sign EC2 requests.
+_creds = imds_values()["iam-security-credentials"]
+AWS_KEYS[_creds["AccessKeyId"]] = _creds["SecretAccessKey"]
+AWS_TOKENS = {_creds["AccessKeyId"]: _creds["Token"]}
+
+
 def sha256_hex(b):
     return hashlib.sha256(b).hexdigest()
 
@@ -145,6 +158,10 @@ def aws_check(method, path, query, headers, body):
     want = hmac.new(key, sts.encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(want, fields["Signature"]):
         return "signature does not match"
+    if ak in AWS_TOKENS and (headers.get("x-amz-security-token") !=
+                             AWS_TOKENS[ak] or
+                             "x-amz-security-token" not in signed):
+        return "temporary credentials without their session token"
     return None
 
 
@@ -227,11 +244,37 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.azure_token(scenario, url, body)
         self.send(404, b"no such API here")
 
+    def do_PUT(self):
+        url = urllib.parse.urlsplit(self.path)
+        if url.path.endswith("/imds/latest/api/token") and \
+                self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
+            return self.send(200, IMDS_TOKEN.encode(), "text/plain")
+        self.send(400, b"bad request", "text/plain")
+
+    def imds(self, scenario, url):
+        if self.headers.get("X-aws-ec2-metadata-token") != IMDS_TOKEN:
+            return self.send(401, read("aws/imds/aemm-golden-401-response."
+                                       "html"), "text/html")
+        values = imds_values()
+        role = values["iam-security-credentials-role"]
+        base = "/latest/meta-data/iam/security-credentials/"
+        path = url.path[url.path.index("/latest/"):]
+        if path == base:
+            return self.send(200, b"" if scenario == "norole"
+                             else role.encode(), "text/plain")
+        if path == base + role:
+            return self.send(200, json.dumps(values["iam-security-"
+                                             "credentials"]).encode(),
+                             "text/plain")
+        self.send(404, b"not found", "text/plain")
+
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
         scenario = url.path.strip("/").split("/")[0]
         if self.misbehave(scenario):
             return
+        if "/imds/latest/" in url.path:
+            return self.imds(scenario, url)
         if "/nova/" in url.path:
             return self.nova(scenario, url)
         if url.path.endswith("/client/api"):

@@ -33,8 +33,9 @@ list(const char *scenario, const char *secret, long timeout_ms,
     struct instance_list *l, struct provider_err *err)
 {
 	char url[128];
-	struct ec2_config c = { "us-west-2", url, "AKIDTEST", secret, NULL,
-		timeout_ms };
+	struct ec2_config c = { .region = "us-west-2", .endpoint = url,
+		.access_key = "AKIDTEST", .secret_key = secret,
+		.timeout_ms = timeout_ms };
 	struct provider_filter f = { "tunneld", "pod" };
 	struct provider *p;
 	enum provider_error e;
@@ -128,8 +129,10 @@ END_TEST
 
 START_TEST(unreachable_and_bad_config)
 {
-	struct ec2_config c = { "eu-west-1", "http://127.0.0.1:1/", "AK", SECRET,
-		TOKEN, 2000 };
+	struct ec2_config c = { .region = "eu-west-1",
+		.endpoint = "http://127.0.0.1:1/", .access_key = "AK",
+		.secret_key = SECRET, .session_token = TOKEN,
+		.timeout_ms = 2000 };
 	struct instance_list l = { 0 };
 	struct provider_err err;
 	struct provider *p = provider_ec2_new("t", &c, &err);
@@ -143,9 +146,60 @@ START_TEST(unreachable_and_bad_config)
 	ck_assert_ptr_null(provider_ec2_new("t", &c, &err));
 	ck_assert_int_eq(err.kind, PROVIDER_BAD_CONFIG);
 	c.endpoint = NULL;
-	c.secret_key = NULL;
+	c.secret_key = NULL;	/* an access key without its secret */
 	ck_assert_ptr_null(provider_ec2_new("t", &c, &err));
 	ck_assert_int_eq(err.kind, PROVIDER_BAD_CONFIG);
+}
+END_TEST
+
+/* No keys in the config: the environment's. */
+START_TEST(environment_credentials)
+{
+	char url[128];
+	struct ec2_config c = { .region = "us-west-2", .endpoint = url };
+	struct provider_filter f = { "tunneld", "pod" };
+	struct instance_list l = { 0 };
+	struct provider_err err;
+	struct provider *p;
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/ok/", fc.port);
+	setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", SECRET, 1);
+	p = provider_ec2_new("env", &c, &err);
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	ck_assert_int_eq(provider_list(p, &f, &l, &err), PROVIDER_OK);
+	ck_assert_uint_eq(l.n, 2);
+	instance_list_free(&l);
+	provider_free(p);
+}
+END_TEST
+
+/* Neither: the instance role's temporary credentials through IMDSv2. */
+START_TEST(instance_role_credentials)
+{
+	char url[128], imds[128];
+	struct ec2_config c = { .region = "us-west-2", .endpoint = url,
+		.imds_endpoint = imds, .timeout_ms = 2000 };
+	struct provider_filter f = { "tunneld", "pod" };
+	struct instance_list l = { 0 };
+	struct provider_err err;
+	struct provider *p;
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/ok/", fc.port);
+	snprintf(imds, sizeof imds, "http://127.0.0.1:%d/ok/imds", fc.port);
+	p = provider_ec2_new("role", &c, &err);
+	ck_assert_msg(provider_list(p, &f, &l, &err) == PROVIDER_OK, "%s",
+	    err.message);
+	ck_assert_uint_eq(l.n, 2);
+	instance_list_free(&l);
+	provider_free(p);
+	snprintf(imds, sizeof imds, "http://127.0.0.1:%d/norole/imds",
+	    fc.port);
+	p = provider_ec2_new("role", &c, &err);
+	ck_assert_int_eq(provider_list(p, &f, &l, &err), PROVIDER_NOT_FOUND);
+	ck_assert_str_eq(err.message, "aws: no instance role attached");
+	provider_free(p);
 }
 END_TEST
 
@@ -175,6 +229,8 @@ suite_build(void)
 	tcase_add_loop_test(tc, error_kinds, 0, sizeof errors /
 	    sizeof errors[0]);
 	tcase_add_test(tc, unreachable_and_bad_config);
+	tcase_add_test(tc, environment_credentials);
+	tcase_add_test(tc, instance_role_credentials);
 	tcase_add_test(tc, secret_never_on_the_wire);
 	suite_add_tcase(s, tc);
 	return s;
