@@ -130,12 +130,23 @@ slot_write(struct mactab_slot *s, uint64_t key, uint64_t val)
 	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
+/*
+ * Threads read the clock once per batch, so another thread may have stamped
+ * an entry a second after this thread's "now": a negative idle time is
+ * live, not a wrapped-around huge one.
+ */
+static int32_t
+idle_time(uint64_t val, uint32_t now)
+{
+	return (int32_t)(now - VAL_TIME(val));
+}
+
 static bool
 val_is_live(const struct mactab *t, uint64_t val, uint32_t now)
 {
 	uint32_t age = __atomic_load_n(&t->age, __ATOMIC_RELAXED);
 
-	return (val & VAL_STATIC) != 0 || now - VAL_TIME(val) <= age;
+	return (val & VAL_STATIC) != 0 || idle_time(val, now) <= (int32_t)age;
 }
 
 /* Slot holding key in its bucket, or NULL; *val receives its value. */
@@ -343,7 +354,8 @@ mactab_walk(struct mactab *t, uint32_t now,
 				e.mac[j] = (uint8_t)(key >> (40 - 8 * j));
 			e.port = VAL_PORT(val);
 			e.is_static = (val & VAL_STATIC) != 0;
-			e.idle = e.is_static ? 0 : now - VAL_TIME(val);
+			e.idle = e.is_static || idle_time(val, now) < 0 ? 0 :
+			    (uint32_t)idle_time(val, now);
 			if (!fn(&e, arg))
 				return;
 		}

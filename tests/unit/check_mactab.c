@@ -87,6 +87,21 @@ START_TEST(age)
 }
 END_TEST
 
+/* Regress: a thread whose clock is a second behind the stamp of another. */
+START_TEST(stamp_ahead_of_reader)
+{
+	struct mactab *t = mactab_new(64, 300);
+	uint8_t a[6];
+
+	mac_n(a, 1);
+	mactab_learn(t, a, 2, 101);
+	ck_assert_uint_eq(mactab_lookup(t, a, 100), 2);
+	ck_assert_int_eq(mactab_learn(t, a, 2, 100), MACTAB_REFRESHED);
+	ck_assert_uint_eq(mactab_expire(t, 100), 0);
+	mactab_free(t);
+}
+END_TEST
+
 START_TEST(bound_evicts_oldest)
 {
 	struct mactab *t = mactab_new(64, 300);
@@ -168,6 +183,7 @@ suite_build(void)
 	tcase_add_test(tc, move);
 	tcase_add_test(tc, refuse_multicast_and_zero);
 	tcase_add_test(tc, age);
+	tcase_add_test(tc, stamp_ahead_of_reader);
 	tcase_add_test(tc, bound_evicts_oldest);
 	tcase_add_test(tc, static_entries);
 	tcase_add_test(tc, flush_and_walk);
