@@ -16,6 +16,7 @@
 
 #define AZ_AUTHORITY "https://login.microsoftonline.com"
 #define AZ_MANAGEMENT "https://management.azure.com"
+#define AZ_IMDS "http://169.254.169.254"
 
 enum az_state { AZ_TOKEN, AZ_VMS, AZ_NICS, AZ_PIPS, AZ_STATES };
 
@@ -28,6 +29,7 @@ static const struct {
 };
 
 struct azure {
+	char *imds;			/* no secret: managed identity */
 	char *tenant, *client_id, *client_secret, *subscription, *group;
 	char *authority, *management;
 	long timeout_ms;
@@ -45,12 +47,36 @@ enc(const char *s)
 	return sigv4_uri_encode(s, strlen(s), 0);
 }
 
+/* Managed identity: the token from the instance metadata service. */
+static void
+identity_request(struct azure *a, struct http_request *req)
+{
+	char *res, *eres, *id = a->client_id ? enc(a->client_id) : NULL;
+
+	xasprintf(&res, "%s/", a->management);
+	eres = enc(res);
+	strcpy(req->method, "GET");
+	xasprintf(&req->url, "%s/metadata/identity/oauth2/token?api-version="
+	    "2018-02-01&resource=%s%s%s", a->imds, eres, id ? "&client_id=" :
+	    "", id ? id : "");
+	req->timeout_ms = a->timeout_ms;
+	http_request_header(req, "Metadata: true");
+	free(res);
+	free(eres);
+	free(id);
+}
+
 static void
 token_request(struct azure *a, struct http_request *req)
 {
-	char *id = enc(a->client_id), *sec = enc(a->client_secret), *scope;
-	char *escope;
+	char *id, *sec, *scope, *escope;
 
+	if (a->imds != NULL) {
+		identity_request(a, req);
+		return;
+	}
+	id = enc(a->client_id);
+	sec = enc(a->client_secret);
 	xasprintf(&scope, "%s/.default", a->management);
 	escope = enc(scope);
 	strcpy(req->method, "POST");
@@ -329,9 +355,11 @@ az_free(struct provider *p)
 	struct azure *a = p->priv;
 	int s;
 
+	free(a->imds);
 	free(a->tenant);
 	free(a->client_id);
-	OPENSSL_cleanse(a->client_secret, strlen(a->client_secret));
+	if (a->client_secret != NULL)
+		OPENSSL_cleanse(a->client_secret, strlen(a->client_secret));
 	free(a->client_secret);
 	free(a->subscription);
 	free(a->group);
@@ -372,16 +400,19 @@ provider_azure_new(const char *name, const struct azure_config *c,
 	struct provider *p;
 	struct azure *a;
 
-	if (c->tenant == NULL || c->client_id == NULL ||
-	    c->client_secret == NULL || c->subscription == NULL) {
-		provider_fail(err, PROVIDER_BAD_CONFIG, "azure %s: needs tenant, "
-		    "client id, client secret and subscription", name);
+	if (c->subscription == NULL || (c->client_secret != NULL &&
+	    (c->tenant == NULL || c->client_id == NULL))) {
+		provider_fail(err, PROVIDER_BAD_CONFIG, "azure %s: needs a "
+		    "subscription, and with a client secret a tenant and client "
+		    "id", name);
 		return NULL;
 	}
 	a = xcalloc(1, sizeof *a);
-	a->tenant = xstrdup(c->tenant);
-	a->client_id = xstrdup(c->client_id);
-	a->client_secret = xstrdup(c->client_secret);
+	if (c->client_secret == NULL)
+		a->imds = base_url(c->imds, AZ_IMDS);
+	a->tenant = c->tenant ? xstrdup(c->tenant) : NULL;
+	a->client_id = c->client_id ? xstrdup(c->client_id) : NULL;
+	a->client_secret = c->client_secret ? xstrdup(c->client_secret) : NULL;
 	a->subscription = xstrdup(c->subscription);
 	a->group = c->resource_group ? xstrdup(c->resource_group) : NULL;
 	a->authority = base_url(c->authority, AZ_AUTHORITY);

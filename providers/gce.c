@@ -18,10 +18,12 @@
 
 #define GCE_SCOPE "https://www.googleapis.com/auth/compute.readonly"
 #define GCE_COMPUTE "https://compute.googleapis.com/compute/v1"
+#define GCE_METADATA "http://metadata.google.internal"
 
 enum gce_state { GCE_TOKEN, GCE_LIST };
 
 struct gce {
+	char *metadata;			/* no key: the metadata server */
 	EVP_PKEY *key;
 	char *email, *key_id, *token_uri, *project, *compute;
 	char **zones;
@@ -98,11 +100,28 @@ gce_assertion(struct provider *p, time_t now)
 	return jwt;
 }
 
+/* On GCE without a key file: the instance's service account token. */
+static void
+metadata_token_request(struct gce *g, struct http_request *req)
+{
+	strcpy(req->method, "GET");
+	xasprintf(&req->url, "%s/computeMetadata/v1/instance/service-accounts/"
+	    "default/token", g->metadata);
+	req->timeout_ms = g->timeout_ms;
+	http_request_header(req, "Metadata-Flavor: Google");
+}
+
 static void
 token_request(struct provider *p, struct http_request *req)
 {
 	struct gce *g = p->priv;
-	char *jwt = gce_assertion(p, time(NULL)), *enc;
+	char *jwt, *enc;
+
+	if (g->metadata != NULL) {
+		metadata_token_request(g, req);
+		return;
+	}
+	jwt = gce_assertion(p, time(NULL));
 
 	strcpy(req->method, "POST");
 	req->url = xstrdup(g->token_uri);
@@ -338,6 +357,7 @@ gce_free(struct provider *p)
 	size_t i;
 
 	EVP_PKEY_free(g->key);
+	free(g->metadata);
 	free(g->email);
 	free(g->key_id);
 	free(g->token_uri);
@@ -388,6 +408,47 @@ load_key(json_t *j)
 	return key;
 }
 
+static void gce_finish(struct gce *, const struct gce_config *);
+
+/* No key file: tokens from the metadata server of the instance we run on. */
+static struct provider *
+gce_metadata_new(const char *name, const struct gce_config *c, struct gce *g,
+    struct provider_err *err)
+{
+	struct provider *p;
+
+	if (c->project == NULL) {
+		free(g);
+		provider_fail(err, PROVIDER_BAD_CONFIG, "gce %s: without a key "
+		    "file the project must be configured", name);
+		return NULL;
+	}
+	g->metadata = xstrdup(c->metadata ? c->metadata : GCE_METADATA);
+	g->project = xstrdup(c->project);
+	gce_finish(g, c);
+	p = xcalloc(1, sizeof *p);
+	p->ops = &gce_ops;
+	p->priv = g;
+	snprintf(p->name, sizeof p->name, "%s", name);
+	return p;
+}
+
+/* Settings common to both ways of authenticating. */
+static void
+gce_finish(struct gce *g, const struct gce_config *c)
+{
+	size_t i;
+
+	g->compute = xstrdup(c->compute_base ? c->compute_base : GCE_COMPUTE);
+	g->timeout_ms = c->timeout_ms;
+	if (c->nzones > 0) {
+		g->zones = xcalloc(c->nzones, sizeof *g->zones);
+		for (i = 0; i < c->nzones; i++)
+			g->zones[i] = xstrdup(c->zones[i]);
+		g->nzones = c->nzones;
+	}
+}
+
 struct provider *
 provider_gce_new(const char *name, const struct gce_config *c,
     struct provider_err *err)
@@ -395,8 +456,9 @@ provider_gce_new(const char *name, const struct gce_config *c,
 	json_t *j = c->key_json ? json_loads(c->key_json, 0, NULL) : NULL;
 	struct gce *g = xcalloc(1, sizeof *g);
 	struct provider *p;
-	size_t i;
 
+	if (c->key_json == NULL)
+		return gce_metadata_new(name, c, g, err);
 	g->key = load_key(j);
 	g->email = jdup(j, "client_email");
 	g->key_id = jdup(j, "private_key_id");
@@ -417,13 +479,6 @@ provider_gce_new(const char *name, const struct gce_config *c,
 	}
 	if (g->key_id == NULL)
 		g->key_id = xstrdup("");
-	g->compute = xstrdup(c->compute_base ? c->compute_base : GCE_COMPUTE);
-	g->timeout_ms = c->timeout_ms;
-	if (c->nzones > 0) {
-		g->zones = xcalloc(c->nzones, sizeof *g->zones);
-		for (i = 0; i < c->nzones; i++)
-			g->zones[i] = xstrdup(c->zones[i]);
-		g->nzones = c->nzones;
-	}
+	gce_finish(g, c);
 	return p;
 }

@@ -6,7 +6,9 @@
  * OAuth2 access token, kept until five minutes before it expires.  Then
  * lists instances with filter labels.KEY=VALUE (or labels.KEY:*) in each
  * configured zone, or across all zones with aggregatedList, following
- * nextPageToken.  networkIP and IPv6 addresses are private, natIP and
+ * nextPageToken.  Without a key file, running on GCE, the token comes
+ * from the metadata server (the instance's service account) instead.
+ * networkIP and IPv6 addresses are private, natIP and
  * external IPv6 public, labels are the tags.  The private key is parsed at
  * creation, and its PEM text wiped.
  */
@@ -19,7 +21,8 @@
 #include "provider.h"
 
 struct gce_config {
-	const char *key_json;		/* the service account key file's text */
+	const char *key_json;		/* key file text; NULL: metadata server */
+	const char *metadata;		/* NULL: http://metadata.google.internal */
 	const char *project;		/* NULL: the key's project_id */
 	const char *const *zones;	/* NULL or empty: aggregatedList */
 	size_t nzones;

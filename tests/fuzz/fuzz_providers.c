@@ -61,8 +61,9 @@ make(int which, struct provider_err *err)
 		"s", 1 };
 	struct gce_config gce = { .key_json = gce_key_json(), .zones = zones,
 		.nzones = 2 };
-	struct azure_config az = { "t", "c", "s", "sub", NULL, NULL,
-		"http://127.0.0.1:1", 1 };
+	struct azure_config az = { .tenant = "t", .client_id = "c",
+		.client_secret = "s", .subscription = "sub",
+		.management = "http://127.0.0.1:1", .timeout_ms = 1 };
 
 	switch (which) {
 	case 0: return provider_ec2_new("f", &ec2, err);

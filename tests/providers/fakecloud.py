@@ -281,8 +281,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.cloudstack(scenario, url)
         if "/gce/compute/" in url.path:
             return self.gce_list(scenario, url)
+        if url.path.endswith("/gce/metadata/computeMetadata/v1/instance/"
+                             "service-accounts/default/token"):
+            return self.gce_metadata_token()
         if "/azure/arm/" in url.path:
             return self.azure_list(scenario, url)
+        if url.path.endswith("/azure/imds/metadata/identity/oauth2/token"):
+            return self.azure_identity(scenario, url)
         self.send(404, b"no such API here")
 
     def gce_token(self, scenario, body):
@@ -301,6 +306,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                              "application/json", extra)
         with OS_LOCK:
             token = "gce-tok-%d" % (len(GCE_TOKENS) + 1)
+            GCE_TOKENS.add(token)
+        self.send(200, json.dumps({"access_token": token, "expires_in": 3599,
+                                   "token_type": "Bearer"}).encode(),
+                  "application/json")
+
+    def gce_metadata_token(self):
+        # The metadata server answers only requests that say they mean it.
+        if self.headers.get("Metadata-Flavor") != "Google":
+            return self.send(403, b"Missing Metadata-Flavor:Google header.",
+                             "text/html")
+        with OS_LOCK:
+            token = "gce-md-tok-%d" % (len(GCE_TOKENS) + 1)
             GCE_TOKENS.add(token)
         self.send(200, json.dumps({"access_token": token, "expires_in": 3599,
                                    "token_type": "Bearer"}).encode(),
@@ -355,6 +372,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send(200, json.dumps({"token_type": "Bearer", "expires_in": 3599,
                                    "access_token": token}).encode(),
                   "application/json")
+
+    def azure_identity(self, scenario, url):
+        q = dict(urllib.parse.parse_qsl(url.query))
+        mgmt = (self.base(scenario) + b"/azure/arm/").decode()
+        if self.headers.get("Metadata") != "true" or \
+                q.get("resource") != mgmt or "api-version" not in q:
+            return self.send(400, b'{"error": "invalid_request"}',
+                             "application/json")
+        with OS_LOCK:
+            token = "az-mi-tok-%d" % (len(GCE_TOKENS) + 1)
+            GCE_TOKENS.add(token)
+        # IMDS gives expires_in as a string.
+        self.send(200, json.dumps({"access_token": token, "expires_in": "3599",
+                                   "resource": mgmt, "token_type": "Bearer"}
+                                  ).encode(), "application/json")
 
     def azure_body(self, name):
         """A spec example's 200 body with its placeholders filled."""

@@ -29,8 +29,9 @@ list(const char *scenario, const char *secret, const char *tag_value,
     struct instance_list *l, struct provider_err *err)
 {
 	char login[128], arm[128];
-	struct azure_config c = { "tenant1", "az-client", secret, "subid", NULL,
-		login, arm, 1000 };
+	struct azure_config c = { .tenant = "tenant1", .client_id = "az-client",
+		.client_secret = secret, .subscription = "subid",
+		.authority = login, .management = arm, .timeout_ms = 1000 };
 	struct provider_filter f = { "testTag", tag_value };
 	struct provider *p;
 	enum provider_error e;
@@ -113,6 +114,30 @@ START_TEST(error_kinds)
 }
 END_TEST
 
+/* No secret: the managed identity's token from the metadata service. */
+START_TEST(managed_identity)
+{
+	char arm[128], imds[128];
+	struct azure_config c = { .subscription = "subid", .management = arm,
+		.imds = imds, .timeout_ms = 1000 };
+	struct provider_filter f = { "testTag", "1" };
+	struct instance_list l = { 0 };
+	struct provider_err err;
+	struct provider *p;
+
+	snprintf(arm, sizeof arm, "http://127.0.0.1:%d/ok/azure/arm", fc.port);
+	snprintf(imds, sizeof imds, "http://127.0.0.1:%d/ok/azure/imds",
+	    fc.port);
+	p = provider_azure_new("mi", &c, &err);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_msg(provider_list(p, &f, &l, &err) == PROVIDER_OK, "%s",
+	    err.message);
+	ck_assert_uint_eq(l.n, 2);
+	instance_list_free(&l);
+	provider_free(p);
+}
+END_TEST
+
 START_TEST(join_public_ip)
 {
 	json_t *vms = json_loads("[{\"id\": \"/S/rg/VM/A\", \"name\": \"a\", "
@@ -151,6 +176,7 @@ suite_build(void)
 	tcase_add_test(tc, next_link_followed);
 	tcase_add_loop_test(tc, error_kinds, 0, sizeof errors /
 	    sizeof errors[0]);
+	tcase_add_test(tc, managed_identity);
 	tcase_add_test(tc, join_public_ip);
 	suite_add_tcase(s, tc);
 	return s;

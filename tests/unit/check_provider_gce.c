@@ -174,6 +174,33 @@ START_TEST(token_errors)
 }
 END_TEST
 
+/* Without a key file: the instance's token from the metadata server. */
+START_TEST(metadata_server_token)
+{
+	static const char *const zones[] = { "us-central1-a" };
+	char md[128], compute[160];
+	struct gce_config c = { .metadata = md, .project = "test-project",
+		.zones = zones, .nzones = 1, .compute_base = compute,
+		.timeout_ms = 1000 };
+	struct instance_list l;
+	struct provider_err err;
+	struct provider *p;
+
+	snprintf(md, sizeof md, "http://127.0.0.1:%d/ok/gce/metadata", fc.port);
+	snprintf(compute, sizeof compute, "http://127.0.0.1:%d/ok/gce/compute/v1",
+	    fc.port);
+	p = provider_gce_new("md", &c, &err);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_msg(run(p, &l, &err) == PROVIDER_OK, "%s", err.message);
+	ck_assert_uint_eq(l.n, 1);
+	instance_list_free(&l);
+	provider_free(p);
+	c.project = NULL;
+	ck_assert_ptr_null(provider_gce_new("md", &c, &err));
+	ck_assert_int_eq(err.kind, PROVIDER_BAD_CONFIG);
+}
+END_TEST
+
 START_TEST(bad_key)
 {
 	struct gce_config c = { .key_json = "{\"client_email\": \"x\"}" };
@@ -198,6 +225,7 @@ suite_build(void)
 	tcase_add_test(tc, aggregated_and_paged);
 	tcase_add_test(tc, repeated_page_token);
 	tcase_add_loop_test(tc, token_errors, 0, 4);
+	tcase_add_test(tc, metadata_server_token);
 	tcase_add_test(tc, bad_key);
 	suite_add_tcase(s, tc);
 	return s;
