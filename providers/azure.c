@@ -6,12 +6,11 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/crypto.h>
 
 #include "azure.h"
 #include "buf.h"
+#include "common.h"
 #include "http.h"
-#include "sigv4.h"
 #include "xmalloc.h"
 
 #define AZ_AUTHORITY "https://login.microsoftonline.com"
@@ -41,20 +40,14 @@ struct azure {
 	json_t *items[AZ_STATES];	/* collected values per list */
 };
 
-static char *
-enc(const char *s)
-{
-	return sigv4_uri_encode(s, strlen(s), 0);
-}
-
 /* Managed identity: the token from the instance metadata service. */
 static void
 identity_request(struct azure *a, struct http_request *req)
 {
-	char *res, *eres, *id = a->client_id ? enc(a->client_id) : NULL;
+	char *res, *eres, *id = a->client_id ? uri_encode(a->client_id) : NULL;
 
 	xasprintf(&res, "%s/", a->management);
-	eres = enc(res);
+	eres = uri_encode(res);
 	strcpy(req->method, "GET");
 	xasprintf(&req->url, "%s/metadata/identity/oauth2/token?api-version="
 	    "2018-02-01&resource=%s%s%s", a->imds, eres, id ? "&client_id=" :
@@ -75,10 +68,10 @@ token_request(struct azure *a, struct http_request *req)
 		identity_request(a, req);
 		return;
 	}
-	id = enc(a->client_id);
-	sec = enc(a->client_secret);
+	id = uri_encode(a->client_id);
+	sec = uri_encode(a->client_secret);
 	xasprintf(&scope, "%s/.default", a->management);
-	escope = enc(scope);
+	escope = uri_encode(scope);
 	strcpy(req->method, "POST");
 	xasprintf(&req->url, "%s/%s/oauth2/v2.0/token", a->authority,
 	    a->tenant);
@@ -88,8 +81,7 @@ token_request(struct azure *a, struct http_request *req)
 	req->timeout_ms = a->timeout_ms;
 	http_request_header(req, "Content-Type: application/x-www-form-"
 	    "urlencoded");
-	OPENSSL_cleanse(sec, strlen(sec));
-	free(sec);
+	secret_free(sec);
 	free(id);
 	free(scope);
 	free(escope);
@@ -117,43 +109,14 @@ list_request(struct azure *a, struct http_request *req)
 }
 
 static enum provider_step
-http_fail(struct provider *p, const struct http_response *resp,
-    const char *what, struct provider_err *err)
-{
-	provider_fail(err, http_status_kind(resp->status), "azure %s: %s: HTTP "
-	    "%ld", p->name, what, resp->status);
-	err->retry_after_s = http_retry_after(resp);
-	return PROVIDER_STEP_FAILED;
-}
-
-static enum provider_step
 token_done(struct provider *p, const struct http_response *resp,
     struct provider_err *err)
 {
 	struct azure *a = p->priv;
-	json_t *j, *ttl;
-	const char *tok;
 
-	if (resp->status != 200)
-		return http_fail(p, resp, "token", err);
-	j = json_loadb(resp->body, resp->body_len, 0, NULL);
-	tok = json_string_value(json_object_get(j, "access_token"));
-	ttl = json_object_get(j, "expires_in");
-	if (tok != NULL) {
-		if (a->token != NULL)
-			OPENSSL_cleanse(a->token, strlen(a->token));
-		free(a->token);
-		a->token = xstrdup(tok);
-		/* expires_in is a number, or a string in some versions. */
-		a->token_until = time(NULL) - 300 + (json_is_integer(ttl) ?
-		    (time_t)json_integer_value(ttl) : json_is_string(ttl) ?
-		    (time_t)atol(json_string_value(ttl)) : 0);
-	}
-	json_decref(j);
-	if (tok == NULL)
-		return provider_fail(err, PROVIDER_MALFORMED, "azure %s: token "
-		    "answer without access_token", p->name),
-		    PROVIDER_STEP_FAILED;
+	if (provider_bearer_token(p, resp, &a->token, &a->token_until, err) !=
+	    PROVIDER_STEP_REQUEST)
+		return PROVIDER_STEP_FAILED;
 	a->state = AZ_VMS;
 	return PROVIDER_STEP_REQUEST;
 }
@@ -177,7 +140,8 @@ page_done(struct provider *p, const struct http_response *resp,
 	json_t *j, *v;
 
 	if (resp->status != 200)
-		return http_fail(p, resp, az_lists[a->state].type, err);
+		return provider_http_fail(p, resp, az_lists[a->state].type,
+		    err);
 	j = json_loadb(resp->body, resp->body_len, 0, NULL);
 	v = json_object_get(j, "value");
 	if (!json_is_array(v)) {
@@ -358,16 +322,12 @@ az_free(struct provider *p)
 	free(a->imds);
 	free(a->tenant);
 	free(a->client_id);
-	if (a->client_secret != NULL)
-		OPENSSL_cleanse(a->client_secret, strlen(a->client_secret));
-	free(a->client_secret);
+	secret_free(a->client_secret);
 	free(a->subscription);
 	free(a->group);
 	free(a->authority);
 	free(a->management);
-	if (a->token != NULL)
-		OPENSSL_cleanse(a->token, strlen(a->token));
-	free(a->token);
+	secret_free(a->token);
 	free(a->tag_key);
 	free(a->tag_value);
 	free(a->next);

@@ -10,6 +10,7 @@
 #include <openssl/hmac.h>
 
 #include "buf.h"
+#include "common.h"
 #include "cloudstack.h"
 #include "http.h"
 #include "xmalloc.h"
@@ -120,49 +121,33 @@ cs_request(struct cloudstack *cs, struct http_request *req)
 	http_request_header(req, "Accept: application/json");
 }
 
-/* A string field, or a number as text (old clouds send numeric ids). */
-static char *
-cs_field(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	char *s;
-
-	if (json_is_string(v) && json_string_length(v) > 0)
-		return xstrdup(json_string_value(v));
-	if (json_is_integer(v)) {
-		xasprintf(&s, "%lld", (long long)json_integer_value(v));
-		return s;
-	}
-	return NULL;
-}
-
 static void
 cs_vm(json_t *vm, struct instance_list *out)
 {
 	struct instance *in;
 	json_t *nic, *t;
-	char *id = cs_field(vm, "id"), *a;
+	char *id = json_text(vm, "id"), *a;
 	size_t i;
 
 	if (id == NULL)
 		return;
 	in = instance_list_add(out);
 	in->id = id;
-	if ((in->name = cs_field(vm, "name")) == NULL)
+	if ((in->name = json_text(vm, "name")) == NULL)
 		in->name = xstrdup(id);
-	in->state = cs_field(vm, "state");
-	in->zone = cs_field(vm, "zonename");
+	in->state = json_text(vm, "state");
+	in->zone = json_text(vm, "zonename");
 	json_array_foreach(json_object_get(vm, "nic"), i, nic) {
-		if ((a = cs_field(nic, "ipaddress")) != NULL)
+		if ((a = json_text(nic, "ipaddress")) != NULL)
 			instance_add_address(&in->private_addrs, &in->nprivate,
 			    a);
 		free(a);
-		if ((a = cs_field(nic, "ip6address")) != NULL)
+		if ((a = json_text(nic, "ip6address")) != NULL)
 			instance_add_address(&in->private_addrs, &in->nprivate,
 			    a);
 		free(a);
 	}
-	if ((a = cs_field(vm, "publicip")) != NULL)
+	if ((a = json_text(vm, "publicip")) != NULL)
 		instance_add_address(&in->public_addrs, &in->npublic, a);
 	free(a);
 	json_array_foreach(json_object_get(vm, "tags"), i, t)
@@ -220,7 +205,7 @@ cs_page(struct provider *p, const struct http_response *resp,
 		return PROVIDER_STEP_FAILED;
 	}
 	n = json_array_size(vms);
-	first = n ? cs_field(json_array_get(vms, 0), "id") : NULL;
+	first = n ? json_text(json_array_get(vms, 0), "id") : NULL;
 	if (first != NULL && cs->last_first_id != NULL &&
 	    strcmp(first, cs->last_first_id) == 0) {
 		free(first);
@@ -280,8 +265,7 @@ cs_free(struct provider *p)
 
 	free(cs->endpoint);
 	free(cs->api_key);
-	OPENSSL_cleanse(cs->secret_key, strlen(cs->secret_key));
-	free(cs->secret_key);
+	secret_free(cs->secret_key);
 	free(cs->tag_key);
 	free(cs->tag_value);
 	free(cs->last_first_id);

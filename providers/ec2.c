@@ -4,9 +4,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
 
 #include "buf.h"
+#include "common.h"
 #include "ec2.h"
 #include "ec2_xml.h"
 #include "http.h"
@@ -27,12 +27,6 @@ struct ec2 {
 	char *next_token;
 };
 
-static char *
-enc(const char *s)
-{
-	return sigv4_uri_encode(s, strlen(s), 0);
-}
-
 /* Form body for one page of DescribeInstances. */
 static char *
 ec2_body(const struct ec2 *e)
@@ -44,20 +38,20 @@ ec2_body(const struct ec2 *e)
 	if (e->tag_key != NULL) {
 		if (e->tag_value != NULL) {
 			xasprintf(&k, "tag:%s", e->tag_key);
-			v = enc(k);
+			v = uri_encode(k);
 			buf_addf(&b, "&Filter.1.Name=%s", v);
 			free(v);
 			free(k);
-			v = enc(e->tag_value);
+			v = uri_encode(e->tag_value);
 		} else {
 			buf_adds(&b, "&Filter.1.Name=tag-key");
-			v = enc(e->tag_key);
+			v = uri_encode(e->tag_key);
 		}
 		buf_addf(&b, "&Filter.1.Value.1=%s", v);
 		free(v);
 	}
 	if (e->next_token != NULL) {
-		v = enc(e->next_token);
+		v = uri_encode(e->next_token);
 		buf_addf(&b, "&NextToken=%s", v);
 		free(v);
 	}

@@ -11,9 +11,9 @@
 #include <openssl/pem.h>
 
 #include "buf.h"
+#include "common.h"
 #include "gce.h"
 #include "http.h"
-#include "sigv4.h"
 #include "xmalloc.h"
 
 #define GCE_SCOPE "https://www.googleapis.com/auth/compute.readonly"
@@ -125,7 +125,7 @@ token_request(struct provider *p, struct http_request *req)
 
 	strcpy(req->method, "POST");
 	req->url = xstrdup(g->token_uri);
-	enc = sigv4_uri_encode(jwt ? jwt : "", jwt ? strlen(jwt) : 0, 0);
+	enc = uri_encode(jwt ? jwt : "");
 	xasprintf(&req->body, "grant_type=urn%%3Aietf%%3Aparams%%3Aoauth%%3A"
 	    "grant-type%%3Ajwt-bearer&assertion=%s", enc);
 	req->body_len = strlen(req->body);
@@ -150,13 +150,13 @@ list_request(struct gce *g, struct http_request *req)
 		    g->compute, g->project);
 	buf_addc(&url, '?');
 	if (g->filter != NULL) {
-		v = sigv4_uri_encode(g->filter, strlen(g->filter), 0);
+		v = uri_encode(g->filter);
 		buf_addf(&url, "filter=%s&", v);
 		free(v);
 	}
 	buf_adds(&url, "maxResults=500");
 	if (g->page_token != NULL) {
-		v = sigv4_uri_encode(g->page_token, strlen(g->page_token), 0);
+		v = uri_encode(g->page_token);
 		buf_addf(&url, "&pageToken=%s", v);
 		free(v);
 	}
@@ -168,41 +168,14 @@ list_request(struct gce *g, struct http_request *req)
 }
 
 static enum provider_step
-http_fail(struct provider *p, const struct http_response *resp,
-    const char *what, struct provider_err *err)
-{
-	provider_fail(err, http_status_kind(resp->status), "gce %s: %s: HTTP "
-	    "%ld", p->name, what, resp->status);
-	err->retry_after_s = http_retry_after(resp);
-	return PROVIDER_STEP_FAILED;
-}
-
-static enum provider_step
 token_done(struct provider *p, const struct http_response *resp,
     struct provider_err *err)
 {
 	struct gce *g = p->priv;
-	json_t *j;
-	const char *tok;
-	json_int_t ttl;
 
-	if (resp->status != 200)
-		return http_fail(p, resp, "token", err);
-	j = json_loadb(resp->body, resp->body_len, 0, NULL);
-	tok = json_string_value(json_object_get(j, "access_token"));
-	ttl = json_integer_value(json_object_get(j, "expires_in"));
-	if (tok != NULL) {
-		if (g->token != NULL)
-			OPENSSL_cleanse(g->token, strlen(g->token));
-		free(g->token);
-		g->token = xstrdup(tok);
-		g->token_until = time(NULL) + (ttl > 300 ? ttl - 300 : 0);
-	}
-	json_decref(j);
-	if (tok == NULL)
-		return provider_fail(err, PROVIDER_MALFORMED, "gce %s: token "
-		    "answer without access_token", p->name),
-		    PROVIDER_STEP_FAILED;
+	if (provider_bearer_token(p, resp, &g->token, &g->token_until, err) !=
+	    PROVIDER_STEP_REQUEST)
+		return PROVIDER_STEP_FAILED;
 	g->state = GCE_LIST;
 	return PROVIDER_STEP_REQUEST;
 }
@@ -288,7 +261,7 @@ list_done(struct provider *p, const struct http_response *resp,
 	json_t *j;
 
 	if (resp->status != 200)
-		return http_fail(p, resp, "instances", err);
+		return provider_http_fail(p, resp, "instances", err);
 	j = json_loadb(resp->body, resp->body_len, 0, NULL);
 	if (!json_is_object(j) || (json_object_get(j, "items") != NULL &&
 	    !json_is_array(json_object_get(j, "items")) &&
@@ -366,9 +339,7 @@ gce_free(struct provider *p)
 	for (i = 0; i < g->nzones; i++)
 		free(g->zones[i]);
 	free(g->zones);
-	if (g->token != NULL)
-		OPENSSL_cleanse(g->token, strlen(g->token));
-	free(g->token);
+	secret_free(g->token);
 	free(g->filter);
 	free(g->page_token);
 	free(g);
@@ -380,14 +351,6 @@ static const struct provider_ops gce_ops = {
 	.step = gce_step,
 	.free = gce_free,
 };
-
-static char *
-jdup(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s && *s ? xstrdup(s) : NULL;
-}
 
 /* The private key from the key file's PEM text, which is then wiped. */
 static EVP_PKEY *
@@ -460,10 +423,10 @@ provider_gce_new(const char *name, const struct gce_config *c,
 	if (c->key_json == NULL)
 		return gce_metadata_new(name, c, g, err);
 	g->key = load_key(j);
-	g->email = jdup(j, "client_email");
-	g->key_id = jdup(j, "private_key_id");
-	g->token_uri = jdup(j, "token_uri");
-	g->project = c->project ? xstrdup(c->project) : jdup(j, "project_id");
+	g->email = json_text(j, "client_email");
+	g->key_id = json_text(j, "private_key_id");
+	g->token_uri = json_text(j, "token_uri");
+	g->project = c->project ? xstrdup(c->project) : json_text(j, "project_id");
 	json_decref(j);
 	p = xcalloc(1, sizeof *p);
 	p->ops = &gce_ops;

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "common.h"
 #include "imds.h"
 #include "xmalloc.h"
 
@@ -22,21 +23,11 @@ imds_init(struct imds *m, const char *base, long timeout_ms)
 	m->timeout_ms = timeout_ms;
 }
 
-static void
-wipe_free(char **s)
-{
-	if (*s != NULL) {
-		OPENSSL_cleanse(*s, strlen(*s));
-		free(*s);
-		*s = NULL;
-	}
-}
-
 void
 imds_clear(struct imds *m)
 {
 	free(m->base);
-	wipe_free(&m->token);
+	secret_free(m->token);
 	free(m->role);
 	memset(m, 0, sizeof *m);
 }
@@ -45,8 +36,8 @@ void
 aws_creds_clear(struct aws_creds *c)
 {
 	free(c->access_key);
-	wipe_free(&c->secret_key);
-	wipe_free(&c->session_token);
+	secret_free(c->secret_key);
+	secret_free(c->session_token);
 	memset(c, 0, sizeof *c);
 }
 
@@ -128,7 +119,7 @@ imds_step(struct imds *m, const struct http_response *resp,
 		}
 		switch (m->state) {
 		case IMDS_TOKEN:
-			wipe_free(&m->token);
+			secret_free(m->token);
 			m->token = strndup(resp->body, strcspn(resp->body,
 			    "\r\n"));
 			break;

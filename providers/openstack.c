@@ -5,11 +5,10 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/crypto.h>
 
+#include "common.h"
 #include "http.h"
 #include "openstack.h"
-#include "sigv4.h"
 #include "xmalloc.h"
 
 enum os_state { OS_AUTH, OS_LIST };
@@ -27,15 +26,6 @@ struct openstack {
 	int reauthed;
 	char *next;			/* next page URL */
 };
-
-static void
-wipe_free(char *s)
-{
-	if (s != NULL) {
-		OPENSSL_cleanse(s, strlen(s));
-		free(s);
-	}
-}
 
 static char *
 dup_or(const char *s, const char *def)
@@ -89,7 +79,7 @@ list_request(struct openstack *o, struct http_request *req)
 	if (o->next != NULL)
 		req->url = xstrdup(o->next);
 	else if (o->tag != NULL) {
-		tag = sigv4_uri_encode(o->tag, strlen(o->tag), 0);
+		tag = uri_encode(o->tag);
 		xasprintf(&req->url, "%s/servers/detail?tags=%s", o->compute,
 		    tag);
 		free(tag);
@@ -157,13 +147,9 @@ auth_done(struct provider *p, const struct http_response *resp,
 	struct openstack *o = p->priv;
 	json_t *j, *tok;
 
-	if (resp->status < 200 || resp->status > 299) {
-		provider_fail(err, http_status_kind(resp->status), "openstack %s:"
-		    " keystone: HTTP %ld", p->name, resp->status);
-		err->retry_after_s = http_retry_after(resp);
-		return PROVIDER_STEP_FAILED;
-	}
-	wipe_free(o->token);
+	if (resp->status < 200 || resp->status > 299)
+		return provider_http_fail(p, resp, "keystone", err);
+	secret_free(o->token);
 	o->token = http_response_header(resp, "X-Subject-Token");
 	j = json_loadb(resp->body, resp->body_len, 0, NULL);
 	tok = json_object_get(j, "token");
@@ -184,22 +170,6 @@ auth_done(struct provider *p, const struct http_response *resp,
 		    o->region ? o->region : ""), PROVIDER_STEP_FAILED;
 	o->state = OS_LIST;
 	return PROVIDER_STEP_REQUEST;
-}
-
-/* A string field, or an integer one as text (some clouds send ints). */
-static char *
-field(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	char *s;
-
-	if (json_is_string(v) && json_string_length(v) > 0)
-		return xstrdup(json_string_value(v));
-	if (json_is_integer(v)) {
-		xasprintf(&s, "%lld", (long long)json_integer_value(v));
-		return s;
-	}
-	return NULL;
 }
 
 static void
@@ -252,17 +222,17 @@ static void
 parse_server(json_t *s, struct instance_list *out)
 {
 	struct instance *in;
-	char *id = field(s, "id");
+	char *id = json_text(s, "id");
 
 	if (id == NULL)
 		return;
 	in = instance_list_add(out);
 	in->id = id;
-	in->name = field(s, "name");
+	in->name = json_text(s, "name");
 	if (in->name == NULL)
 		in->name = xstrdup(id);
-	in->state = field(s, "status");
-	in->zone = field(s, "OS-EXT-AZ:availability_zone");
+	in->state = json_text(s, "status");
+	in->zone = json_text(s, "OS-EXT-AZ:availability_zone");
 	server_addresses(json_object_get(s, "addresses"), in);
 	server_tags(json_object_get(s, "tags"), in);
 }
@@ -321,12 +291,8 @@ list_done(struct provider *p, const struct http_response *resp,
 		o->state = OS_AUTH;
 		return PROVIDER_STEP_REQUEST;
 	}
-	if (resp->status != 200) {
-		provider_fail(err, http_status_kind(resp->status), "openstack %s:"
-		    " nova: HTTP %ld", p->name, resp->status);
-		err->retry_after_s = http_retry_after(resp);
-		return PROVIDER_STEP_FAILED;
-	}
+	if (resp->status != 200)
+		return provider_http_fail(p, resp, "nova", err);
 	j = json_loadb(resp->body, resp->body_len, 0, NULL);
 	servers = json_object_get(j, "servers");
 	if (!json_is_array(servers)) {
@@ -393,14 +359,14 @@ openstack_free(struct provider *p)
 	free(o->auth_url);
 	free(o->username);
 	free(o->user_domain);
-	wipe_free(o->password);
+	secret_free(o->password);
 	free(o->project);
 	free(o->project_domain);
 	free(o->app_cred_id);
-	wipe_free(o->app_cred_secret);
+	secret_free(o->app_cred_secret);
 	free(o->region);
 	free(o->interface);
-	wipe_free(o->token);
+	secret_free(o->token);
 	free(o->compute);
 	free(o->tag);
 	free(o->next);

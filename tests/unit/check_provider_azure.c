@@ -10,20 +10,6 @@
 #include "fakecloud.h"
 #include "http.h"
 
-static struct fakecloud fc;
-
-static void
-start(void)
-{
-	ck_assert_int_eq(fakecloud_start(&fc), 0);
-}
-
-static void
-stop(void)
-{
-	fakecloud_stop(&fc);
-}
-
 static enum provider_error
 list(const char *scenario, const char *secret, const char *tag_value,
     struct instance_list *l, struct provider_err *err)
@@ -170,7 +156,7 @@ suite_build(void)
 	Suite *s = suite_create("provider_azure");
 	TCase *tc = tcase_create("azure");
 
-	tcase_add_unchecked_fixture(tc, start, stop);
+	tcase_add_unchecked_fixture(tc, fakecloud_setup, fakecloud_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, vms_with_nic_addresses);
 	tcase_add_test(tc, next_link_followed);

@@ -12,20 +12,6 @@
 
 #define SECRET "cs+secret/key"
 
-static struct fakecloud fc;
-
-static void
-start(void)
-{
-	ck_assert_int_eq(fakecloud_start(&fc), 0);
-}
-
-static void
-stop(void)
-{
-	fakecloud_stop(&fc);
-}
-
 START_TEST(developer_guide_vector)
 {
 	/* apache/cloudstack-documentation developersguide/dev.rst. */
@@ -134,7 +120,7 @@ suite_build(void)
 	Suite *s = suite_create("provider_cloudstack");
 	TCase *tc = tcase_create("cloudstack");
 
-	tcase_add_unchecked_fixture(tc, start, stop);
+	tcase_add_unchecked_fixture(tc, fakecloud_setup, fakecloud_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, developer_guide_vector);
 	tcase_add_test(tc, ok_parsed);

@@ -13,20 +13,6 @@
 #define SECRET "tunneld/test+secret/KEY"
 #define TOKEN "session-token-never-logged"
 
-static struct fakecloud fc;
-
-static void
-start(void)
-{
-	ck_assert_int_eq(fakecloud_start(&fc), 0);
-}
-
-static void
-stop(void)
-{
-	fakecloud_stop(&fc);
-}
-
 /* List through scenario with the given secret; returns the error kind. */
 static enum provider_error
 list(const char *scenario, const char *secret, long timeout_ms,
@@ -221,7 +207,7 @@ suite_build(void)
 	Suite *s = suite_create("provider_ec2");
 	TCase *tc = tcase_create("ec2");
 
-	tcase_add_unchecked_fixture(tc, start, stop);
+	tcase_add_unchecked_fixture(tc, fakecloud_setup, fakecloud_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, ok_signed_and_parsed);
 	tcase_add_test(tc, pagination_followed);

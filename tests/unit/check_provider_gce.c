@@ -19,7 +19,6 @@
 #include "gce.h"
 #include "http.h"
 
-static struct fakecloud fc;
 static char *pem;
 static char pubfile[64];
 
@@ -59,13 +58,13 @@ static void
 start(void)
 {
 	make_key();
-	ck_assert_int_eq(fakecloud_start(&fc), 0);
+	fakecloud_setup();
 }
 
 static void
 stop(void)
 {
-	fakecloud_stop(&fc);
+	fakecloud_teardown();
 	unlink(pubfile);
 	free(pem);
 }

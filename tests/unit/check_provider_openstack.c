@@ -12,20 +12,6 @@
 #define PASSWORD "os+secret/pass"
 #define APPSECRET "appcred+secret"
 
-static struct fakecloud fc;
-
-static void
-start(void)
-{
-	ck_assert_int_eq(fakecloud_start(&fc), 0);
-}
-
-static void
-stop(void)
-{
-	fakecloud_stop(&fc);
-}
-
 static struct provider *
 make(const char *scenario, const char *password, int appcred, long timeout)
 {
@@ -199,7 +185,7 @@ suite_build(void)
 	Suite *s = suite_create("provider_openstack");
 	TCase *tc = tcase_create("openstack");
 
-	tcase_add_unchecked_fixture(tc, start, stop);
+	tcase_add_unchecked_fixture(tc, fakecloud_setup, fakecloud_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, password_ok);
 	tcase_add_test(tc, appcred_paged);

@@ -91,4 +91,22 @@ fakecloud_stop(struct fakecloud *fc)
 	fc->pid = 0;
 }
 
+/*
+ * One fake cloud per test binary, started before its test case and
+ * stopped after (Check's unchecked fixture); include after check.h.
+ */
+static struct fakecloud fc;
+
+static inline void
+fakecloud_setup(void)
+{
+	ck_assert_int_eq(fakecloud_start(&fc), 0);
+}
+
+static inline void
+fakecloud_teardown(void)
+{
+	fakecloud_stop(&fc);
+}
+
 #endif
