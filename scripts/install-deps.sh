@@ -10,5 +10,6 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config clang \
 	libssl-dev libncurses-dev libcurl4-openssl-dev libjansson-dev \
 	libxml2-dev libiniparser-dev check \
-	iproute2 iputils-ping ethtool iperf3 tshark tcpdump procps python3 python3-scapy \
+	iproute2 iputils-ping ethtool iperf3 tshark tcpdump procps util-linux \
+	python3 python3-scapy \
 	ca-certificates >/dev/null

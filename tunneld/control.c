@@ -1,6 +1,8 @@
 /* control.c: Unix socket server speaking JSON lines. */
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
+#include <stdbool.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +36,53 @@ struct control {
 	void *arg;
 	struct control_client *clients[CONTROL_MAX_CLIENTS];
 	struct log_rate log_rate;
+	gid_t group;			/* control-group, or (gid_t)-1 */
 };
+
+/* Whether uid is in group, as its primary or a supplementary group. */
+static bool
+user_in_group(uid_t uid, gid_t group)
+{
+	struct passwd *pw = getpwuid(uid);
+	gid_t groups[64];
+	int n = 64, i;
+
+	if (pw == NULL)
+		return false;
+	if (pw->pw_gid == group)
+		return true;
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) == -1)
+		return false;
+	for (i = 0; i < n; i++)
+		if (groups[i] == group)
+			return true;
+	return false;
+}
+
+/*
+ * Only root, the daemon's own user and members of control-group may talk
+ * to the daemon.  The socket's mode says the same; this also holds if the
+ * socket file's permissions are changed by hand.
+ */
+static bool
+control_peer_allowed(struct control *ctl, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	uint32_t suppressed;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		return false;
+	if (cred.uid == 0 || cred.uid == geteuid() ||
+	    (ctl->group != (gid_t)-1 && (cred.gid == ctl->group ||
+	    user_in_group(cred.uid, ctl->group))))
+		return true;
+	if (log_rate_allow(&ctl->log_rate, &suppressed))
+		log_warnx("control socket: refused pid %d uid %u: not root, "
+		    "not tunneld's user, not in the control group", (int)cred.pid,
+		    (unsigned)cred.uid);
+	return false;
+}
 
 static void
 client_close(struct control_client *c)
@@ -168,21 +216,24 @@ client_event(int fd, uint32_t events, void *arg)
 		client_close(c);
 }
 
-static void
-control_accept(int fd, uint32_t events, void *arg)
+/* Accept one connection; -1 when there is none left to accept. */
+static int
+control_accept_one(struct control *ctl, int fd)
 {
-	struct control *ctl = arg;
 	struct control_client *c;
 	uint32_t suppressed;
 	int cfd, i;
 
-	(void)events;
 	if ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
 	    -1) {
 		if (errno != EAGAIN && errno != EINTR &&
 		    log_rate_allow(&ctl->log_rate, &suppressed))
 			log_warn("control socket: accept");
-		return;
+		return -1;
+	}
+	if (!control_peer_allowed(ctl, cfd)) {
+		close(cfd);
+		return 0;
 	}
 	for (i = 0; i < CONTROL_MAX_CLIENTS && ctl->clients[i] != NULL; i++)
 		;
@@ -191,7 +242,7 @@ control_accept(int fd, uint32_t events, void *arg)
 			log_warnx("control socket: more than %d clients, "
 			    "refusing one", CONTROL_MAX_CLIENTS);
 		close(cfd);
-		return;
+		return 0;
 	}
 	c = xcalloc(1, sizeof *c);
 	c->fd = cfd;
@@ -199,9 +250,22 @@ control_accept(int fd, uint32_t events, void *arg)
 	if (loop_add(ctl->loop, cfd, EPOLLIN, client_event, c) == -1) {
 		close(cfd);
 		free(c);
-		return;
+		return 0;
 	}
 	ctl->clients[i] = c;
+	return 0;
+}
+
+static void
+control_accept(int fd, uint32_t events, void *arg)
+{
+	int n;
+
+	(void)events;
+	/* A few per wake-up: the backlog drains without starving the loop. */
+	for (n = 0; n < 16; n++)
+		if (control_accept_one(arg, fd) == -1)
+			break;
 }
 
 /* Refuse to start beside a running tunneld; remove a stale socket. */
@@ -245,10 +309,12 @@ control_dir(const char *path, uid_t owner, char **cause)
 }
 
 static int
-control_permissions(const char *path, const char *group, char **cause)
+control_permissions(const char *path, const char *group, gid_t *gid,
+    char **cause)
 {
 	struct group *gr;
 
+	*gid = (gid_t)-1;
 	if (group[0] == '\0')
 		return chmod(path, 0600) == 0 ? 0 : (xasprintf(cause,
 		    "%s: chmod: %s", path, strerror(errno)), -1);
@@ -256,6 +322,7 @@ control_permissions(const char *path, const char *group, char **cause)
 		xasprintf(cause, "control-group %s: no such group", group);
 		return -1;
 	}
+	*gid = gr->gr_gid;
 	if (chown(path, 0, gr->gr_gid) == -1 || chmod(path, 0660) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return -1;
@@ -270,6 +337,7 @@ control_open(struct loop *loop, const char *path, const char *group,
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct control *ctl;
 	mode_t old;
+	gid_t gid;
 	int fd;
 
 	if (strlen(path) >= sizeof sun.sun_path) {
@@ -294,7 +362,7 @@ control_open(struct loop *loop, const char *path, const char *group,
 		return NULL;
 	}
 	umask(old);
-	if (control_permissions(path, group, cause) != 0) {
+	if (control_permissions(path, group, &gid, cause) != 0) {
 		close(fd);
 		unlink(path);
 		return NULL;
@@ -304,6 +372,7 @@ control_open(struct loop *loop, const char *path, const char *group,
 	ctl->fd = fd;
 	ctl->handler = handler;
 	ctl->arg = arg;
+	ctl->group = gid;
 	snprintf(ctl->path, sizeof ctl->path, "%s", path);
 	if (loop_add(loop, fd, EPOLLIN, control_accept, ctl) == -1)
 		fatal("control socket: epoll");
