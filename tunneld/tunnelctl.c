@@ -195,10 +195,12 @@ main(int argc, char **argv)
 	}
 	if ((c = ctl_client_open(path, 5000, &cause)) == NULL) {
 		fprintf(stderr, "tunnelctl: %s\n", cause);
+		free(cause);
 		return EXIT_UNREACHABLE;
 	}
 	if ((rc = ctl_client_call(c, &req, &data, &cause)) != 0) {
 		fprintf(stderr, "tunnelctl: %s\n", cause);
+		free(cause);
 		ctl_client_close(c);
 		return rc == CTL_ERR_REPLY ? EXIT_DAEMON_ERROR
 					   : EXIT_UNREACHABLE;
