@@ -49,6 +49,14 @@ GCE_TOKENS = set()
 SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
 
 
+def issue_token(prefix):
+    """A new bearer token the fake ARM and Compute APIs will accept."""
+    with OS_LOCK:
+        token = "%s-%d" % (prefix, len(GCE_TOKENS) + 1)
+        GCE_TOKENS.add(token)
+    return token
+
+
 def b64url_decode(s):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
@@ -304,9 +312,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             extra = [("Retry-After", "7")] if scenario == "429" else []
             return self.send(int(scenario), b'{"error": "fake"}',
                              "application/json", extra)
-        with OS_LOCK:
-            token = "gce-tok-%d" % (len(GCE_TOKENS) + 1)
-            GCE_TOKENS.add(token)
+        token = issue_token("gce-tok")
         self.send(200, json.dumps({"access_token": token, "expires_in": 3599,
                                    "token_type": "Bearer"}).encode(),
                   "application/json")
@@ -316,9 +322,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.headers.get("Metadata-Flavor") != "Google":
             return self.send(403, b"Missing Metadata-Flavor:Google header.",
                              "text/html")
-        with OS_LOCK:
-            token = "gce-md-tok-%d" % (len(GCE_TOKENS) + 1)
-            GCE_TOKENS.add(token)
+        token = issue_token("gce-md-tok")
         self.send(200, json.dumps({"access_token": token, "expires_in": 3599,
                                    "token_type": "Bearer"}).encode(),
                   "application/json")
@@ -366,9 +370,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             extra = [("Retry-After", "7")] if scenario == "429" else []
             return self.send(int(scenario), b'{"error": "fake"}',
                              "application/json", extra)
-        with OS_LOCK:
-            token = "az-tok-%d" % (len(GCE_TOKENS) + 1)
-            GCE_TOKENS.add(token)
+        token = issue_token("az-tok")
         self.send(200, json.dumps({"token_type": "Bearer", "expires_in": 3599,
                                    "access_token": token}).encode(),
                   "application/json")
@@ -380,9 +382,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 q.get("resource") != mgmt or "api-version" not in q:
             return self.send(400, b'{"error": "invalid_request"}',
                              "application/json")
-        with OS_LOCK:
-            token = "az-mi-tok-%d" % (len(GCE_TOKENS) + 1)
-            GCE_TOKENS.add(token)
+        token = issue_token("az-mi-tok")
         # IMDS gives expires_in as a string.
         self.send(200, json.dumps({"access_token": token, "expires_in": "3599",
                                    "resource": mgmt, "token_type": "Bearer"}
