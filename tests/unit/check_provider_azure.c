@@ -69,11 +69,7 @@ START_TEST(next_link_followed)
 }
 END_TEST
 
-static const struct {
-	const char *scenario, *secret;
-	enum provider_error want;
-	const char *text;
-} errors[] = {
+static const struct error_case errors[] = {
 	{ "ok", "wrong", PROVIDER_AUTH_FAILED, "token: HTTP 401" },
 	{ "403", "az+secret", PROVIDER_FORBIDDEN, "HTTP 403" },
 	{ "429", "az+secret", PROVIDER_THROTTLED, "HTTP 429" },
@@ -90,13 +86,7 @@ START_TEST(error_kinds)
 	enum provider_error e = list(errors[_i].scenario, errors[_i].secret,
 	    "1", &l, &err);
 
-	ck_assert_msg(e == errors[_i].want, "%s: got %s (%s)",
-	    errors[_i].scenario, provider_error_name(e), err.message);
-	ck_assert_msg(strstr(err.message, errors[_i].text) != NULL, "%s: %s",
-	    errors[_i].scenario, err.message);
-	ck_assert_uint_eq(l.n, 0);
-	if (e == PROVIDER_THROTTLED)
-		ck_assert_uint_eq(err.retry_after_s, 7);
+	error_case_check(&errors[_i], e, &err, &l);
 }
 END_TEST
 

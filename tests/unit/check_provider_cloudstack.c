@@ -84,11 +84,7 @@ START_TEST(paged_to_count)
 }
 END_TEST
 
-static const struct {
-	const char *scenario, *secret;
-	enum provider_error want;
-	const char *text;
-} errors[] = {
+static const struct error_case errors[] = {
 	{ "ok", "wrong", PROVIDER_AUTH_FAILED, "HTTP 432" },
 	{ "403", SECRET, PROVIDER_FORBIDDEN, "fake error 403" },
 	{ "429", SECRET, PROVIDER_THROTTLED, "HTTP 429" },
@@ -106,11 +102,7 @@ START_TEST(error_kinds)
 	enum provider_error e = list(errors[_i].scenario, errors[_i].secret, &l,
 	    &err);
 
-	ck_assert_msg(e == errors[_i].want, "%s: got %s (%s)",
-	    errors[_i].scenario, provider_error_name(e), err.message);
-	ck_assert_msg(strstr(err.message, errors[_i].text) != NULL, "%s: %s",
-	    errors[_i].scenario, err.message);
-	ck_assert_uint_eq(l.n, 0);
+	error_case_check(&errors[_i], e, &err, &l);
 }
 END_TEST
 

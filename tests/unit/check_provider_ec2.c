@@ -79,12 +79,7 @@ START_TEST(repeated_token_stops)
 }
 END_TEST
 
-static const struct {
-	const char *scenario;
-	const char *secret;
-	enum provider_error want;
-	const char *text;
-} errors[] = {
+static const struct error_case errors[] = {
 	{ "401", SECRET, PROVIDER_AUTH_FAILED, "401 AuthFailure" },
 	{ "403", SECRET, PROVIDER_FORBIDDEN, "UnauthorizedOperation" },
 	{ "429", SECRET, PROVIDER_THROTTLED, "RequestLimitExceeded" },
@@ -103,13 +98,7 @@ START_TEST(error_kinds)
 	enum provider_error e;
 
 	e = list(errors[_i].scenario, errors[_i].secret, 1000, &l, &err);
-	ck_assert_msg(e == errors[_i].want, "%s: got %s (%s)",
-	    errors[_i].scenario, provider_error_name(e), err.message);
-	ck_assert_msg(strstr(err.message, errors[_i].text) != NULL,
-	    "%s: \"%s\"", errors[_i].scenario, err.message);
-	ck_assert_uint_eq(l.n, 0);
-	if (e == PROVIDER_THROTTLED)
-		ck_assert_uint_eq(err.retry_after_s, 7);
+	error_case_check(&errors[_i], e, &err, &l);
 }
 END_TEST
 

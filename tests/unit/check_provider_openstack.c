@@ -125,12 +125,7 @@ START_TEST(down_cell_partial_record)
 }
 END_TEST
 
-static const struct {
-	const char *scenario;
-	const char *password;
-	enum provider_error want;
-	const char *text;
-} errors[] = {
+static const struct error_case errors[] = {
 	{ "ok", "wrong", PROVIDER_AUTH_FAILED, "keystone: HTTP 401" },
 	{ "403", PASSWORD, PROVIDER_FORBIDDEN, "HTTP 403" },
 	{ "429", PASSWORD, PROVIDER_THROTTLED, "HTTP 429" },
@@ -151,13 +146,7 @@ START_TEST(error_kinds)
 	struct provider_err err;
 	enum provider_error e = run(p, &l, &err);
 
-	ck_assert_msg(e == errors[_i].want, "%s: got %s (%s)",
-	    errors[_i].scenario, provider_error_name(e), err.message);
-	ck_assert_msg(strstr(err.message, errors[_i].text) != NULL, "%s: %s",
-	    errors[_i].scenario, err.message);
-	ck_assert_uint_eq(l.n, 0);
-	if (e == PROVIDER_THROTTLED)
-		ck_assert_uint_eq(err.retry_after_s, 7);
+	error_case_check(&errors[_i], e, &err, &l);
 	provider_free(p);
 }
 END_TEST

@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "provider.h"
+
 struct fakecloud {
 	pid_t pid;
 	int stdin_fd;
@@ -107,6 +109,31 @@ static inline void
 fakecloud_teardown(void)
 {
 	fakecloud_stop(&fc);
+}
+
+/* A misbehaving fake cloud, and what the provider must make of it. */
+struct error_case {
+	const char *scenario;
+	const char *secret;	/* credential to use (a wrong one: auth) */
+	enum provider_error want;
+	const char *text;	/* must appear in the error message */
+};
+
+/*
+ * The listing failed with the case's kind and text, kept nothing, and
+ * passed on Retry-After (the fake cloud asks for 7 s with every 429).
+ */
+static inline void
+error_case_check(const struct error_case *c, enum provider_error got,
+    const struct provider_err *err, const struct instance_list *l)
+{
+	ck_assert_msg(got == c->want, "%s: got %s (%s)", c->scenario,
+	    provider_error_name(got), err->message);
+	ck_assert_msg(strstr(err->message, c->text) != NULL, "%s: \"%s\"",
+	    c->scenario, err->message);
+	ck_assert_uint_eq(l->n, 0);
+	if (got == PROVIDER_THROTTLED)
+		ck_assert_uint_eq(err->retry_after_s, 7);
 }
 
 #endif
