@@ -140,7 +140,7 @@ static const struct error_case errors[] = {
 
 START_TEST(error_kinds)
 {
-	struct provider *p = make(errors[_i].scenario, errors[_i].password, 0,
+	struct provider *p = make(errors[_i].scenario, errors[_i].secret, 0,
 	    1000);
 	struct instance_list l;
 	struct provider_err err;
