@@ -14,6 +14,7 @@ static const char *const cmd_names[CTL_CMD_MAX] = {
 	[CTL_COUNTERS] = "counters",
 	[CTL_RELOAD] = "reload",
 	[CTL_SUBSCRIBE] = "subscribe",
+	[CTL_DISCOVERY] = "discovery",
 };
 
 const char *

@@ -9,6 +9,7 @@
  *   {"cmd": "counters"}          drops by reason, table statistics
  *   {"cmd": "reload"}            re-read the config file
  *   {"cmd": "subscribe"}         a status reply now and once a second
+ *   {"cmd": "discovery"}         per provider: state, last success/error
  * Each reply is one line:
  *   {"ok": true, "version": 1, "cmd": C, "data": {...}}
  *   {"ok": false, "version": 1, "error": "reason"}
@@ -22,7 +23,7 @@
 
 #include <jansson.h>
 
-#define CTL_PROTO_VERSION 1
+#define CTL_PROTO_VERSION 2	/* 2: discovery */
 #define CTL_DEFAULT_SOCKET "/run/tunneld/tunneld.sock"
 
 enum ctl_limits {
@@ -38,6 +39,7 @@ enum ctl_cmd {
 	CTL_COUNTERS,
 	CTL_RELOAD,
 	CTL_SUBSCRIBE,
+	CTL_DISCOVERY,
 	CTL_CMD_MAX
 };
 

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "http.h"
+#include "http_xfer.h"
 #include "xmalloc.h"
 
 void
@@ -107,16 +108,10 @@ http_status_kind(long status)
 	return PROVIDER_BAD_CONFIG;	/* 4xx: the request we built is refused */
 }
 
-struct sink {
-	struct buf buf;
-	size_t max;
-	int overflow;
-};
-
 static size_t
 sink_write(char *p, size_t size, size_t n, void *arg)
 {
-	struct sink *s = arg;
+	struct xfer_sink *s = arg;
 
 	if (s->buf.len + size * n > s->max) {
 		s->overflow = 1;
@@ -132,47 +127,12 @@ curl_init_once(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static void
-http_global_init(void)
+void
+xfer_global_init(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 	pthread_once(&once, curl_init_once);
-}
-
-/* An easy handle for req writing into body and hdrs; NULL on failure. */
-static CURL *
-easy_new(const struct http_request *req, struct sink *body, struct sink *hdrs,
-    struct curl_slist **hl, char *errbuf)
-{
-	CURL *e = curl_easy_init();
-	int i;
-
-	if (e == NULL)
-		return NULL;
-	for (i = 0; i < req->nheaders; i++)
-		*hl = curl_slist_append(*hl, req->headers[i]);
-	curl_easy_setopt(e, CURLOPT_URL, req->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ?
-	    req->timeout_ms : (long)HTTP_DEFAULT_TIMEOUT_MS);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, *hl);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sink_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, sink_write);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, hdrs);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "tunneld/" PACKAGE_VERSION);
-	if (strcmp(req->method, "GET") != 0) {
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)req->body_len);
-	}
-	return e;
 }
 
 /* Host part of a URL for messages: never the path or query (tokens). */
@@ -186,51 +146,116 @@ url_host(const char *url, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)(end - p), p);
 }
 
-static enum provider_error
-transport_error(CURLcode rc, const struct sink *body, const char *url,
-    const char *errbuf, struct provider_err *err)
+static void
+xfer_options(struct xfer *x, const struct http_request *req)
 {
-	char host[128];
+	CURL *e = x->easy;
 
-	url_host(url, host, sizeof host);
-	if (body->overflow)
+	curl_easy_setopt(e, CURLOPT_URL, req->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ?
+	    req->timeout_ms : (long)HTTP_DEFAULT_TIMEOUT_MS);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->hl);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sink_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &x->body);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, sink_write);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, &x->hdrs);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "tunneld/" PACKAGE_VERSION);
+	if (strcmp(req->method, "GET") != 0) {
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+		/* Not copied: a copy of a password would not be wiped. */
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body
+		    : "");
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)req->body_len);
+	}
+}
+
+struct xfer *
+xfer_new(const struct http_request *req)
+{
+	struct xfer *x = xcalloc(1, sizeof *x);
+	int i;
+
+	xfer_global_init();
+	if (req->url == NULL || (x->easy = curl_easy_init()) == NULL) {
+		free(x);
+		return NULL;
+	}
+	x->body.max = req->max_body ? req->max_body : HTTP_DEFAULT_MAX_BODY;
+	x->hdrs.max = HTTP_MAX_HEADER_BYTES;
+	for (i = 0; i < req->nheaders; i++)
+		x->hl = curl_slist_append(x->hl, req->headers[i]);
+	url_host(req->url, x->host, sizeof x->host);
+	xfer_options(x, req);
+	return x;
+}
+
+enum provider_error
+xfer_finish(struct xfer *x, CURLcode rc, struct http_response *resp,
+    struct provider_err *err)
+{
+	memset(resp, 0, sizeof *resp);
+	if (x->body.overflow)
 		return provider_fail(err, PROVIDER_MALFORMED, "%s: response "
-		    "larger than %zu bytes", host, body->max);
+		    "larger than %zu bytes", x->host, x->body.max);
 	if (rc == CURLE_PARTIAL_FILE)
 		return provider_fail(err, PROVIDER_MALFORMED, "%s: response cut "
-		    "short", host);
+		    "short", x->host);
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		return provider_fail(err, PROVIDER_TIMEOUT, "%s: no complete "
-		    "answer in time", host);
-	return provider_fail(err, PROVIDER_SERVER_ERROR, "%s: %s", host,
-	    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		    "answer in time", x->host);
+	if (rc != CURLE_OK)
+		return provider_fail(err, PROVIDER_SERVER_ERROR, "%s: %s",
+		    x->host, x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &resp->status);
+	resp->body_len = x->body.buf.len;
+	resp->body = buf_take(&x->body.buf);
+	resp->headers = buf_take(&x->hdrs.buf);
+	err->kind = PROVIDER_OK;
+	return PROVIDER_OK;
+}
+
+void
+xfer_free(struct xfer *x)
+{
+	struct curl_slist *h;
+
+	if (x == NULL)
+		return;
+	curl_easy_cleanup(x->easy);
+	/* Header lines carry tokens. */
+	for (h = x->hl; h != NULL; h = h->next)
+		OPENSSL_cleanse(h->data, strlen(h->data));
+	curl_slist_free_all(x->hl);
+	buf_free(&x->body.buf);
+	buf_free(&x->hdrs.buf);
+	free(x);
 }
 
 enum provider_error
 http_perform(const struct http_request *req, struct http_response *resp,
     struct provider_err *err)
 {
-	struct sink body = { .max = req->max_body ? req->max_body
-						  : HTTP_DEFAULT_MAX_BODY };
-	struct sink hdrs = { .max = HTTP_MAX_HEADER_BYTES };
-	char errbuf[CURL_ERROR_SIZE] = "";
-	struct curl_slist *hl = NULL;
 	CURLcode rc = CURLE_FAILED_INIT;
-	enum provider_error kind = PROVIDER_OK;
+	enum provider_error kind;
+	struct xfer *x;
 	CURLMsg *msg;
 	CURLM *m;
-	CURL *e;
 	int running = 1, left;
 
-	http_global_init();
 	memset(resp, 0, sizeof *resp);
-	if ((m = curl_multi_init()) == NULL || (e = easy_new(req, &body,
-	    &hdrs, &hl, errbuf)) == NULL) {
-		curl_multi_cleanup(m);
+	if ((x = xfer_new(req)) == NULL || (m = curl_multi_init()) == NULL) {
+		xfer_free(x);
 		return provider_fail(err, PROVIDER_SERVER_ERROR, "libcurl "
 		    "initialisation failed");
 	}
-	curl_multi_add_handle(m, e);
+	curl_multi_add_handle(m, x->easy);
 	while (running) {
 		if (curl_multi_perform(m, &running) != CURLM_OK)
 			break;
@@ -240,19 +265,9 @@ http_perform(const struct http_request *req, struct http_response *resp,
 	while ((msg = curl_multi_info_read(m, &left)) != NULL)
 		if (msg->msg == CURLMSG_DONE)
 			rc = msg->data.result;
-	if (rc == CURLE_OK) {
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
-		resp->body_len = body.buf.len;
-		resp->body = buf_take(&body.buf);
-		resp->headers = buf_take(&hdrs.buf);
-		err->kind = PROVIDER_OK;
-	} else
-		kind = transport_error(rc, &body, req->url, errbuf, err);
-	buf_free(&body.buf);
-	buf_free(&hdrs.buf);
-	curl_multi_remove_handle(m, e);
-	curl_easy_cleanup(e);
+	kind = xfer_finish(x, rc, resp, err);
+	curl_multi_remove_handle(m, x->easy);
 	curl_multi_cleanup(m);
-	curl_slist_free_all(hl);
+	xfer_free(x);
 	return kind;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "provider.h"
 #include "xmalloc.h"
@@ -114,4 +115,40 @@ instance_list_free(struct instance_list *l)
 	}
 	free(l->v);
 	memset(l, 0, sizeof *l);
+}
+
+void
+instance_list_move(struct instance_list *to, struct instance_list *from)
+{
+	size_t i;
+
+	if (to->n == 0) {
+		free(to->v);
+		*to = *from;
+	} else {
+		for (i = 0; i < from->n; i++)
+			*instance_list_add(to) = from->v[i];
+		free(from->v);
+	}
+	memset(from, 0, sizeof *from);
+}
+
+/* The words the clouds use for an instance that is up (case ignored). */
+static const char *const running_states[] = {
+	"running",	/* EC2, CloudStack, GCE (RUNNING) */
+	"active",	/* OpenStack Nova */
+	"succeeded",	/* Azure provisioning state */
+	"configured",	/* static */
+};
+
+int
+instance_is_running(const struct instance *in)
+{
+	size_t i;
+
+	for (i = 0; in->state != NULL && i < sizeof running_states /
+	    sizeof running_states[0]; i++)
+		if (strcasecmp(in->state, running_states[i]) == 0)
+			return 1;
+	return 0;
 }

@@ -102,8 +102,8 @@ struct provider {
 };
 
 /*
- * Run a whole listing with the synchronous driver.  On any error the list
- * is left empty.  A request identical to the one before (a page token that
+ * Run a whole listing with the synchronous driver, appending to the list
+ * (listing.h has the rules).  On any error the list is left empty.  A request identical to the one before (a page token that
  * repeats) or more than PROVIDER_MAX_REQUESTS requests fail the listing.
  */
 enum provider_error provider_list(struct provider *,
@@ -120,9 +120,16 @@ enum provider_error provider_fail(struct provider_err *, enum provider_error,
 struct instance *instance_list_add(struct instance_list *);
 void instance_add_address(char ***v, size_t *n, const char *addr);
 void instance_add_tag(struct instance *, const char *key, const char *value);
+/*
+ * Whether an instance is up: its state is running (EC2, CloudStack, GCE),
+ * ACTIVE (Nova), Succeeded (Azure) or configured (static).
+ */
+int instance_is_running(const struct instance *);
 /* Whether an instance passes the filter. */
 int instance_matches(const struct instance *, const struct provider_filter *);
 void instance_list_free(struct instance_list *);
+/* Append every instance of from to to, leaving from empty. */
+void instance_list_move(struct instance_list *to, struct instance_list *from);
 
 /*
  * The static provider: the instances are given, one per entry of

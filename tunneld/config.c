@@ -9,25 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <iniparser/iniparser.h>
-
 #include "config.h"
-#include "ini_lines.h"
+#include "config_priv.h"
 #include "log.h"
 #include "xmalloc.h"
-
-struct key_def;
-typedef int (*key_parser)(const char *, void *, const struct key_def *,
-    const char **why);
-
-struct key_def {
-	const char *name;
-	key_parser parse;
-	bool required;
-	long long min, max;
-	size_t off;
-	size_t size;
-};
 
 /* Staging area for a [peer] before it is resolved into a cfg_peer. */
 struct peer_stage {
@@ -43,7 +28,7 @@ struct daemon_stage {
 	char relay[8];
 };
 
-static int
+int
 parse_uint(const char *v, void *dst, const struct key_def *k,
     const char **why)
 {
@@ -70,7 +55,7 @@ parse_uint(const char *v, void *dst, const struct key_def *k,
 	return 0;
 }
 
-static int
+int
 parse_bool(const char *v, void *dst, const struct key_def *k,
     const char **why)
 {
@@ -89,7 +74,7 @@ parse_bool(const char *v, void *dst, const struct key_def *k,
 	return -1;
 }
 
-static int
+int
 parse_str(const char *v, void *dst, const struct key_def *k,
     const char **why)
 {
@@ -148,7 +133,7 @@ parse_loglevel(const char *v, void *dst, const struct key_def *k,
 	return 0;
 }
 
-static int
+int
 parse_encap(const char *v, void *dst, const struct key_def *k,
     const char **why)
 {
@@ -208,18 +193,7 @@ static const struct key_def peer_keys[] = {
 	{ NULL, NULL, false, 0, 0, 0, 0 },
 };
 
-struct loader {
-	const char *path;
-	dictionary *dict;
-	struct ini_lines *lines;
-	char **cause;
-};
-
-static int
-load_fail(struct loader *ld, const char *section, const char *key,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int
+int
 load_fail(struct loader *ld, const char *section, const char *key,
     const char *fmt, ...)
 {
@@ -236,12 +210,6 @@ load_fail(struct loader *ld, const char *section, const char *key,
 	    key ? " " : "", key ? key : "", msg);
 	return -1;
 }
-
-/* A table of keys and the struct it fills. */
-struct key_table {
-	const struct key_def *keys;
-	void *base;
-};
 
 static const struct key_def *
 key_lookup(const struct key_table *tabs, int ntabs, const char *key,
@@ -261,8 +229,7 @@ key_lookup(const struct key_table *tabs, int ntabs, const char *key,
 	return NULL;
 }
 
-/* Parse every key of a section through the tables; check required keys. */
-static int
+int
 load_section(struct loader *ld, const char *sec, const struct key_table *tabs,
     int ntabs)
 {
@@ -282,8 +249,11 @@ load_section(struct loader *ld, const char *sec, const struct key_table *tabs,
 		val = iniparser_getstring(ld->dict, keys[i], NULL);
 		if (val == NULL)
 			rc = load_fail(ld, sec, name, "a section named like a key");
-		else if ((k = key_lookup(tabs, ntabs, name, &base)) == NULL)
-			rc = load_fail(ld, sec, name, "unknown key");
+		else if ((k = key_lookup(tabs, ntabs, name, &base)) == NULL) {
+			if (ld->extra_key == NULL || (rc = ld->extra_key(ld,
+			    sec, name, val)) > 0)
+				rc = load_fail(ld, sec, name, "unknown key");
+		}
 		else if (k->parse(val, (char *)base + k->off, k, &why) != 0)
 			rc = load_fail(ld, sec, name, "\"%s\": %s", val, why);
 	}
@@ -299,12 +269,12 @@ load_section(struct loader *ld, const char *sec, const struct key_table *tabs,
 	return rc;
 }
 
-static bool
+bool
 valid_name(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n >= CFG_NAME_MAX)
+	if (n == 0 || n >= CFG_SECTION_NAME_MAX)
 		return false;
 	for (; *s != '\0'; s++)
 		if (!isalnum((unsigned char)*s) && strchr("_.-", *s) == NULL)
@@ -312,8 +282,8 @@ valid_name(const char *s)
 	return true;
 }
 
-static int
-parse_address(const char *s, uint16_t port, struct sockaddr_any *a)
+int
+sockaddr_parse(const char *s, uint16_t port, struct sockaddr_any *a)
 {
 	memset(a, 0, sizeof *a);
 	if (inet_pton(AF_INET, s, &a->sin.sin_addr) == 1) {
@@ -370,7 +340,7 @@ load_local(struct loader *ld, struct cfg_daemon *d, char *list)
 
 	for (tok = strtok_r(list, ", \t", &save); tok != NULL;
 	    tok = strtok_r(NULL, ", \t", &save)) {
-		if (parse_address(tok, 0, &a) != 0)
+		if (sockaddr_parse(tok, 0, &a) != 0)
 			return load_fail(ld, "daemon", "local-address",
 			    "\"%s\" is not an IPv4 or IPv6 address", tok);
 		if (a.sa.sa_family == AF_INET ? d->local4.len : d->local6.len)
@@ -445,7 +415,7 @@ load_segment(struct loader *ld, const char *sec, struct config *c)
 	return 0;
 }
 
-static int
+int
 load_peer_segments(struct loader *ld, const char *sec, struct config *c,
     char *list, uint64_t *mask)
 {
@@ -464,6 +434,26 @@ load_peer_segments(struct loader *ld, const char *sec, struct config *c,
 			    "no segment named \"%s\"", tok);
 		*mask |= 1ull << i;
 	}
+	return 0;
+}
+
+int
+load_encap_port(struct loader *ld, const char *sec, const struct config *c,
+    enum encap_type encap, long long configured, uint16_t *port)
+{
+	if (encap == ENCAP_GRE && configured != 0)
+		return load_fail(ld, sec, "port", "GRE over IP has no port");
+	if (encap == ENCAP_GRE && !c->daemon.gre)
+		return load_fail(ld, sec, "encap", "gre while [daemon] gre "
+		    "is off");
+	/* Raw sockets take port 0 (IPv6 reads it as the protocol). */
+	if (encap == ENCAP_GRE)
+		*port = 0;
+	else if (configured != 0)
+		*port = (uint16_t)configured;
+	else
+		*port = encap == ENCAP_VXLAN ? c->daemon.vxlan_port
+					     : c->daemon.greudp_port;
 	return 0;
 }
 
@@ -496,25 +486,14 @@ load_peer(struct loader *ld, const char *sec, struct config *c)
 	if (load_section(ld, sec, &tab, 1) != 0)
 		return -1;
 	p->encap = (enum encap_type)st.encap;
-	if (p->encap == ENCAP_GRE && st.port != 0)
-		return load_fail(ld, sec, "port", "GRE over IP has no port");
-	/* Raw sockets take port 0 (IPv6 reads it as the protocol). */
-	if (p->encap == ENCAP_GRE)
-		port = 0;
-	else if (st.port != 0)
-		port = (uint16_t)st.port;
-	else
-		port = p->encap == ENCAP_VXLAN ? c->daemon.vxlan_port
-					       : c->daemon.greudp_port;
-	if (parse_address(st.address, port, &p->addr) != 0)
+	if (load_encap_port(ld, sec, c, p->encap, st.port, &port) != 0)
+		return -1;
+	if (sockaddr_parse(st.address, port, &p->addr) != 0)
 		return load_fail(ld, sec, "address", "\"%s\" is not a numeric "
 		    "IPv4 or IPv6 address", st.address);
 	strcpy(p->address, st.address);
 	if (load_peer_segments(ld, sec, c, st.segments, &p->segments) != 0)
 		return -1;
-	if (p->encap == ENCAP_GRE && !c->daemon.gre)
-		return load_fail(ld, sec, "encap", "gre while [daemon] gre "
-		    "is off");
 	for (i = 0; i < c->npeers; i++)
 		if (same_endpoint(p, &c->peers[i]))
 			return load_fail(ld, sec, "address", "peer %s already "
@@ -545,6 +524,14 @@ load_sections(struct loader *ld, struct config *c)
 					    CFG_MAX_SEGMENTS);
 				if (pass == 0 && load_segment(ld, sec, c) != 0)
 					return -1;
+			} else if (strncmp(sec, "provider ", 9) == 0) {
+				if (pass == 1 && c->nproviders ==
+				    CFG_MAX_PROVIDERS)
+					return load_fail(ld, sec, NULL,
+					    "more than %d providers",
+					    CFG_MAX_PROVIDERS);
+				if (pass == 1 && load_provider(ld, sec, c) != 0)
+					return -1;
 			} else if (strncmp(sec, "peer ", 5) == 0) {
 				if (pass == 1 && c->npeers == CFG_MAX_PEERS)
 					return load_fail(ld, sec, NULL,
@@ -553,8 +540,8 @@ load_sections(struct loader *ld, struct config *c)
 					return -1;
 			} else
 				return load_fail(ld, sec, NULL, "unknown section"
-				    " (expected daemon, segment NAME or peer "
-				    "NAME)");
+				    " (expected daemon, segment NAME, peer NAME"
+				    " or provider NAME)");
 		}
 	}
 	if (c->nsegments == 0) {
@@ -584,7 +571,7 @@ ini_error_cb(const char *fmt, ...)
 struct config *
 config_load(const char *path, char **cause)
 {
-	struct loader ld = { path, NULL, NULL, cause };
+	struct loader ld = { .path = path, .cause = cause };
 	struct config *c;
 	char *nl;
 
@@ -604,6 +591,7 @@ config_load(const char *path, char **cause)
 	c->path = xstrdup(path);
 	c->segments = xcalloc(CFG_MAX_SEGMENTS, sizeof *c->segments);
 	c->peers = xcalloc(CFG_MAX_PEERS, sizeof *c->peers);
+	c->providers = xcalloc(CFG_MAX_PROVIDERS, sizeof *c->providers);
 	if (load_sections(&ld, c) != 0) {
 		config_free(c);
 		c = NULL;
@@ -616,8 +604,13 @@ config_load(const char *path, char **cause)
 void
 config_free(struct config *c)
 {
+	int i;
+
 	if (c == NULL)
 		return;
+	for (i = 0; i < c->nproviders; i++)
+		cfg_provider_clear(&c->providers[i]);
+	free(c->providers);
 	free(c->path);
 	free(c->segments);
 	free(c->peers);
@@ -646,22 +639,21 @@ config_peer_by_name(const struct config *c, const char *name)
 	return -1;
 }
 
-/* Segment names a peer carries, as a comparable bit set over names. */
-static bool
-peer_segments_equal(const struct cfg_peer *a, const struct cfg_peer *b,
-    const struct config *ca, const struct config *cb)
+bool
+config_segments_equal(uint64_t a, uint64_t b, const struct config *ca,
+    const struct config *cb)
 {
 	int i;
 
 	for (i = 0; i < ca->nsegments; i++) {
 		int j = config_segment_by_name(cb, ca->segments[i].name);
-		bool in_a = (a->segments >> i) & 1;
-		bool in_b = j >= 0 && ((b->segments >> j) & 1);
+		bool in_a = (a >> i) & 1;
+		bool in_b = j >= 0 && ((b >> j) & 1);
 		if (in_a != in_b)
 			return false;
 	}
 	for (i = 0; i < cb->nsegments; i++)
-		if (((b->segments >> i) & 1) &&
+		if (((b >> i) & 1) &&
 		    config_segment_by_name(ca, cb->segments[i].name) < 0)
 			return false;
 	return true;
@@ -674,7 +666,7 @@ config_peer_equal(const struct cfg_peer *a, const struct cfg_peer *b,
 	return strcmp(a->name, b->name) == 0 && a->encap == b->encap &&
 	    a->addr.len == b->addr.len &&
 	    memcmp(&a->addr.sa, &b->addr.sa, a->addr.len) == 0 &&
-	    peer_segments_equal(a, b, ca, cb);
+	    config_segments_equal(a->segments, b->segments, ca, cb);
 }
 
 bool

@@ -1,7 +1,7 @@
 /*
  * config.h: tunneld's configuration, read from an INI file with iniparser.
  *
- * Sections: [daemon], [segment NAME], [peer NAME].  Every key is checked
+ * Sections: [daemon], [segment NAME], [peer NAME], [provider NAME].  Every key is checked
  * against a table with its type and bounds; an unknown section or key, a
  * missing required key or a bad value fails the whole load with
  * "FILE:LINE: [section] key: reason" in *cause (caller frees).
@@ -21,9 +21,12 @@
 #include <sys/socket.h>
 
 #include "encap.h"
+#include "registry.h"
 
 enum {
-	CFG_NAME_MAX = 32,
+	CFG_SECTION_NAME_MAX = 32,	/* names written in sections */
+	CFG_NAME_MAX = 64,		/* peer names: "PROVIDER/INSTANCE" */
+	CFG_MAX_PROVIDERS = 16,
 	CFG_MAX_SEGMENTS = 64,
 	CFG_MAX_PEERS = 4096,
 	CFG_MAX_THREADS = 16,
@@ -73,6 +76,24 @@ struct cfg_peer {
 	uint64_t segments;		/* bit i = cfg_segment i */
 };
 
+/* Which of an instance's addresses a discovered peer is reached at. */
+enum cfg_addr_kind { CFG_ADDR_PRIVATE, CFG_ADDR_PUBLIC };
+
+struct cfg_provider {
+	char name[CFG_SECTION_NAME_MAX];
+	const struct provider_type *type;
+	struct provider_settings settings;	/* values owned, secrets wiped */
+	char tag_key[128];
+	char tag_value[256];
+	bool tag_has_value;
+	enum cfg_addr_kind address;
+	int family;			/* AF_INET, AF_INET6; 0: IPv4 first */
+	uint32_t refresh_s, grace_s, timeout_s;
+	enum encap_type encap;
+	uint16_t port;
+	uint64_t segments;		/* bit i = cfg_segment i */
+};
+
 struct config {
 	char *path;
 	struct cfg_daemon daemon;
@@ -80,6 +101,8 @@ struct config {
 	int nsegments;
 	struct cfg_peer *peers;
 	int npeers;
+	struct cfg_provider *providers;
+	int nproviders;
 };
 
 /* Load and check path; NULL with *cause set on any error. */
@@ -90,6 +113,15 @@ void config_free(struct config *);
 int config_segment_by_name(const struct config *, const char *);
 /* Index of the peer with that name, -1 if none. */
 int config_peer_by_name(const struct config *, const char *);
+/* Index of the provider with that name, -1 if none. */
+int config_provider_by_name(const struct config *, const char *);
+/* Whether two providers are configured identically (reload keeps them). */
+bool config_provider_equal(const struct cfg_provider *,
+    const struct cfg_provider *, const struct config *,
+    const struct config *);
+/* Whether two segment sets (bits over each config's segments) match. */
+bool config_segments_equal(uint64_t, uint64_t, const struct config *,
+    const struct config *);
 /* Whether two peers are configured identically (reload keeps them). */
 bool config_peer_equal(const struct cfg_peer *, const struct cfg_peer *,
     const struct config *, const struct config *);
@@ -99,6 +131,8 @@ bool config_segment_equal(const struct cfg_segment *,
 /* Name of the first [daemon] key that differs and needs a restart, or NULL. */
 const char *config_restart_key(const struct config *, const struct config *);
 
+/* Parse a numeric IPv4 or IPv6 address with port; 0 or -1. */
+int sockaddr_parse(const char *, uint16_t port, struct sockaddr_any *);
 /* Format an address (without port) into buf. */
 const char *sockaddr_ntop(const struct sockaddr_any *, char *buf, size_t);
 

@@ -132,3 +132,16 @@ loop_timer_fd(int interval_ms)
 	}
 	return fd;
 }
+
+int
+loop_timer_set(int fd, long ms)
+{
+	struct itimerspec its = { .it_value = { ms / 1000,
+	    (ms % 1000) * 1000000 } };
+
+	if (ms == 0)
+		its.it_value.tv_nsec = 1;	/* 0 would disarm it */
+	else if (ms < 0)
+		its.it_value.tv_sec = its.it_value.tv_nsec = 0;
+	return timerfd_settime(fd, 0, &its, NULL);
+}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "discovery.h"
 #include "log.h"
 #include "loop.h"
 #include "privdrop.h"
@@ -27,6 +28,7 @@
 struct daemon {
 	const char *conf_path;
 	struct runtime *rt;
+	struct discovery *disc;
 	struct control *ctl;
 	struct loop *loop;
 	int quit;
@@ -49,11 +51,11 @@ usage(void)
 static int
 daemon_reload(struct daemon *d, char **cause)
 {
-	struct config *c;
+	struct config *c, *old;
 	char *why = NULL;
 
 	if ((c = config_load(d->conf_path, &why)) == NULL ||
-	    rt_reload(d->rt, c, &why) != 0) {
+	    rt_reload(d->rt, c, &old, &why) != 0) {
 		if (c == NULL)
 			d->rt->reload_failures++;
 		config_free(c);
@@ -63,6 +65,8 @@ daemon_reload(struct daemon *d, char **cause)
 		free(why);
 		return -1;
 	}
+	discovery_reload(d->disc, old);
+	config_free(old);
 	return 0;
 }
 
@@ -81,6 +85,8 @@ daemon_request(const struct ctl_request *req, void *arg)
 		return ctl_reply_ok(req->cmd, status_peers_json(d->rt));
 	case CTL_COUNTERS:
 		return ctl_reply_ok(req->cmd, status_counters_json(d->rt));
+	case CTL_DISCOVERY:
+		return ctl_reply_ok(req->cmd, discovery_json(d->disc));
 	case CTL_FDB:
 		data = status_fdb_json(d->rt, req->segment[0] ? req->segment
 		    : NULL, &cause);
@@ -130,6 +136,7 @@ daemon_tick(int fd, uint32_t events, void *arg)
 	(void)events;
 	(void)!read(fd, &expirations, sizeof expirations);
 	rt_tick(d->rt);
+	discovery_tick(d->disc);
 	if (control_has_subscribers(d->ctl)) {
 		line = ctl_reply_ok(CTL_STATUS, status_json(d->rt));
 		control_publish(d->ctl, line);
@@ -168,6 +175,7 @@ daemon_setup(struct daemon *d, struct config *cfg)
 		fatal("signalfd/timerfd");
 	if ((d->rt = rt_open(cfg, &cause)) == NULL)
 		fatalx("%s", cause);
+	d->disc = discovery_new(d->loop, d->rt);
 	if ((d->ctl = control_open(d->loop, dc->control_socket,
 	    dc->control_group, owner, daemon_request, d, &cause)) == NULL)
 		fatalx("%s", cause);
@@ -206,8 +214,9 @@ main(int argc, char **argv)
 	if ((cfg = config_load(d.conf_path, &cause)) == NULL)
 		fatalx("%s", cause);
 	if (check) {
-		printf("%s: configuration OK (%d segments, %d peers)\n",
-		    d.conf_path, cfg->nsegments, cfg->npeers);
+		printf("%s: configuration OK (%d segments, %d peers, %d "
+		    "providers)\n", d.conf_path, cfg->nsegments, cfg->npeers,
+		    cfg->nproviders);
 		config_free(cfg);
 		return 0;
 	}
@@ -223,6 +232,7 @@ main(int argc, char **argv)
 		if (loop_once(d.loop, -1) == -1)
 			fatal("control loop");
 	control_close(d.ctl);
+	discovery_free(d.disc);
 	rt_close(d.rt);
 	loop_free(d.loop);
 	log_info("stopped");

@@ -164,7 +164,7 @@ rt_publish(struct runtime *rt)
 }
 
 static int
-rt_add_peer(struct runtime *rt, const struct cfg_peer *p)
+rt_add_peer(struct runtime *rt, const char *source, const struct cfg_peer *p)
 {
 	int port;
 
@@ -173,6 +173,8 @@ rt_add_peer(struct runtime *rt, const struct cfg_peer *p)
 	if (port == DP_MAX_PORTS)
 		return -1;
 	rt->peers[port].used = true;
+	snprintf(rt->peers[port].source, sizeof rt->peers[port].source, "%s",
+	    source);
 	rt->peers[port].cfg = *p;
 	rt->peers[port].slot_mask = slot_mask(rt, rt->cfg, p);
 	dp_reset_port(rt->dp, (uint16_t)port);
@@ -197,7 +199,7 @@ rt_open(struct config *cfg, char **cause)
 			goto fail;
 	}
 	for (i = 0; i < cfg->npeers; i++)
-		rt_add_peer(rt, &cfg->peers[i]);
+		rt_add_peer(rt, "", &cfg->peers[i]);
 	rt_publish(rt);
 	log_info("%s: %s with %d segments and %d peers; data path: %s",
 	    cfg->daemon.name, cfg->daemon.role == ROLE_HUB ? "hub" : "spoke",
@@ -354,56 +356,169 @@ flush_port(struct runtime *rt, uint16_t port)
 }
 
 struct peer_changes {
-	int added, removed, changed, kept;
+	struct rt_changes n;
 	bool flush[DP_MAX_PORTS];
 };
 
+static bool
+peer_listed(const char *name, const struct cfg_peer *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Whether a peer of another name already has p's encapsulation and address. */
+static bool
+endpoint_taken(const struct runtime *rt, const struct cfg_peer *p)
+{
+	int port;
+
+	for (port = 1; port < DP_MAX_PORTS; port++) {
+		const struct cfg_peer *q = &rt->peers[port].cfg;
+		if (rt->peers[port].used && q->encap == p->encap &&
+		    q->addr.len == p->addr.len && strcmp(q->name, p->name) != 0 &&
+		    memcmp(&q->addr.sa, &p->addr.sa, p->addr.len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Add, change or keep one peer of source by name. */
+static void
+sync_peer(struct runtime *rt, const char *source, const struct cfg_peer *np,
+    const struct config *oc, struct peer_changes *pc)
+{
+	uint16_t port = rt_peer_port(rt, np->name);
+	struct rt_peer *p = &rt->peers[port];
+
+	if ((port != 0 && strcmp(p->source, source) != 0) ||
+	    endpoint_taken(rt, np)) {
+		log_warnx("peer %s from %s: name or endpoint already taken by "
+		    "another peer; not added", np->name, source[0] ? source
+		    : "the config");
+		pc->n.refused++;
+		return;
+	}
+	if (port == 0) {
+		if (rt_add_peer(rt, source, np) < 0) {
+			log_warnx("peer %s: peer table full", np->name);
+			pc->n.refused++;
+		} else
+			pc->n.added++;
+		return;
+	}
+	if (config_peer_equal(&p->cfg, np, oc, rt->cfg)) {
+		pc->n.kept++;
+	} else {
+		pc->n.changed++;
+		pc->flush[port] = true;
+	}
+	p->cfg = *np;
+	p->slot_mask = slot_mask(rt, rt->cfg, np);
+}
+
 /*
- * Bring rt->peers in line with rt->cfg, keeping each peer's port by name.
- * Cannot run out of ports: the config holds at most DP_MAX_PORTS - 1 peers.
+ * Bring the peers of source in line with v[0..n), keeping each peer's port
+ * by name.  oc is the config v's old counterparts were read against.
  */
 static void
-update_peers(struct runtime *rt, const struct config *oc,
-    struct peer_changes *pc)
+sync_peers(struct runtime *rt, const char *source, const struct cfg_peer *v,
+    int n, const struct config *oc, struct peer_changes *pc)
 {
-	const struct config *nc = rt->cfg;
 	int i, port;
 
 	for (port = 1; port < DP_MAX_PORTS; port++) {
 		struct rt_peer *p = &rt->peers[port];
-		if (p->used && config_peer_by_name(nc, p->cfg.name) < 0) {
+		if (p->used && strcmp(p->source, source) == 0 &&
+		    !peer_listed(p->cfg.name, v, n)) {
 			memset(p, 0, sizeof *p);
 			pc->flush[port] = true;
-			pc->removed++;
+			pc->n.removed++;
 		}
 	}
-	for (i = 0; i < nc->npeers; i++) {
-		const struct cfg_peer *np = &nc->peers[i];
-		if ((port = rt_peer_port(rt, np->name)) == 0) {
-			rt_add_peer(rt, np);
-			pc->added++;
+	for (i = 0; i < n; i++)
+		sync_peer(rt, source, &v[i], oc, pc);
+}
+
+/* A segment bit set over oc's segments, over nc's (by name). */
+static uint64_t
+remap_segments(uint64_t m, const struct config *oc, const struct config *nc)
+{
+	uint64_t out = 0;
+	int i, j;
+
+	for (i = 0; i < oc->nsegments; i++)
+		if (((m >> i) & 1) &&
+		    (j = config_segment_by_name(nc, oc->segments[i].name)) >= 0)
+			out |= 1ull << j;
+	return out;
+}
+
+/*
+ * Discovered peers across a reload: those of providers nc no longer has
+ * go; the others keep their tunnels, their segments read against nc,
+ * until their provider's next listing.
+ */
+static void
+reload_discovered(struct runtime *rt, const struct config *oc,
+    const struct config *nc, struct peer_changes *pc)
+{
+	int port;
+
+	for (port = 1; port < DP_MAX_PORTS; port++) {
+		struct rt_peer *p = &rt->peers[port];
+		if (!p->used || p->source[0] == '\0')
+			continue;
+		if (config_provider_by_name(nc, p->source) < 0) {
+			memset(p, 0, sizeof *p);
+			pc->flush[port] = true;
+			pc->n.removed++;
 			continue;
 		}
-		if (config_peer_equal(&rt->peers[port].cfg, np, oc, nc)) {
-			pc->kept++;
-		} else {
-			pc->changed++;
-			pc->flush[port] = true;
-		}
-		rt->peers[port].cfg = *np;
-		rt->peers[port].slot_mask = slot_mask(rt, nc, np);
+		p->cfg.segments = remap_segments(p->cfg.segments, oc, nc);
+		p->slot_mask = slot_mask(rt, nc, &p->cfg);
 	}
 }
 
+static void
+flush_changed(struct runtime *rt, const struct peer_changes *pc)
+{
+	int port;
+
+	for (port = 1; port < DP_MAX_PORTS; port++)
+		if (pc->flush[port])
+			flush_port(rt, (uint16_t)port);
+}
+
+void
+rt_set_discovered(struct runtime *rt, const char *provider,
+    const struct cfg_peer *v, int n, struct rt_changes *out)
+{
+	struct peer_changes *pc = xcalloc(1, sizeof *pc);
+
+	sync_peers(rt, provider, v, n, rt->cfg, pc);
+	if (pc->n.added + pc->n.removed + pc->n.changed > 0) {
+		rt_publish(rt);
+		flush_changed(rt, pc);
+	}
+	*out = pc->n;
+	free(pc);
+}
+
 int
-rt_reload(struct runtime *rt, struct config *nc, char **cause)
+rt_reload(struct runtime *rt, struct config *nc, struct config **old,
+    char **cause)
 {
 	struct rt_segment *gone = xcalloc(DP_MAX_SEGMENTS, sizeof *gone);
 	struct peer_changes *pc = xcalloc(1, sizeof *pc);
 	struct config *oc = rt->cfg;
 	struct seg_plan pl;
 	const char *key;
-	int i, port, rc = -1;
+	int i, rc = -1;
 
 	if ((key = config_restart_key(oc, nc)) != NULL)
 		xasprintf(cause, "[daemon] %s changed: restart tunneld to apply "
@@ -424,7 +539,8 @@ rt_reload(struct runtime *rt, struct config *nc, char **cause)
 	}
 	update_segments(rt, nc, &pl);
 	rt->cfg = nc;
-	update_peers(rt, oc, pc);
+	sync_peers(rt, "", nc->peers, nc->npeers, oc, pc);
+	reload_discovered(rt, oc, nc, pc);
 	log_set_level((enum log_level)nc->daemon.log_level);
 	rt_publish(rt);
 	for (i = 0; i < nc->nsegments; i++)
@@ -437,14 +553,12 @@ rt_reload(struct runtime *rt, struct config *nc, char **cause)
 			seg_release(rt, &gone[i]);
 		}
 	}
-	for (port = 1; port < DP_MAX_PORTS; port++)
-		if (pc->flush[port])
-			flush_port(rt, (uint16_t)port);
+	flush_changed(rt, pc);
 	log_info("reload of %s: peers %d added, %d removed, %d changed, %d "
-	    "unchanged", nc->path, pc->added, pc->removed, pc->changed,
-	    pc->kept);
+	    "unchanged", nc->path, pc->n.added, pc->n.removed, pc->n.changed,
+	    pc->n.kept);
 	rt->reloads++;
-	config_free(oc);
+	*old = oc;
 out:
 	free(gone);
 	free(pc);

@@ -29,6 +29,7 @@ struct rt_segment {
 
 struct rt_peer {
 	bool used;
+	char source[CFG_SECTION_NAME_MAX];	/* provider; "": [peer] */
 	struct cfg_peer cfg;
 	uint64_t slot_mask;		/* segments by slot */
 };
@@ -42,12 +43,30 @@ struct runtime {
 	uint64_t reloads, reload_failures;
 };
 
+/* What applying a list of peers did. */
+struct rt_changes {
+	int added, removed, changed, kept;
+	int refused;		/* name or endpoint taken, or table full */
+};
+
 /* Create sockets, TAPs and tables for cfg (takes ownership of cfg). */
 struct runtime *rt_open(struct config *cfg, char **cause);
 /* Start forwarding. */
 int rt_start(struct runtime *, char **cause);
-/* Apply cfg (ownership passes on success only). */
-int rt_reload(struct runtime *, struct config *cfg, char **cause);
+/*
+ * Apply cfg (ownership passes on success only); on success *old is the
+ * config it replaced, for the caller to compare against and free.
+ */
+int rt_reload(struct runtime *, struct config *cfg, struct config **old,
+    char **cause);
+/*
+ * Make the peers discovered by provider exactly v[0..n) (segments as bits
+ * over rt->cfg's): by name, kept, changed in place (same port), added or
+ * removed; then publish.  A peer whose name or endpoint another source
+ * holds is refused.
+ */
+void rt_set_discovered(struct runtime *, const char *provider,
+    const struct cfg_peer *v, int n, struct rt_changes *);
 /* Once a second: age MAC tables. */
 void rt_tick(struct runtime *);
 /* Stop forwarding and remove everything the daemon created. */

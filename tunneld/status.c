@@ -97,8 +97,9 @@ peer_json(struct runtime *rt, uint16_t port)
 			json_array_append_new(segs,
 			    json_string(rt->segs[i].cfg.name));
 	dp_port_counters(rt->dp, port, &pc);
-	return json_pack("{s:s,s:s,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:o}",
-	    "name", p->cfg.name, "address", p->cfg.address,
+	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:o}",
+	    "name", p->cfg.name, "source", p->source[0] ? p->source : "config",
+	    "address", p->cfg.address,
 	    "encap", encap_name(p->cfg.encap),
 	    "port", (int)ntohs(p->cfg.addr.sin.sin_port), "segments", segs,
 	    "rx_packets", (json_int_t)pc.rx_packets,

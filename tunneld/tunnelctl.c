@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl_client.h"
 #include "log.h"
@@ -25,6 +26,7 @@ usage(void)
 	    "  status           daemon, data path and segments\n"
 	    "  peers            peers with traffic and drop counters\n"
 	    "  fdb [SEGMENT]    learned MAC addresses\n"
+	    "  discovery        cloud providers: state, instances, errors\n"
 	    "  counters         drops by reason, forwarding table statistics\n"
 	    "  reload           re-read the configuration\n"
 	    "options:\n"
@@ -94,10 +96,10 @@ print_peers(json_t *d)
 	json_t *p;
 	size_t i;
 
-	printf("%-16s %-26s %-7s %10s %14s %10s %14s\n", "PEER", "ADDRESS",
+	printf("%-24s %-26s %-7s %10s %14s %10s %14s\n", "PEER", "ADDRESS",
 	    "ENCAP", "RX-PKTS", "RX-BYTES", "TX-PKTS", "TX-BYTES");
 	json_array_foreach(json_object_get(d, "peers"), i, p) {
-		printf("%-16s %-26s %-7s %10lld %14lld %10lld %14lld\n",
+		printf("%-24s %-26s %-7s %10lld %14lld %10lld %14lld\n",
 		    str(p, "name"), str(p, "address"), str(p, "encap"),
 		    (long long)num(p, "rx_packets"),
 		    (long long)num(p, "rx_bytes"),
@@ -151,12 +153,54 @@ print_reload(json_t *d)
 	printf("configuration reloaded\n");
 }
 
+/* "12s ago" for an epoch time, "never" for null. */
+static const char *
+ago(json_t *t, char *buf, size_t len)
+{
+	if (!json_is_integer(t))
+		return "never";
+	snprintf(buf, len, "%llds ago", (long long)(time(NULL) -
+	    json_integer_value(t)));
+	return buf;
+}
+
+static void
+print_discovery(json_t *d)
+{
+	json_t *p, *err;
+	char when[32];
+	size_t i;
+
+	if (json_array_size(json_object_get(d, "providers")) == 0) {
+		printf("no [provider] sections configured\n");
+		return;
+	}
+	printf("%-16s %-10s %-10s %9s %6s %8s %-14s %s\n", "PROVIDER", "TYPE",
+	    "STATE", "INSTANCES", "PEERS", "LEAVING", "LAST SUCCESS",
+	    "NEXT");
+	json_array_foreach(json_object_get(d, "providers"), i, p) {
+		printf("%-16s %-10s %-10s %9lld %6lld %8lld %-14s in %llds\n",
+		    str(p, "name"), str(p, "type"), str(p, "state"),
+		    (long long)num(p, "instances"), (long long)num(p, "peers"),
+		    (long long)num(p, "pending_removal"),
+		    ago(json_object_get(p, "last_success"), when, sizeof when),
+		    (long long)num(p, "next_refresh_s"));
+		err = json_object_get(p, "last_error");
+		if (json_is_object(err))
+			printf("  last error (%s, %lld in a row): %s: %s\n",
+			    ago(json_object_get(err, "at"), when, sizeof when),
+			    (long long)num(p, "failures"), str(err, "kind"),
+			    str(err, "message"));
+	}
+}
+
 static void (*const printers[CTL_CMD_MAX])(json_t *) = {
 	[CTL_STATUS] = print_status,
 	[CTL_PEERS] = print_peers,
 	[CTL_FDB] = print_fdb,
 	[CTL_COUNTERS] = print_counters,
 	[CTL_RELOAD] = print_reload,
+	[CTL_DISCOVERY] = print_discovery,
 };
 
 int

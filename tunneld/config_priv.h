@@ -1,0 +1,74 @@
+/*
+ * config_priv.h: the config loader's pieces shared by its files
+ * (config.c: [daemon], [segment], [peer]; config_provider.c: [provider]).
+ * Internal to the loader.
+ */
+#ifndef CONFIG_PRIV_H
+#define CONFIG_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <iniparser/iniparser.h>
+
+#include "config.h"
+#include "ini_lines.h"
+
+struct key_def;
+typedef int (*key_parser)(const char *, void *, const struct key_def *,
+    const char **why);
+
+struct key_def {
+	const char *name;
+	key_parser parse;
+	bool required;
+	long long min, max;
+	size_t off;
+	size_t size;
+};
+
+/* A table of keys and the struct it fills. */
+struct key_table {
+	const struct key_def *keys;
+	void *base;
+};
+
+struct loader {
+	const char *path;
+	dictionary *dict;
+	struct ini_lines *lines;
+	char **cause;
+	/*
+	 * Keys no table knows go here when set: 0 taken, 1 unknown, -1
+	 * failed (load_fail called).
+	 */
+	int (*extra_key)(struct loader *, const char *sec, const char *key,
+	    const char *val);
+	void *extra_arg;
+};
+
+/* Set *ld->cause to "FILE:LINE: [section] key: message"; returns -1. */
+int load_fail(struct loader *, const char *section, const char *key,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Parse every key of a section through the tables; check required keys. */
+int load_section(struct loader *, const char *sec, const struct key_table *,
+    int ntabs);
+/* A segments list (empty: all) as a bit set over c's segments. */
+int load_peer_segments(struct loader *, const char *sec, struct config *c,
+    char *list, uint64_t *mask);
+/* The destination port of an encapsulation (configured 0: the default). */
+int load_encap_port(struct loader *, const char *sec, const struct config *,
+    enum encap_type, long long configured, uint16_t *port);
+/* Whether a section or peer name is 1 to CFG_NAME_MAX-1 of [A-Za-z0-9_.-]. */
+bool valid_name(const char *);
+
+int parse_uint(const char *, void *, const struct key_def *, const char **);
+int parse_bool(const char *, void *, const struct key_def *, const char **);
+int parse_str(const char *, void *, const struct key_def *, const char **);
+int parse_encap(const char *, void *, const struct key_def *, const char **);
+
+/* [provider NAME] (config_provider.c). */
+int load_provider(struct loader *, const char *sec, struct config *);
+void cfg_provider_clear(struct cfg_provider *);
+
+#endif

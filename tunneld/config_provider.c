@@ -1,0 +1,356 @@
+/*
+ * config_provider.c: [provider NAME] sections.
+ *
+ * Common keys (type, tag, address, refresh, ...) are in a table; the rest
+ * belong to the provider type (registry.h) and are kept as settings.  A
+ * credentials file adds settings from "key = value" lines; it and any file
+ * a key names must be a regular file owned by root or the [daemon] user,
+ * with no access for group or others.  The provider is made once at load
+ * time, so that a bad key file or an incomplete section fails the load.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "config_priv.h"
+#include "xmalloc.h"
+
+enum { CRED_FILE_MAX = 64 << 10 };
+
+/* Staging area for common keys that need a second step. */
+struct provider_stage {
+	char type[32];
+	char tag[400];
+	char address[16];
+	char family[8];
+	char credentials[256];
+	int encap;
+	long long port;
+	char segments[1024];
+};
+
+#define PS(f) offsetof(struct provider_stage, f), \
+	sizeof(((struct provider_stage *)0)->f)
+#define PC(f) offsetof(struct cfg_provider, f), \
+	sizeof(((struct cfg_provider *)0)->f)
+
+static const struct key_def provider_stage_keys[] = {
+	{ "type", parse_str, true, 0, 0, PS(type) },
+	{ "tag", parse_str, false, 0, 0, PS(tag) },
+	{ "address", parse_str, false, 0, 0, PS(address) },
+	{ "address-family", parse_str, false, 0, 0, PS(family) },
+	{ "credentials", parse_str, false, 0, 0, PS(credentials) },
+	{ "encap", parse_encap, false, 0, 0, PS(encap) },
+	{ "port", parse_uint, false, 1, 65535, PS(port) },
+	{ "segments", parse_str, false, 0, 0, PS(segments) },
+	{ NULL, NULL, false, 0, 0, 0, 0 },
+};
+
+static const struct key_def provider_keys[] = {
+	{ "refresh", parse_uint, false, 1, 86400, PC(refresh_s) },
+	{ "grace", parse_uint, false, 0, 86400, PC(grace_s) },
+	{ "timeout", parse_uint, false, 1, 300, PC(timeout_s) },
+	{ NULL, NULL, false, 0, 0, 0, 0 },
+};
+
+void
+cfg_provider_clear(struct cfg_provider *p)
+{
+	const struct provider_key *k;
+	size_t i;
+	char *v;
+
+	for (i = 0; i < p->settings.n; i++) {
+		v = (char *)(uintptr_t)p->settings.v[i].value;
+		k = provider_type_key(p->type, p->settings.v[i].key);
+		if (k != NULL && (k->flags & PROVIDER_KEY_SECRET))
+			OPENSSL_cleanse(v, strlen(v));
+		free(v);
+	}
+	memset(p, 0, sizeof *p);
+}
+
+/* The uid besides root that may own secrets: the [daemon] user's. */
+static uid_t
+secret_owner(const struct config *c)
+{
+	struct passwd *pw;
+
+	if (c->daemon.user[0] != '\0' && (pw = getpwnam(c->daemon.user)) != NULL)
+		return pw->pw_uid;
+	return 0;
+}
+
+/* Open a secrets file after checking its owner and mode; fd or -1. */
+static int
+open_secret(struct loader *ld, const char *sec, const char *key,
+    const char *path, const struct config *c)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return load_fail(ld, sec, key, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return load_fail(ld, sec, key, "%s: not a regular file", path);
+	}
+	if ((st.st_mode & 077) != 0 || (st.st_uid != 0 &&
+	    st.st_uid != secret_owner(c))) {
+		close(fd);
+		return load_fail(ld, sec, key, "%s: must be owned by root or "
+		    "the daemon user and not readable by group or others "
+		    "(chmod 600)", path);
+	}
+	return fd;
+}
+
+/* The whole content of a secrets file, NUL-terminated; NULL on error. */
+static char *
+read_secret(struct loader *ld, const char *sec, const char *key,
+    const char *path, const struct config *c)
+{
+	char *text = xmalloc(CRED_FILE_MAX + 1);
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open_secret(ld, sec, key, path, c)) < 0) {
+		free(text);
+		return NULL;
+	}
+	while (len < CRED_FILE_MAX && (n = read(fd, text + len,
+	    CRED_FILE_MAX - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	text[len] = '\0';
+	if (len == CRED_FILE_MAX || memchr(text, '\0', len) != NULL) {
+		OPENSSL_cleanse(text, len);
+		free(text);
+		load_fail(ld, sec, key, "%s: not a text file under %d bytes",
+		    path, CRED_FILE_MAX);
+		return NULL;
+	}
+	return text;
+}
+
+/* Add one type-specific setting; 0, 1 (not a key of the type) or -1. */
+static int
+add_setting(struct loader *ld, const char *sec, struct cfg_provider *p,
+    const char *key, const char *val, const struct config *c)
+{
+	const struct provider_key *k = provider_type_key(p->type, key);
+	char *v;
+
+	if (k == NULL)
+		return 1;
+	if (provider_setting(&p->settings, k->name) != NULL)
+		return load_fail(ld, sec, key, "set twice (config and "
+		    "credentials file)");
+	if (p->settings.n == PROVIDER_MAX_SETTINGS)
+		return load_fail(ld, sec, key, "too many settings");
+	if (*val == '\0')
+		return load_fail(ld, sec, key, "empty value");
+	if (k->flags & PROVIDER_KEY_FILE) {
+		if ((v = read_secret(ld, sec, key, val, c)) == NULL)
+			return -1;
+	} else
+		v = xstrdup(val);
+	p->settings.v[p->settings.n].key = k->name;
+	p->settings.v[p->settings.n++].value = v;
+	return 0;
+}
+
+struct provider_load {
+	struct cfg_provider *p;
+	const struct config *c;
+};
+
+static int
+extra_key(struct loader *ld, const char *sec, const char *key,
+    const char *val)
+{
+	struct provider_load *pl = ld->extra_arg;
+
+	return add_setting(ld, sec, pl->p, key, val, pl->c);
+}
+
+/* "key = value" lines of a credentials file, through iniparser. */
+static int
+load_credentials(struct loader *ld, const char *sec, struct cfg_provider *p,
+    const char *path, const struct config *c)
+{
+	dictionary *d;
+	const char *key, *val;
+	int fd, i, rc = 0;
+
+	if ((fd = open_secret(ld, sec, "credentials", path, c)) < 0)
+		return -1;
+	close(fd);
+	if ((d = iniparser_load(path)) == NULL)
+		return load_fail(ld, sec, "credentials", "%s: cannot be parsed",
+		    path);
+	if (iniparser_getnsec(d) != 0)
+		rc = load_fail(ld, sec, "credentials", "%s: holds key = value "
+		    "lines only, no sections", path);
+	for (i = 0; rc == 0 && i < d->size; i++) {
+		if ((key = d->key[i]) == NULL || key[0] != ':')
+			continue;
+		val = d->val[i] != NULL ? d->val[i] : "";
+		if ((rc = add_setting(ld, sec, p, key + 1, val, c)) > 0)
+			rc = load_fail(ld, sec, "credentials", "%s: \"%s\" is "
+			    "not a %s key", path, key + 1, p->type->type);
+	}
+	/* The dictionary held secrets: wipe before freeing. */
+	for (i = 0; i < d->size; i++)
+		if (d->val[i] != NULL)
+			OPENSSL_cleanse(d->val[i], strlen(d->val[i]));
+	iniparser_freedict(d);
+	return rc;
+}
+
+/* tag, address and address-family: checked and stored. */
+static int
+load_provider_choices(struct loader *ld, const char *sec,
+    struct cfg_provider *p, const struct provider_stage *st)
+{
+	const char *eq = strchr(st->tag, '=');
+	size_t klen = eq ? (size_t)(eq - st->tag) : strlen(st->tag);
+
+	if (st->tag[0] == '\0' && !p->type->needs_tag)
+		goto address;
+	if (st->tag[0] == '\0')
+		return load_fail(ld, sec, NULL, "missing required key \"tag\" "
+		    "(a hub tunnels only to the instances it is told to)");
+	if (klen == 0 || klen >= sizeof p->tag_key ||
+	    (eq && strlen(eq + 1) >= sizeof p->tag_value))
+		return load_fail(ld, sec, "tag", "must be KEY or KEY=VALUE "
+		    "with a non-empty key");
+	memcpy(p->tag_key, st->tag, klen);
+	if (eq != NULL) {
+		strcpy(p->tag_value, eq + 1);
+		p->tag_has_value = true;
+	}
+address:
+	if (strcmp(st->address, "public") == 0)
+		p->address = CFG_ADDR_PUBLIC;
+	else if (st->address[0] != '\0' && strcmp(st->address, "private") != 0)
+		return load_fail(ld, sec, "address", "must be private or "
+		    "public");
+	if (strcmp(st->family, "ipv4") == 0)
+		p->family = AF_INET;
+	else if (strcmp(st->family, "ipv6") == 0)
+		p->family = AF_INET6;
+	else if (st->family[0] != '\0' && strcmp(st->family, "any") != 0)
+		return load_fail(ld, sec, "address-family", "must be ipv4, "
+		    "ipv6 or any");
+	return 0;
+}
+
+/* Make the provider once, so that the load fails on what it refuses. */
+static int
+try_provider(struct loader *ld, const char *sec, struct cfg_provider *p)
+{
+	struct provider_err err;
+	struct provider *pv;
+
+	p->settings.timeout_ms = (long)p->timeout_s * 1000;
+	if ((pv = provider_create(p->type, p->name, &p->settings, &err)) ==
+	    NULL)
+		return load_fail(ld, sec, NULL, "%s", err.message);
+	provider_free(pv);
+	return 0;
+}
+
+int
+load_provider(struct loader *ld, const char *sec, struct config *c)
+{
+	struct cfg_provider *p = &c->providers[c->nproviders];
+	struct provider_stage st = { .encap = ENCAP_VXLAN };
+	struct provider_load pl = { p, c };
+	struct key_table tabs[] = { { provider_stage_keys, &st },
+		{ provider_keys, p } };
+	const char *name = sec + strlen("provider "), *type;
+	char full[300];
+	int rc;
+
+	memset(p, 0, sizeof *p);
+	if (!valid_name(name))
+		return load_fail(ld, sec, NULL, "bad provider name");
+	strcpy(p->name, name);
+	p->refresh_s = 60;
+	p->grace_s = 180;
+	p->timeout_s = 15;
+	snprintf(full, sizeof full, "%s:type", sec);
+	type = iniparser_getstring(ld->dict, full, NULL);
+	if (type == NULL)
+		return load_fail(ld, sec, NULL, "missing required key \"type\"");
+	if ((p->type = provider_type_find(type)) == NULL)
+		return load_fail(ld, sec, "type", "\"%s\" is not one of %s",
+		    type, provider_type_names());
+	c->nproviders++;	/* from here on, config_free() clears it */
+	ld->extra_key = extra_key;
+	ld->extra_arg = &pl;
+	rc = load_section(ld, sec, tabs, 2);
+	ld->extra_key = NULL;
+	if (rc != 0 || load_provider_choices(ld, sec, p, &st) != 0 ||
+	    load_peer_segments(ld, sec, c, st.segments, &p->segments) != 0 ||
+	    load_encap_port(ld, sec, c, (enum encap_type)st.encap, st.port,
+	    &p->port) != 0)
+		return -1;
+	p->encap = (enum encap_type)st.encap;
+	if (st.credentials[0] != '\0' && load_credentials(ld, sec, p,
+	    st.credentials, c) != 0)
+		return -1;
+	return try_provider(ld, sec, p);
+}
+
+int
+config_provider_by_name(const struct config *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nproviders; i++)
+		if (strcmp(c->providers[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static bool
+settings_equal(const struct provider_settings *a,
+    const struct provider_settings *b)
+{
+	const char *v;
+	size_t i;
+
+	if (a->n != b->n || a->timeout_ms != b->timeout_ms)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if ((v = provider_setting(b, a->v[i].key)) == NULL ||
+		    strcmp(v, a->v[i].value) != 0)
+			return false;
+	return true;
+}
+
+bool
+config_provider_equal(const struct cfg_provider *a,
+    const struct cfg_provider *b, const struct config *ca,
+    const struct config *cb)
+{
+	return strcmp(a->name, b->name) == 0 && a->type == b->type &&
+	    settings_equal(&a->settings, &b->settings) &&
+	    strcmp(a->tag_key, b->tag_key) == 0 &&
+	    strcmp(a->tag_value, b->tag_value) == 0 &&
+	    a->tag_has_value == b->tag_has_value && a->address == b->address &&
+	    a->family == b->family && a->refresh_s == b->refresh_s &&
+	    a->grace_s == b->grace_s && a->timeout_s == b->timeout_s &&
+	    a->encap == b->encap && a->port == b->port &&
+	    config_segments_equal(a->segments, b->segments, ca, cb);
+}
