@@ -17,6 +17,10 @@ with the test that started it).  The first path segment picks a scenario:
     truncated promises more bytes than it sends
     malformed a body that is not what the API returns
     huge      a 20 MB body
+    lab       Nova servers built from the published sample, one per entry
+              of the JSON file named by $FAKECLOUD_LAB, re-read on every
+              request: {"fail": false, "servers": [{"id", "name", "addr",
+              "status"}]}; "fail": true answers 503
 """
 import base64
 import datetime
@@ -525,6 +529,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "marker" not in query and query.get("tags") != "tunneld=pod"):
             return self.send(400, b'{"error": "filter"}', "application/json")
         self_url = self.base(scenario) + b"/nova"
+        if scenario == "lab":
+            return self.nova_lab()
         if scenario in ("ok", "revoked"):
             return self.send(200, read("openstack/nova-servers-detail-v2.26-"
                                        "tags.json"), "application/json")
@@ -549,6 +555,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, read("openstack/nova-servers-detail-v2.69-"
                                        "down-cell.json"), "application/json")
         self.send(404, b"no such scenario")
+
+    def nova_lab(self):
+        with open(os.environ["FAKECLOUD_LAB"]) as f:
+            lab = json.load(f)
+        if lab.get("fail"):
+            return self.send(503, b'{"error": "lab outage"}',
+                             "application/json")
+        sample = json.loads(read("openstack/nova-servers-detail-v2.26-"
+                                 "tags.json"))["servers"][0]
+        servers = []
+        for entry in lab["servers"]:
+            srv = json.loads(json.dumps(sample))
+            addr = dict(sample["addresses"]["private"][0], addr=entry["addr"])
+            srv.update(id=entry["id"], name=entry["name"],
+                       status=entry.get("status", "ACTIVE"),
+                       addresses={"private": [addr]}, tags=["tunneld=pod"])
+            servers.append(srv)
+        self.send(200, json.dumps({"servers": servers}).encode(),
+                  "application/json")
 
     def ec2(self, scenario, url, headers, body):
         why = aws_check("POST", url.path, url.query, headers, body)
