@@ -4,8 +4,8 @@
  * Common keys (type, tag, address, refresh, ...) are in a table; the rest
  * belong to the provider type (registry.h) and are kept as settings.  A
  * credentials file adds settings from "key = value" lines; it and any file
- * a key names must be a regular file owned by root or the [daemon] user,
- * with no access for group or others.  The provider is made once at load
+ * a key names must be a regular file owned by root, the [daemon] user or
+ * the user tunneld runs as, with no access for group or others.  The provider is made once at load
  * time, so that a bad key file or an incomplete section fails the load.
  */
 #include <errno.h>
@@ -103,7 +103,7 @@ open_secret(struct loader *ld, const char *sec, const char *key,
 		return load_fail(ld, sec, key, "%s: not a regular file", path);
 	}
 	if ((st.st_mode & 077) != 0 || (st.st_uid != 0 &&
-	    st.st_uid != secret_owner(c))) {
+	    st.st_uid != geteuid() && st.st_uid != secret_owner(c))) {
 		close(fd);
 		return load_fail(ld, sec, key, "%s: must be owned by root or "
 		    "the daemon user and not readable by group or others "
@@ -141,23 +141,32 @@ read_secret(struct loader *ld, const char *sec, const char *key,
 	return text;
 }
 
-/* Add one type-specific setting; 0, 1 (not a key of the type) or -1. */
+/*
+ * Add one type-specific setting: 0, 1 (not a key of the type) or -1.
+ * Errors name where the value came from: the key itself in the config,
+ * or the credentials line and the file.
+ */
 static int
 add_setting(struct loader *ld, const char *sec, struct cfg_provider *p,
-    const char *key, const char *val, const struct config *c)
+    const char *key, const char *val, const char *from,
+    const struct config *c)
 {
 	const struct provider_key *k = provider_type_key(p->type, key);
+	const char *at = from ? "credentials" : key, *why = NULL;
 	char *v;
 
 	if (k == NULL)
 		return 1;
 	if (provider_setting(&p->settings, k->name) != NULL)
-		return load_fail(ld, sec, key, "set twice (config and "
-		    "credentials file)");
-	if (p->settings.n == PROVIDER_MAX_SETTINGS)
-		return load_fail(ld, sec, key, "too many settings");
-	if (*val == '\0')
-		return load_fail(ld, sec, key, "empty value");
+		why = "set twice (config and credentials file)";
+	else if (p->settings.n == PROVIDER_MAX_SETTINGS)
+		why = "too many settings";
+	else if (*val == '\0')
+		why = "empty value";
+	if (why != NULL && from != NULL)
+		return load_fail(ld, sec, at, "%s: %s: %s", from, key, why);
+	if (why != NULL)
+		return load_fail(ld, sec, at, "%s", why);
 	if (k->flags & PROVIDER_KEY_FILE) {
 		if ((v = read_secret(ld, sec, key, val, c)) == NULL)
 			return -1;
@@ -179,7 +188,7 @@ extra_key(struct loader *ld, const char *sec, const char *key,
 {
 	struct provider_load *pl = ld->extra_arg;
 
-	return add_setting(ld, sec, pl->p, key, val, pl->c);
+	return add_setting(ld, sec, pl->p, key, val, NULL, pl->c);
 }
 
 /* "key = value" lines of a credentials file, through iniparser. */
@@ -204,7 +213,7 @@ load_credentials(struct loader *ld, const char *sec, struct cfg_provider *p,
 		if ((key = d->key[i]) == NULL || key[0] != ':')
 			continue;
 		val = d->val[i] != NULL ? d->val[i] : "";
-		if ((rc = add_setting(ld, sec, p, key + 1, val, c)) > 0)
+		if ((rc = add_setting(ld, sec, p, key + 1, val, path, c)) > 0)
 			rc = load_fail(ld, sec, "credentials", "%s: \"%s\" is "
 			    "not a %s key", path, key + 1, p->type->type);
 	}

@@ -1,6 +1,7 @@
 /* check_config.c: good configs, and each kind of bad one with its reason. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check_main.h"
@@ -104,6 +105,8 @@ START_TEST(spoke_defaults)
 END_TEST
 
 /* Each bad config and the text its error must contain (with the line). */
+#define PROV "[daemon]\nrole = hub\n[segment a]\nvni = 1\n[provider p]\n"
+
 static const struct {
 	const char *text;
 	const char *want;
@@ -163,6 +166,40 @@ static const struct {
 	    "[daemon:role]: ':' in a section name" },
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\n[x:y]\n",
 	    ":5: [x:y]: ':' in a section name" },
+	/* [provider NAME] */
+	{ PROV "tag = a\n", ":5: [provider p]: missing required key \"type\"" },
+	{ PROV "type = digitalocean\n", ":6: [provider p] type: "
+	    "\"digitalocean\" is not one of openstack, aws" },
+	{ PROV "type = openstack\nauth-url = http://k/v3\nusername = u\n"
+	    "password = x\nproject = p\n", ":5: [provider p]: missing "
+	    "required key \"tag\"" },
+	{ PROV "type = openstack\ntag = a\nsecret-access-key = x\n",
+	    ":8: [provider p] secret-access-key: unknown key" },
+	{ PROV "type = openstack\ntag = a\n", ":5: [provider p]: openstack "
+	    "p: needs an http(s) auth URL" },
+	{ PROV "type = static\naddress = floating\n", ":7: [provider p] "
+	    "address: must be private or public" },
+	{ PROV "type = static\naddress-family = ipx\n", ":7: [provider p] "
+	    "address-family: must be ipv4, ipv6 or any" },
+	{ PROV "type = static\ntag = =v\n", ":7: [provider p] tag: must be "
+	    "KEY or KEY=VALUE" },
+	{ PROV "type = static\nrefresh = 0\n", ":7: [provider p] refresh: "
+	    "\"0\": out of range" },
+	{ PROV "type = static\nsegments = b\n", ":7: [provider p] segments: "
+	    "no segment named \"b\"" },
+	{ PROV "type = static\nencap = gre\nport = 9\n", ":8: [provider p] "
+	    "port: GRE over IP has no port" },
+	{ PROV "type = static\ninstances = a=1.2.3.4 b\n", ":5: [provider "
+	    "p]: static p: \"b\" is not NAME=ADDRESS" },
+	{ PROV "type = aws\ntag = a\nregion = x\ncredentials = /nonexistent"
+	    "\n", ":9: [provider p] credentials: /nonexistent: No such file" },
+	{ PROV "type = gce\ntag = a\nkey-file = /nonexistent\n", ":8: "
+	    "[provider p] key-file: /nonexistent: No such file" },
+	{ PROV "type = aws\ntag = a\nregion = x\ncredentials = /etc/passwd"
+	    "\n", "/etc/passwd: must be owned by root or the daemon user and "
+	    "not readable by group or others" },
+	{ PROV "type = aws\ntag = a\nregion = x\n[provider p2]\ntype = "
+	    "static\n[provider p]\n", ":11: [provider p]: written twice (first at line 5)" },
 };
 
 START_TEST(bad_config)
@@ -211,6 +248,110 @@ START_TEST(compare)
 }
 END_TEST
 
+/* Write text to a new file of the given mode; its path (static). */
+static const char *
+write_file(const char *text, mode_t mode)
+{
+	static char fpath[64];
+	int fd;
+
+	strcpy(fpath, "/tmp/check_config_cred.XXXXXX");
+	ck_assert_int_ge(fd = mkstemp(fpath), 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	ck_assert_int_eq(fchmod(fd, mode), 0);
+	close(fd);
+	return fpath;
+}
+
+static const char os_provider[] =
+    "[daemon]\nrole = hub\n[segment a]\nvni = 1\n[segment b]\nvni = 2\n"
+    "[provider lab]\ntype = openstack\nauth-url = https://k:5000/v3\n"
+    "username = u\nproject = p\ntag = tunneld=pod\naddress = public\n"
+    "address-family = ipv6\nencap = gre-udp\nport = 9999\nsegments = b\n"
+    "refresh = 30\ngrace = 90\ntimeout = 5\ncredentials = %s\n";
+
+/* Load os_provider with a credentials file holding cred, of mode. */
+static struct config *
+load_with_cred(const char *cred, mode_t mode, char **cause)
+{
+	const char *f = write_file(cred, mode);
+	char text[1024];
+	struct config *c;
+
+	snprintf(text, sizeof text, os_provider, f);
+	c = load_text(text, cause);
+	unlink(f);
+	return c;
+}
+
+START_TEST(provider_section)
+{
+	char *cause;
+	struct config *c = load_with_cred("password = s3cret\n", 0600, &cause),
+	    *d;
+	const struct cfg_provider *p;
+
+	ck_assert_msg(c != NULL, "%s", cause);
+	ck_assert_int_eq(c->nproviders, 1);
+	p = &c->providers[0];
+	ck_assert_str_eq(p->name, "lab");
+	ck_assert_str_eq(p->type->type, "openstack");
+	ck_assert_str_eq(p->tag_key, "tunneld");
+	ck_assert_str_eq(p->tag_value, "pod");
+	ck_assert(p->tag_has_value);
+	ck_assert_int_eq(p->address, CFG_ADDR_PUBLIC);
+	ck_assert_int_eq(p->family, AF_INET6);
+	ck_assert_int_eq(p->encap, ENCAP_GREUDP);
+	ck_assert_uint_eq(p->port, 9999);
+	ck_assert_uint_eq(p->segments, 2);
+	ck_assert_uint_eq(p->refresh_s, 30);
+	ck_assert_uint_eq(p->grace_s, 90);
+	ck_assert_uint_eq(p->timeout_s, 5);
+	ck_assert_str_eq(provider_setting(&p->settings, "password"), "s3cret");
+	ck_assert_str_eq(provider_setting(&p->settings, "username"), "u");
+	ck_assert_ptr_null(provider_setting(&p->settings, "region"));
+	d = load_with_cred("password = s3cret\n", 0400, &cause);
+	ck_assert_msg(d != NULL, "%s", cause);
+	ck_assert(config_provider_equal(p, &d->providers[0], c, d));
+	config_free(d);
+	d = load_with_cred("password = other\n", 0600, &cause);
+	ck_assert(!config_provider_equal(p, &d->providers[0], c, d));
+	config_free(d);
+	config_free(c);
+}
+END_TEST
+
+static const struct {
+	const char *cred;
+	mode_t mode;
+	const char *want;
+} bad_cred[] = {
+	{ "password = x\n", 0640, "must be owned by root or the daemon user "
+	    "and not readable by group or others (chmod 600)" },
+	{ "password = x\n", 0604, "(chmod 600)" },
+	{ "[s]\npassword = x\n", 0600, "holds key = value lines only" },
+	{ "secret-access-key = x\n", 0600, "\"secret-access-key\" is not a "
+	    "openstack key" },
+	{ "password = x\nusername = v\n", 0600, ": username: set twice "
+	    "(config and credentials file)" },
+	{ "password =\n", 0600, ": password: empty value" },
+};
+
+START_TEST(provider_bad_credentials)
+{
+	char *cause;
+	struct config *c = load_with_cred(bad_cred[_i].cred, bad_cred[_i].mode,
+	    &cause);
+
+	ck_assert_msg(c == NULL, "case %d loaded", _i);
+	ck_assert_msg(strstr(cause, bad_cred[_i].want) != NULL,
+	    "case %d: \"%s\" lacks \"%s\"", _i, cause, bad_cred[_i].want);
+	ck_assert_msg(strstr(cause, ":21: [provider lab] credentials: /tmp/check_config_cred.") != NULL,
+	    "case %d: \"%s\" lacks the credentials line", _i, cause);
+	free(cause);
+}
+END_TEST
+
 static Suite *
 suite_build(void)
 {
@@ -222,6 +363,9 @@ suite_build(void)
 	tcase_add_loop_test(tc, bad_config, 0, sizeof bad / sizeof bad[0]);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, compare);
+	tcase_add_test(tc, provider_section);
+	tcase_add_loop_test(tc, provider_bad_credentials, 0,
+	    sizeof bad_cred / sizeof bad_cred[0]);
 	suite_add_tcase(s, tc);
 	return s;
 }
