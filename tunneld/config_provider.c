@@ -96,7 +96,12 @@ open_secret(struct loader *ld, const char *sec, const char *key,
 	struct stat st;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1 &&
+	    errno == EACCES && geteuid() != 0)
+		return load_fail(ld, sec, key, "%s: %s (tunneld runs as uid %u "
+		    "now: to reload it, give the file to that user, mode 600)",
+		    path, strerror(errno), (unsigned)geteuid());
+	if (fd == -1)
 		return load_fail(ld, sec, key, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		close(fd);

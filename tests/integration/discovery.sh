@@ -95,6 +95,17 @@ ping_ok vm1 10.10.0.21
 ping_ok vm2 10.10.0.22
 log "both discovered tunnels pass traffic"
 
+# A reload that changes the provider keeps its tunnels until it lists again.
+# The daemon runs as nobody by then: the credentials file must be its.
+chown nobody "$WORK/lab.cred"
+sed -i 's/^grace = 5$/grace = 6/' "$WORK/hub.conf"
+ctl hub reload >/dev/null || fail "reload refused: $(tail -n 3 "$WORK/hub.log")"
+names_are "lab/spoke1 lab/spoke2" || fail "reload dropped discovered peers: $(peer_names)"
+ping_ok vm1 10.10.0.21
+sed -i 's/^grace = 6$/grace = 5/' "$WORK/hub.conf"
+ctl hub reload >/dev/null || fail "second reload refused"
+log "reloads keep discovered tunnels"
+
 # spoke2 moves (to the stranger's address): same peer, new address.
 tx_before=$(peer_field hub lab/spoke2 tx_packets)
 lab false spoke1:10.200.0.2 spoke2:10.200.0.9
