@@ -21,6 +21,7 @@ static const char *const drop_names[DROP_MAX] = {
 	[DROP_TX_ERROR] = "tx_error",
 	[DROP_TAP_ERROR] = "tap_error",
 	[DROP_RX_OVERFLOW] = "rx_overflow",
+	[DROP_BAD_VNET] = "bad_vnet_header",
 };
 
 const char *

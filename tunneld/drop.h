@@ -28,6 +28,7 @@ enum drop_reason {
 	DROP_TX_ERROR,		/* the kernel refused to send */
 	DROP_TAP_ERROR,		/* writing to the TAP failed */
 	DROP_RX_OVERFLOW,	/* the kernel dropped: socket buffer full */
+	DROP_BAD_VNET,		/* TAP offload header that does not fit */
 	DROP_MAX
 };
 
