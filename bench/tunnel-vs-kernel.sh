@@ -93,7 +93,7 @@ rtt() {
 }
 printf '%-22s %12s %12s %14s %10s\n' path "TCP 1 Gb/s" "TCP 4 Gb/s" "UDP64 kpps rx" "RTT ms"
 declare -A r
-for p in "bare-veth:10.201.0.2" "kernel-vxlan:10.30.0.2" "tunneld-vxlan:10.31.0.2"; do
+for p in ${BENCH_PATHS:-bare-veth:10.201.0.2 kernel-vxlan:10.30.0.2 tunneld-vxlan:10.31.0.2}; do
 	name=${p%%:*}; t=${p##*:}
 	r[$name.t1]=$(measure "$t")
 	r[$name.t4]=$(measure "$t" -P 4)
@@ -101,6 +101,15 @@ for p in "bare-veth:10.201.0.2" "kernel-vxlan:10.30.0.2" "tunneld-vxlan:10.31.0.
 	r[$name.rtt]=$(rtt "$t")
 	printf '%-22s %12s %12s %14s %10s\n' "$name" "${r[$name.t1]}" "${r[$name.t4]}" "${r[$name.u]}" "${r[$name.rtt]}"
 done
+# Which offload path tunneld used, and how much went through it.
+for n in a b; do
+	"${TUNNELCTL:-$top/tunneld/tunnelctl}" -s "$W/$n/ctl.sock" --json status | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["segments"][0]
+print("tunneld %s: offload %s, TSO super-frames in %d, GRO super-frames out %d, TAP frames rx %d tx %d" % (
+    sys.argv[1], s["offload"], s["tso_frames"], s["gro_frames"], s["tap_rx_frames"], s["tap_tx_frames"]))' "$n"
+done
+[ -z "${BENCH_PATHS:-}" ] || exit 0
 ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print('%.2f' % (a / b if b else 0))" "$1" "$2"; }
 printf '%-22s %12s %12s %14s %10s\n' "tunneld/kernel" \
     "$(ratio "${r[tunneld-vxlan.t1]}" "${r[kernel-vxlan.t1]}")" \

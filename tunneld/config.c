@@ -168,6 +168,7 @@ static const struct key_def daemon_keys[] = {
 	    D(mac_table_size) },
 	{ "flood-rate", parse_uint, false, 0, 10000000, D(flood_rate) },
 	{ "flood-burst", parse_uint, false, 1, 10000000, D(flood_burst) },
+	{ "offload", parse_bool, false, 0, 0, D(offload) },
 	{ NULL, NULL, false, 0, 0, 0, 0 },
 };
 
@@ -329,6 +330,7 @@ daemon_defaults(struct cfg_daemon *d)
 	d->mac_table_size = 8192;
 	d->flood_rate = 1000;
 	d->flood_burst = 2000;
+	d->offload = true;
 }
 
 /* local-address: at most one IPv4 and one IPv6 address, comma separated. */
@@ -703,5 +705,7 @@ config_restart_key(const struct config *a, const struct config *b)
 		return "control-group";
 	if (x->mac_table_size != y->mac_table_size)
 		return "mac-table-size";
+	if (x->offload != y->offload)
+		return "offload";
 	return NULL;
 }

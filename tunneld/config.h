@@ -58,6 +58,7 @@ struct cfg_daemon {
 	uint32_t mac_age, mac_table_size;
 	uint32_t flood_rate, flood_burst;
 	bool relay;
+	bool offload;			/* TAP vnet headers, TSO and GRO */
 };
 
 struct cfg_segment {

@@ -93,7 +93,9 @@ thread_new(struct dp *dp, int id)
 	th->pc = xcalloc(DP_MAX_PORTS, sizeof *th->pc);
 	th->tb_port = xcalloc(DP_MAX_PORTS, sizeof *th->tb_port);
 	th->rbuf = xcalloc(DP_BATCH, DP_BUF);
-	th->tbuf = xcalloc(DP_BATCH, DP_BUF);
+	th->tbuf = xcalloc(DP_BATCH, DP_TBUF);
+	th->sbuf = xmalloc(DP_SBUF);
+	th->gro.buf = xmalloc(VNET_HDR_LEN + FRAME_MAX);
 	for (f = 0; f < DF_MAX; f++)
 		for (k = 0; k < DK_MAX; k++)
 			th->rx_fd[f][k] = -1;
@@ -128,6 +130,8 @@ thread_free(struct dp_thread *th)
 	free(th->tb_port);
 	free(th->rbuf);
 	free(th->tbuf);
+	free(th->sbuf);
+	free(th->gro.buf);
 	free(th);
 }
 
@@ -200,8 +204,9 @@ dp_new(const struct dp_params *p, char **cause)
 		return NULL;
 	}
 	snprintf(dp->describe, sizeof dp->describe, "%d threads, recvmmsg/"
-	    "sendmmsg batches of %d, TAP read/write per frame, no offloads",
-	    dp->nthreads, DP_BATCH);
+	    "sendmmsg batches of %d; TAP offloads (vnet header, userspace "
+	    "TSO and GRO) per segment, see its offload field", dp->nthreads,
+	    DP_BATCH);
 	return dp;
 }
 

@@ -30,6 +30,8 @@ struct port_counters {
 struct seg_counters {
 	uint64_t tap_rx_frames, tap_rx_bytes, tap_tx_frames, tap_tx_bytes;
 	uint64_t floods;
+	uint64_t tso_frames;	/* GSO super-frames read and cut up */
+	uint64_t gro_frames;	/* super-frames written (several segments) */
 };
 
 struct dp_params {

@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 
 #include "dp.h"
+#include "gro.h"
+#include "offload.h"
 #include "log.h"
 #include "tbucket.h"
 #include "wire.h"
@@ -18,6 +20,9 @@ enum dp_limits {
 	DP_TXQ = 256,		/* messages per sendmmsg */
 	DP_ENTROPY_SOCKS = 4,	/* send sockets per kind: source ports */
 	DP_BUF = FRAME_MAX + 1,	/* one frame or datagram */
+	DP_TBUF = VNET_HDR_LEN + DP_BUF,	/* a TAP read, header included */
+	DP_TAP_BATCH = 8,	/* TAP reads per batch with offloads (64 KB) */
+	DP_SBUF = 1 << 20,	/* segments cut from super-frames, per batch */
 	DP_EVENTS = 64,
 };
 
@@ -62,7 +67,13 @@ struct dp_thread {
 	uint32_t rx_ovfl[DF_MAX][DK_MAX];	/* last count per socket */
 	struct sockaddr_storage rname[DP_BATCH];
 	uint8_t *rbuf;			/* DP_BATCH * DP_BUF, datagrams */
-	uint8_t *tbuf;			/* DP_BATCH * DP_BUF, TAP frames */
+	uint8_t *tbuf;			/* DP_BATCH * DP_TBUF, TAP frames */
+	uint8_t *sbuf;			/* DP_SBUF: segments until flushed */
+	size_t sbuf_used;
+	struct tso_seg segs[TSO_MAX_SEGS];
+	struct gro gro;			/* frame pending for a TAP */
+	int gro_slot;
+	uint16_t gro_port;
 	const struct dp_snapshot *snap;	/* for this batch */
 	uint64_t now_ms;
 	uint32_t now_s;

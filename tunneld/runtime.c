@@ -40,7 +40,8 @@ seg_create(struct runtime *rt, const struct cfg_segment *cs,
 		return -1;
 	}
 	s = &rt->segs[slot];
-	if (tap_open(cs->tap, n, s->fds, cause) != 0)
+	s->vnet = d->offload;
+	if (tap_open(cs->tap, n, s->fds, &s->vnet, cause) != 0)
 		return -1;
 	if (tap_configure(cs->tap, cs->mtu, cause) != 0 ||
 	    tap_attach_bridge(cs->tap, cs->bridge, cause) != 0 ||
@@ -52,8 +53,9 @@ seg_create(struct runtime *rt, const struct cfg_segment *cs,
 	s->cfg = *cs;
 	s->used = true;
 	dp_reset_seg(rt->dp, slot);
-	log_info("segment %s: VNI %u on TAP %s (MTU %d%s%s)", cs->name, cs->vni,
-	    cs->tap, cs->mtu, cs->bridge[0] ? ", bridge " : "", cs->bridge);
+	log_info("segment %s: VNI %u on TAP %s (MTU %d%s%s), offloads %s",
+	    cs->name, cs->vni, cs->tap, cs->mtu, cs->bridge[0] ? ", bridge " :
+	    "", cs->bridge, s->vnet ? "on (TSO in, GRO out)" : "off");
 	return slot;
 }
 
@@ -135,6 +137,7 @@ rt_snapshot(struct runtime *rt)
 		ds.slot = i;
 		ds.vni = s->cfg.vni;
 		ds.mtu = s->cfg.mtu;
+		ds.vnet = s->vnet;
 		memcpy(ds.tap_fd, s->fds, sizeof ds.tap_fd);
 		ds.fwd.mactab = s->mactab;
 		snprintf(ds.name, sizeof ds.name, "%s", s->cfg.name);

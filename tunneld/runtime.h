@@ -24,6 +24,7 @@ struct rt_segment {
 	bool used;
 	struct cfg_segment cfg;
 	int fds[DP_MAX_THREADS];
+	bool vnet;			/* offloads on (TSO in, GRO out) */
 	struct mactab *mactab;
 };
 

@@ -37,6 +37,7 @@ struct dp_segment {
 	int slot;
 	uint32_t vni;
 	int mtu;
+	bool vnet;			/* TAP queues carry virtio-net headers */
 	int tap_fd[DP_MAX_THREADS];
 	struct fwd_segment fwd;		/* mactab, member ports, relay */
 	uint16_t *ports;		/* storage behind fwd.peer_ports */

@@ -49,9 +49,12 @@ segment_json(struct runtime *rt, int slot)
 
 	mactab_get_stats(s->mactab, &ms);
 	dp_seg_counters(rt->dp, slot, &sc);
-	return json_pack("{s:s,s:I,s:s,s:i,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:I,s:s,s:i,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	    "s:I,s:I}",
 	    "name", s->cfg.name, "vni", (json_int_t)s->cfg.vni, "tap",
 	    s->cfg.tap, "mtu", s->cfg.mtu, "bridge", s->cfg.bridge,
+	    "offload", s->vnet, "tso_frames", (json_int_t)sc.tso_frames,
+	    "gro_frames", (json_int_t)sc.gro_frames,
 	    "fdb_entries", (json_int_t)ms.entries,
 	    "tap_rx_frames", (json_int_t)sc.tap_rx_frames,
 	    "tap_rx_bytes", (json_int_t)sc.tap_rx_bytes,

@@ -5,11 +5,13 @@
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "tap.h"
 #include "xmalloc.h"
 
@@ -23,8 +25,12 @@ tap_fail(char **cause, const char *name, const char *what)
 	return -1;
 }
 
-int
-tap_open(const char *name, int nqueues, int *fds, char **cause)
+/* Offloads a queue asks for: checksums and TCP segmentation left to us. */
+#define TAP_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
+
+static int
+tap_open_queues(const char *name, int nqueues, int *fds, bool vnet,
+    char **cause)
 {
 	struct ifreq ifr;
 	int i, fd;
@@ -37,9 +43,15 @@ tap_open(const char *name, int nqueues, int *fds, char **cause)
 		}
 		memset(&ifr, 0, sizeof ifr);
 		snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
-		ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE;
+		ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE |
+		    (vnet ? IFF_VNET_HDR : 0);
 		if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
 			tap_fail(cause, name, "TUNSETIFF");
+			close(fd);
+			goto fail;
+		}
+		if (vnet && ioctl(fd, TUNSETOFFLOAD, TAP_OFFLOADS) == -1) {
+			tap_fail(cause, name, "TUNSETOFFLOAD");
 			close(fd);
 			goto fail;
 		}
@@ -50,6 +62,21 @@ fail:
 	while (i-- > 0)
 		close(fds[i]);
 	return -1;
+}
+
+int
+tap_open(const char *name, int nqueues, int *fds, bool *vnet, char **cause)
+{
+	char *why = NULL;
+
+	if (*vnet && tap_open_queues(name, nqueues, fds, true, &why) == 0)
+		return 0;
+	if (*vnet) {
+		*vnet = false;
+		log_warnx("%s; TAP %s without offloads", why, name);
+		free(why);
+	}
+	return tap_open_queues(name, nqueues, fds, false, cause);
 }
 
 /* An AF_INET datagram socket for interface ioctls. */

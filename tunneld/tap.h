@@ -10,8 +10,16 @@
 #ifndef TAP_H
 #define TAP_H
 
-/* Open nqueues queues of TAP `name` (IFF_TAP|IFF_NO_PI|IFF_MULTI_QUEUE). */
-int tap_open(const char *name, int nqueues, int *fds, char **cause);
+#include <stdbool.h>
+
+/*
+ * Open nqueues queues of TAP `name` (IFF_TAP|IFF_NO_PI|IFF_MULTI_QUEUE).
+ * With *vnet set, ask for virtio-net headers and TSO4/TSO6/checksum
+ * offload; if the kernel refuses, *vnet is cleared (and *cause says why)
+ * and the queues are plain.
+ */
+int tap_open(const char *name, int nqueues, int *fds, bool *vnet,
+    char **cause);
 /* Set the MTU and bring the device up. */
 int tap_configure(const char *name, int mtu, char **cause);
 /* Make the device a port of Linux bridge `bridge` (empty: no bridge). */
