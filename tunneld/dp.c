@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <time.h>
+#include <netinet/udp.h>
 #include <unistd.h>
 
 #include "dp_priv.h"
@@ -51,7 +52,7 @@ thread_open_tx(struct dp *dp, struct dp_thread *th, enum dp_family f,
 				break;
 			fd = dp->raw_fd[f];
 		} else if ((fd = sock_udp(families[f], family_local(&dp->p, f),
-		    0, false, !dp->p.udp_checksum, cause)) == -1)
+		    0, false, !dp->p.udp_checksum && !dp->gso, cause)) == -1)
 			return -1;
 		th->txq[f][k][e] = xcalloc(1, sizeof *th->txq[f][k][e]);
 		th->txq[f][k][e]->fd = fd;
@@ -72,6 +73,9 @@ thread_open_rx(struct dp *dp, struct dp_thread *th, enum dp_family f,
 		    ports[k], true, !dp->p.udp_checksum, cause);
 		if (th->rx_fd[f][k] == -1)
 			return -1;
+		if (dp->gro && setsockopt(th->rx_fd[f][k], SOL_UDP, UDP_GRO,
+		    &(int){ 1 }, sizeof(int)) == -1)
+			dp->gro = false;	/* said in describe */
 		if (epoll_add(th->epfd, th->rx_fd[f][k], EV_MAKE(EV_UDP, f, k))
 		    == -1)
 			return -1;
@@ -172,6 +176,25 @@ dp_open_family(struct dp *dp, enum dp_family f, char **cause)
 	return 0;
 }
 
+/* Whether the kernel takes UDP_SEGMENT (GSO) on a UDP socket. */
+static bool
+udp_gso_available(void)
+{
+	struct sockaddr_any any = { .len = 0 };
+	char *cause = NULL;
+	int fd = sock_udp(families[DF_V4], &any, 0, false, false, &cause);
+	bool ok;
+
+	if (fd == -1) {
+		free(cause);
+		return false;
+	}
+	ok = setsockopt(fd, SOL_UDP, UDP_SEGMENT, &(int){ 1400 },
+	    sizeof(int)) == 0;
+	close(fd);
+	return ok;
+}
+
 struct dp *
 dp_new(const struct dp_params *p, char **cause)
 {
@@ -186,6 +209,13 @@ dp_new(const struct dp_params *p, char **cause)
 		dp->nthreads = DP_MAX_THREADS;
 	for (t = 0; t < dp->nthreads; t++)
 		dp->th[t] = thread_new(dp, t);
+	dp->gso = dp->gro = p->udp_offload;
+	if (dp->gso && !(dp->gso = udp_gso_available()))
+		log_warnx("the kernel refuses UDP_SEGMENT: segments go one "
+		    "datagram each");
+	if (dp->gso && !p->udp_checksum)
+		log_info("UDP checksums on: UDP GSO needs them (offload = no "
+		    "for zero checksums)");
 	for (f = 0; f < DF_MAX; f++) {
 		if (!family_wanted(p, f))
 			continue;
@@ -204,9 +234,9 @@ dp_new(const struct dp_params *p, char **cause)
 		return NULL;
 	}
 	snprintf(dp->describe, sizeof dp->describe, "%d threads, recvmmsg/"
-	    "sendmmsg batches of %d; TAP offloads (vnet header, userspace "
-	    "TSO and GRO) per segment, see its offload field", dp->nthreads,
-	    DP_BATCH);
+	    "sendmmsg batches of %d, UDP GSO %s, UDP GRO %s; TAP offloads "
+	    "per segment (its offload field)", dp->nthreads, DP_BATCH,
+	    dp->gso ? "on" : "off", dp->gro ? "on" : "off");
 	return dp;
 }
 

@@ -40,6 +40,7 @@ struct dp_params {
 	uint16_t vxlan_port, greudp_port;
 	bool udp_checksum;
 	bool gre;
+	bool udp_offload;	/* UDP GSO out, UDP GRO in, when the kernel can */
 };
 
 struct dp;

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -98,6 +99,16 @@ static const enum dp_kind kind_of[ENCAP_MAX] = {
 	[ENCAP_GREUDP] = DK_GREUDP,
 };
 
+/* The send queue for a peer (its family, kind and flow's entropy socket). */
+static struct txq *
+txq_of(struct dp_thread *th, const struct dp_peer *p, uint32_t hash)
+{
+	enum dp_family f = p->addr.sa.sa_family == AF_INET6 ? DF_V6 : DF_V4;
+	struct txq *q = th->txq[f][kind_of[p->encap]][hash % DP_ENTROPY_SOCKS];
+
+	return q != NULL ? q : th->txq[f][kind_of[p->encap]][0];
+}
+
 /* Queue frame to peer `port` in seg; the frame must live until flush. */
 static void
 tx_to_peer(struct dp_thread *th, const struct dp_snapshot *snap,
@@ -105,16 +116,13 @@ tx_to_peer(struct dp_thread *th, const struct dp_snapshot *snap,
     size_t len, uint32_t hash)
 {
 	const struct dp_peer *p = snap->peers[port];
-	enum dp_family f;
 	struct txq *q;
 	size_t hl;
 	int i;
 
 	if (p == NULL)
 		return;
-	f = p->addr.sa.sa_family == AF_INET6 ? DF_V6 : DF_V4;
-	q = th->txq[f][kind_of[p->encap]][hash % DP_ENTROPY_SOCKS];
-	if (q == NULL && (q = th->txq[f][kind_of[p->encap]][0]) == NULL) {
+	if ((q = txq_of(th, p, hash)) == NULL) {
 		drop(th, port, DROP_TX_ERROR);	/* no socket of that family */
 		return;
 	}
@@ -256,6 +264,100 @@ forward(struct dp_thread *th, const struct dp_snapshot *snap,
 			    frame, len, hash);
 }
 
+/*
+ * Send segs[0..n) (one TCP flow, equal lengths but the last) to a UDP
+ * peer as few UDP_SEGMENT datagram trains; the kernel (or the NIC) cuts
+ * them.  Returns how many segments went (the rest: caller sends singly).
+ */
+static int
+tx_gso(struct dp_thread *th, const struct dp_segment *seg,
+    const struct dp_peer *p, uint32_t hash, const struct tso_seg *segs, int n)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+	} ctl;
+	struct port_counters *pc = &th->pc[p->port];
+	struct txq *q = txq_of(th, p, hash);
+	uint8_t hdr[ENCAP_HDR_MAX];
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	size_t hl = encap_header(p->encap, seg->vni, hdr), bytes;
+	uint16_t gso_size;
+	int i = 0, k, err;
+
+	if (q == NULL || !th->dp->gso || p->encap == ENCAP_GRE)
+		return 0;
+	if (q->n > 0)
+		txq_flush(th, q);	/* keep the flow in order */
+	while (i < n) {
+		gso_size = (uint16_t)(hl + segs[i].len);
+		for (k = 0, bytes = 0; i + k < n && k < DP_GSO_SEGS &&
+		    bytes + hl + segs[i + k].len <= DP_GSO_BYTES &&
+		    segs[i + k].len <= segs[i].len; k++) {
+			th->gso_iov[2 * k].iov_base = hdr;
+			th->gso_iov[2 * k].iov_len = hl;
+			th->gso_iov[2 * k + 1].iov_base = segs[i + k].frame;
+			th->gso_iov[2 * k + 1].iov_len = segs[i + k].len;
+			bytes += hl + segs[i + k].len;
+			if (segs[i + k].len < segs[i].len) {
+				k++;	/* a short one ends the train */
+				break;
+			}
+		}
+		memset(&msg, 0, sizeof msg);
+		msg.msg_name = (void *)(uintptr_t)&p->addr.sa;
+		msg.msg_namelen = p->addr.len;
+		msg.msg_iov = th->gso_iov;
+		msg.msg_iovlen = (size_t)(2 * k);
+		if (k > 1) {
+			msg.msg_control = ctl.buf;
+			msg.msg_controllen = sizeof ctl.buf;
+			cm = CMSG_FIRSTHDR(&msg);
+			cm->cmsg_level = SOL_UDP;
+			cm->cmsg_type = UDP_SEGMENT;
+			cm->cmsg_len = CMSG_LEN(sizeof gso_size);
+			memcpy(CMSG_DATA(cm), &gso_size, sizeof gso_size);
+		}
+		if (sendmsg(q->fd, &msg, MSG_DONTWAIT) < 0) {
+			err = errno;
+			if (err != EAGAIN && err != ENOBUFS && err != EINTR)
+				return i;	/* caller sends the rest singly */
+			drop_n(th, p->port, DROP_TX_ERROR, (uint64_t)k);
+		} else {
+			ctr_add(&pc->tx_packets, (uint64_t)k);
+			ctr_add(&pc->tx_bytes, bytes);
+		}
+		i += k;
+	}
+	return n;
+}
+
+/* Forward the segments cut from one super-frame (they share headers). */
+static void
+forward_segments(struct dp_thread *th, const struct dp_snapshot *snap,
+    const struct dp_segment *seg, int n)
+{
+	const struct tso_seg *segs = th->segs;
+	uint32_t hash = flow_hash(segs[0].frame, segs[0].len);
+	const struct dp_peer *p;
+	struct fwd_result r;
+	int i, sent = 0;
+
+	if (fwd_frame(&seg->fwd, PORT_LOCAL, segs[0].frame, segs[0].len,
+	    th->now_s, th->now_ms, bucket(th, snap, seg->slot, PORT_LOCAL),
+	    &r) == DROP_NONE && r.action == FWD_UNICAST &&
+	    r.port != PORT_LOCAL && (p = snap->peers[r.port]) != NULL) {
+		sent = tx_gso(th, seg, p, hash, segs, n);
+		for (i = sent; i < n; i++)
+			tx_to_peer(th, snap, seg, r.port, segs[i].frame,
+			    segs[i].len, hash);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		forward(th, snap, seg, PORT_LOCAL, segs[i].frame, segs[i].len);
+}
+
 /* A frame read with a virtio-net header: finish or cut it, then forward. */
 static void
 tap_frame_vnet(struct dp_thread *th, const struct dp_snapshot *snap,
@@ -292,11 +394,10 @@ tap_frame_vnet(struct dp_thread *th, const struct dp_snapshot *snap,
 	ctr_add(&sc->tso_frames, 1);
 	for (i = 0; i < (size_t)nseg; i++) {
 		th->sbuf_used += th->segs[i].len;
-		ctr_add(&sc->tap_rx_frames, 1);
 		ctr_add(&sc->tap_rx_bytes, th->segs[i].len);
-		forward(th, snap, seg, PORT_LOCAL, th->segs[i].frame,
-		    th->segs[i].len);
 	}
+	ctr_add(&sc->tap_rx_frames, (uint64_t)nseg);
+	forward_segments(th, snap, seg, nseg);
 }
 
 void
@@ -433,18 +534,49 @@ rx_batch(struct dp_thread *th, int fd)
 	return n;
 }
 
+/* Datagram size of a UDP_GRO train (0: a single datagram). */
+static size_t
+gro_size(struct msghdr *m)
+{
+	struct cmsghdr *cm;
+	int v;
+
+	for (cm = CMSG_FIRSTHDR(m); cm != NULL; cm = CMSG_NXTHDR(m, cm)) {
+		if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof v)) {
+			memcpy(&v, CMSG_DATA(cm), sizeof v);
+			return v > 0 ? (size_t)v : 0;
+		}
+	}
+	return 0;
+}
+
 void
 dp_io_udp(struct dp_thread *th, const struct dp_snapshot *snap,
     enum dp_family f, enum dp_kind k, int fd)
 {
+	enum encap_type encap = k == DK_VXLAN ? ENCAP_VXLAN : ENCAP_GREUDP;
+	const uint8_t *p;
+	size_t len, size;
+	bool trunc;
 	int i, n = rx_batch(th, fd);
 
 	rx_overflow(th, n, &th->rx_ovfl[f][k]);
-	for (i = 0; i < n; i++)
-		rx_one(th, snap, k == DK_VXLAN ? ENCAP_VXLAN : ENCAP_GREUDP,
-		    (struct sockaddr *)&th->rname[i], th->riov[i].iov_base,
-		    th->rmsg[i].msg_len,
-		    (th->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
+	for (i = 0; i < n; i++) {
+		p = th->riov[i].iov_base;
+		len = th->rmsg[i].msg_len;
+		trunc = (th->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+		/* A train the kernel joined (UDP_GRO): equal datagrams. */
+		if ((size = gro_size(&th->rmsg[i].msg_hdr)) == 0 || trunc)
+			size = len;
+		do {
+			size_t one = size < len ? size : len;
+			rx_one(th, snap, encap, (struct sockaddr *)&th->rname[i],
+			    p, one, trunc);
+			p += one;
+			len -= one;
+		} while (len > 0);
+	}
 	gro_flush(th);
 	txq_flush_all(th);
 }

@@ -23,6 +23,8 @@ enum dp_limits {
 	DP_TBUF = VNET_HDR_LEN + DP_BUF,	/* a TAP read, header included */
 	DP_TAP_BATCH = 8,	/* TAP reads per batch with offloads (64 KB) */
 	DP_SBUF = 1 << 20,	/* segments cut from super-frames, per batch */
+	DP_GSO_SEGS = 64,	/* datagrams per UDP_SEGMENT send (kernel cap) */
+	DP_GSO_BYTES = 65000,	/* payload per UDP_SEGMENT send */
 	DP_EVENTS = 64,
 };
 
@@ -60,10 +62,11 @@ struct dp_thread {
 	struct tbucket tb_local[DP_MAX_SEGMENTS];
 	struct mmsghdr rmsg[DP_BATCH];
 	struct iovec riov[DP_BATCH];
-	union {				/* SO_RXQ_OVFL drop count */
+	union {				/* SO_RXQ_OVFL count, UDP_GRO size */
 		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(uint32_t))];
+		char buf[CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int))];
 	} rctl[DP_BATCH];
+	struct iovec gso_iov[2 * DP_GSO_SEGS];
 	uint32_t rx_ovfl[DF_MAX][DK_MAX];	/* last count per socket */
 	struct sockaddr_storage rname[DP_BATCH];
 	uint8_t *rbuf;			/* DP_BATCH * DP_BUF, datagrams */
@@ -89,6 +92,7 @@ struct dp {
 	uint64_t gen;			/* atomic */
 	int quit;			/* atomic */
 	bool started;
+	bool gso, gro;			/* UDP_SEGMENT out, UDP_GRO in */
 	char describe[160];
 };
 

@@ -21,6 +21,7 @@ dp_params_of(const struct config *c)
 		.greudp_port = c->daemon.greudp_port,
 		.udp_checksum = c->daemon.udp_checksum,
 		.gre = c->daemon.gre,
+		.udp_offload = c->daemon.offload,
 	};
 	return p;
 }
