@@ -1,11 +1,14 @@
 #!/bin/bash
-# tunnel-vs-kernel.sh: tunneld VXLAN against the kernel's vxlan, same run.
+# tunnel-vs-kernel.sh: tunneld against the kernel's vxlan, same run.
 #
 # Two namespaces joined by one veth (the underlay).  On it, side by side:
 # a kernel vxlan pair (VNI 42, port 4790) and a tunneld hub/spoke pair
-# (VNI 100, port 4789), each with its own inner subnet.  iperf3 measures
-# TCP with 1 and 4 streams and UDP 64-byte packets received per second
-# through each, and the script prints every figure and tunneld/kernel.
+# (VNI 100), run in turn over VXLAN, GRE and GRE-in-UDP, each with its own
+# inner subnet.  iperf3 measures TCP with 1 and 4 streams and UDP 64-byte
+# packets received per second through each, ping the RTT; the script
+# prints every figure, tunneld/kernel, and GRE and GRE-in-UDP against
+# tunneld VXLAN, plus the offload counters of each tunneld run.
+# BENCH_ENCAPS="vxlan" limits the run to those tunneld rows.
 #
 # Usage: bench/tunnel-vs-kernel.sh [seconds per figure, default 10]
 # Needs root, a built tree (TUNNELD, TUNNELCTL may point elsewhere), iperf3.
@@ -45,7 +48,7 @@ for n in "$A:1" "$B:2"; do
 	ip -n "${n%%:*}" link set vxk up
 done
 # tunneld pair.
-conf() {
+conf() {	# $1 name, $2 role, $3 own index, $4 other's index, $5 encap
 	cat > "$W/$1.conf" <<CONF
 [daemon]
 role = $2
@@ -57,23 +60,35 @@ tap = tnb
 mtu = 1450
 [peer other]
 address = 10.201.0.$4
+encap = $5
 CONF
 }
-conf a hub 1 2; conf b spoke 2 1
-for n in "$A:a:1" "$B:b:2"; do
-	IFS=: read -r ns name i <<< "$n"
-	ip netns exec "$ns" "$TUNNELD" -d -c "$W/$name.conf" > "$W/$name.log" 2>&1 &
-	PIDS="$PIDS $!"
-	for _ in $(seq 50); do ip -n "$ns" link show tnb >/dev/null 2>&1 && break; sleep 0.1; done
-	ip -n "$ns" addr add "10.31.0.$i/24" dev tnb
-done
-for ip in 10.30.0.2 10.31.0.2 10.201.0.2; do
+# A tunneld pair over encapsulation $1 (the previous pair stopped first),
+# with an iperf3 server behind it.
+TD_PIDS=""
+tunneld_pair() {
+	local p
+	for p in $TD_PIDS; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+	TD_PIDS=""
+	conf a hub 1 2 "$1"; conf b spoke 2 1 "$1"
+	for n in "$A:a:1" "$B:b:2"; do
+		IFS=: read -r ns name i <<< "$n"
+		ip netns exec "$ns" "$TUNNELD" -d -c "$W/$name.conf" > "$W/$name.log" 2>&1 &
+		TD_PIDS="$TD_PIDS $!"
+		for _ in $(seq 50); do ip -n "$ns" link show tnb >/dev/null 2>&1 && break; sleep 0.1; done
+		ip -n "$ns" addr add "10.31.0.$i/24" dev tnb
+	done
+	ip netns exec "$B" iperf3 -s -B 10.31.0.2 -p 5201 >/dev/null 2>&1 &
+	TD_PIDS="$TD_PIDS $!"
+	sleep 1
+	ip netns exec "$A" ping -q -c 2 10.31.0.2 >/dev/null
+}
+for ip in 10.30.0.2 10.201.0.2; do
 	ip netns exec "$B" iperf3 -s -B "$ip" -p 5201 >/dev/null 2>&1 &
 	PIDS="$PIDS $!"
 done
 sleep 1
 ip netns exec "$A" ping -q -c 2 10.30.0.2 >/dev/null
-ip netns exec "$A" ping -q -c 2 10.31.0.2 >/dev/null
 
 # iperf3 figure: $1 target, then iperf3 options; prints a number.
 measure() {
@@ -93,26 +108,45 @@ rtt() {
 }
 printf '%-22s %12s %12s %14s %10s\n' path "TCP 1 Gb/s" "TCP 4 Gb/s" "UDP64 kpps rx" "RTT ms"
 declare -A r
-for p in ${BENCH_PATHS:-bare-veth:10.201.0.2 kernel-vxlan:10.30.0.2 tunneld-vxlan:10.31.0.2}; do
-	name=${p%%:*}; t=${p##*:}
+row() {	# $1 name, $2 target
+	local name=$1 t=$2
 	r[$name.t1]=$(measure "$t")
 	r[$name.t4]=$(measure "$t" -P 4)
 	r[$name.u]=$(measure "$t" -u -l 64 -b 0)
 	r[$name.rtt]=$(rtt "$t")
 	printf '%-22s %12s %12s %14s %10s\n' "$name" "${r[$name.t1]}" "${r[$name.t4]}" "${r[$name.u]}" "${r[$name.rtt]}"
-done
+}
 # Which offload path tunneld used, and how much went through it.
-for n in a b; do
-	"${TUNNELCTL:-$top/tunneld/tunnelctl}" -s "$W/$n/ctl.sock" --json status | python3 -c '
+offload_line() {
+	local n
+	for n in a b; do
+		"${TUNNELCTL:-$top/tunneld/tunnelctl}" -s "$W/$n/ctl.sock" --json status | python3 -c '
 import json, sys
 s = json.load(sys.stdin)["segments"][0]
-print("tunneld %s: offload %s, TSO super-frames in %d, GRO super-frames out %d, TAP frames rx %d tx %d" % (
-    sys.argv[1], s["offload"], s["tso_frames"], s["gro_frames"], s["tap_rx_frames"], s["tap_tx_frames"]))' "$n"
+print("  tunneld %s: offload %s, TSO super-frames in %d, GRO super-frames out %d" % (
+    sys.argv[1], s["offload"], s["tso_frames"], s["gro_frames"]))' "$n"
+	done
+}
+ENCAPS=${BENCH_ENCAPS:-vxlan gre gre-udp}
+if [ -z "${BENCH_ENCAPS:-}" ]; then
+	row bare-veth 10.201.0.2
+	row kernel-vxlan 10.30.0.2
+fi
+for e in $ENCAPS; do
+	tunneld_pair "$e"
+	row "tunneld-$e" 10.31.0.2
+	offload_line
 done
-[ -z "${BENCH_PATHS:-}" ] || exit 0
+PIDS="$PIDS $TD_PIDS"
+[ -z "${BENCH_ENCAPS:-}" ] || exit 0
 ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print('%.2f' % (a / b if b else 0))" "$1" "$2"; }
-printf '%-22s %12s %12s %14s %10s\n' "tunneld/kernel" \
-    "$(ratio "${r[tunneld-vxlan.t1]}" "${r[kernel-vxlan.t1]}")" \
-    "$(ratio "${r[tunneld-vxlan.t4]}" "${r[kernel-vxlan.t4]}")" \
-    "$(ratio "${r[tunneld-vxlan.u]}" "${r[kernel-vxlan.u]}")" \
-    "$(ratio "${r[tunneld-vxlan.rtt]}" "${r[kernel-vxlan.rtt]}")"
+ratios() {	# $1 label, $2 row, $3 reference row
+	printf '%-22s %12s %12s %14s %10s\n' "$1" \
+	    "$(ratio "${r[$2.t1]}" "${r[$3.t1]}")" \
+	    "$(ratio "${r[$2.t4]}" "${r[$3.t4]}")" \
+	    "$(ratio "${r[$2.u]}" "${r[$3.u]}")" \
+	    "$(ratio "${r[$2.rtt]}" "${r[$3.rtt]}")"
+}
+ratios "tunneld/kernel" tunneld-vxlan kernel-vxlan
+ratios "gre/vxlan" tunneld-gre tunneld-vxlan
+ratios "gre-udp/vxlan" tunneld-gre-udp tunneld-vxlan
