@@ -1,4 +1,4 @@
-/* encap.c: names, header building, flow entropy and checksums. */
+/* encap.c: names, header building and flow entropy. */
 #include <string.h>
 
 #include "cursor.h"
@@ -45,28 +45,6 @@ encap_header(enum encap_type t, uint32_t vni, uint8_t *hdr)
 	put_u16(hdr + 2, GRE_PROTO_TEB);
 	put_u32(hdr + 4, (vni & VNI_MASK) << 8);	/* FlowID 0 */
 	return GRE_KEY_HDR_LEN;
-}
-
-uint32_t
-csum_add(uint32_t sum, const uint8_t *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(buf[i] << 8 | buf[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)buf[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
-
-uint16_t
-csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
 }
 
 static uint32_t

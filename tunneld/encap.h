@@ -50,8 +50,4 @@ uint32_t flow_hash(const uint8_t *frame, size_t len);
 /* UDP source port for a flow hash, in the RFC 7348 range. */
 uint16_t entropy_port(uint32_t hash);
 
-/* RFC 1071 Internet checksum of buf, folded, not inverted, from sum. */
-uint32_t csum_add(uint32_t sum, const uint8_t *buf, size_t len);
-uint16_t csum_fold(uint32_t sum);
-
 #endif

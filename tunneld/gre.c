@@ -1,4 +1,5 @@
 /* gre.c: GRE header parsing, RFC 2784 and RFC 2890, for 0x6558 only. */
+#include "csum.h"
 #include "cursor.h"
 #include "encap.h"
 
