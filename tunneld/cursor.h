@@ -62,6 +62,20 @@ cur_u32(struct cursor *c, uint32_t *v)
 	return cur_skip(c, 4);
 }
 
+/* Unchecked reads, for offsets the caller has already bounded. */
+static inline uint16_t
+get_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t
+get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
 static inline void
 put_u16(uint8_t *p, uint16_t v)
 {

@@ -3,27 +3,8 @@
 #include <string.h>
 
 #include "csum.h"
+#include "cursor.h"
 #include "gro.h"
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 static uint64_t
 pseudo(const uint8_t *f, const struct tcp_frame *t, size_t l4len)
@@ -72,8 +53,8 @@ gro_start(struct gro *g, int key, const uint8_t *f, size_t len)
 	g->t = t;
 	g->nsegs = 1;
 	g->mss = t.payload;
-	g->next_seq = rd32(f + t.l4 + 4) + (uint32_t)t.payload;
-	g->next_id = t.v6 ? 0 : (uint16_t)(rd16(f + ETHER_HDR_LEN + 4) + 1);
+	g->next_seq = get_u32(f + t.l4 + 4) + (uint32_t)t.payload;
+	g->next_id = t.v6 ? 0 : (uint16_t)(get_u16(f + ETHER_HDR_LEN + 4) + 1);
 	g->closed = g->push = false;
 	return true;
 }
@@ -93,8 +74,8 @@ same_headers(const struct gro *g, const uint8_t *f, const struct tcp_frame *t)
 		if (memcmp(ip, pip, 2) != 0 || memcmp(ip + 6, pip + 6, 4) != 0
 		    || memcmp(ip + 12, pip + 12, l4 - ETHER_HDR_LEN - 12) != 0)
 			return false;
-		if (rd16(ip + 4) != g->next_id && rd16(ip + 4) !=
-		    rd16(pip + 4))
+		if (get_u16(ip + 4) != g->next_id && get_u16(ip + 4) !=
+		    get_u16(pip + 4))
 			return false;
 	} else if (memcmp(ip, pip, 4) != 0 || memcmp(ip + 6, pip + 6, 34) != 0)
 		return false;
@@ -113,7 +94,7 @@ gro_append(struct gro *g, int key, const uint8_t *f, size_t len)
 	if (g->len == 0 || g->closed || key != g->key ||
 	    !joinable(f, len, &t) || t.payload > g->mss ||
 	    g->len + t.payload > FRAME_MAX ||
-	    rd32(f + t.l4 + 4) != g->next_seq || !same_headers(g, f, &t))
+	    get_u32(f + t.l4 + 4) != g->next_seq || !same_headers(g, f, &t))
 		return false;
 	memcpy(g->buf + VNET_HDR_LEN + g->len, f + t.hl, t.payload);
 	g->len += t.payload;
@@ -140,13 +121,13 @@ gro_take(struct gro *g, uint8_t **out, int *nsegs)
 	g->len = 0;
 	if (g->nsegs > 1) {
 		if (!g->t.v6) {
-			wr16(ip + 2, (uint16_t)(len - ETHER_HDR_LEN));
+			put_u16(ip + 2, (uint16_t)(len - ETHER_HDR_LEN));
 			memset(ip + 10, 0, 2);
 			c = csum_finish(csum_add(0, ip, g->t.l4 -
 			    ETHER_HDR_LEN));
 			memcpy(ip + 10, &c, 2);
 		} else
-			wr16(ip + 4, (uint16_t)(len - g->t.l4));
+			put_u16(ip + 4, (uint16_t)(len - g->t.l4));
 		if (g->push)
 			f[g->t.l4 + 13] |= TCP_PSH;
 		/* Partial checksum: the pseudo-header sum, not complemented. */

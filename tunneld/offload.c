@@ -3,21 +3,9 @@
 #include <string.h>
 
 #include "csum.h"
+#include "cursor.h"
 #include "offload.h"
 #include "wire.h"
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 int
 tcp_frame_parse(const uint8_t *f, size_t len, struct tcp_frame *t)
@@ -27,18 +15,18 @@ tcp_frame_parse(const uint8_t *f, size_t len, struct tcp_frame *t)
 
 	if (len < l3 + 40)
 		return -1;
-	type = rd16(f + 12);
+	type = get_u16(f + 12);
 	if (type == 0x0800) {
 		size_t ihl = (size_t)(f[l3] & 0x0f) * 4;
 		if ((f[l3] >> 4) != 4 || ihl < 20 || f[l3 + 9] != IPPROTO_TCP ||
-		    (rd16(f + l3 + 6) & 0x3fff) != 0 ||	/* MF or offset */
-		    rd16(f + l3 + 2) != len - l3)
+		    (get_u16(f + l3 + 6) & 0x3fff) != 0 ||	/* MF or offset */
+		    get_u16(f + l3 + 2) != len - l3)
 			return -1;
 		t->l4 = l3 + ihl;
 		t->v6 = 0;
 	} else if (type == 0x86dd) {
 		if ((f[l3] >> 4) != 6 || f[l3 + 6] != IPPROTO_TCP ||
-		    rd16(f + l3 + 4) != len - l3 - 40)
+		    get_u16(f + l3 + 4) != len - l3 - 40)
 			return -1;
 		t->l4 = l3 + 40;
 		t->v6 = 1;
@@ -111,22 +99,19 @@ tso_fix(uint8_t *f, const struct tcp_frame *t, size_t plen, uint32_t seq,
 	uint16_t c;
 
 	if (!t->v6) {
-		wr16(f + l3 + 2, (uint16_t)(t->hl - l3 + plen));
-		wr16(f + l3 + 4, id);
+		put_u16(f + l3 + 2, (uint16_t)(t->hl - l3 + plen));
+		put_u16(f + l3 + 4, id);
 		memset(f + l3 + 10, 0, 2);
 		c = csum_finish(csum_add(0, f + l3, t->l4 - l3));
 		memcpy(f + l3 + 10, &c, 2);
 		sum = csum_pseudo(f + l3 + 12, f + l3 + 16, 4, IPPROTO_TCP,
 		    (uint32_t)l4len);
 	} else {
-		wr16(f + l3 + 4, (uint16_t)l4len);
+		put_u16(f + l3 + 4, (uint16_t)l4len);
 		sum = csum_pseudo(f + l3 + 8, f + l3 + 24, 16, IPPROTO_TCP,
 		    (uint32_t)l4len);
 	}
-	tcp[4] = (uint8_t)(seq >> 24);
-	tcp[5] = (uint8_t)(seq >> 16);
-	tcp[6] = (uint8_t)(seq >> 8);
-	tcp[7] = (uint8_t)seq;
+	put_u32(tcp + 4, seq);
 	tcp[13] = flags;
 	memset(tcp + 16, 0, 2);
 	c = csum_finish(csum_add(sum, tcp, l4len));
@@ -149,9 +134,8 @@ tso_segment(const uint8_t *frame, size_t len, const struct vnet_hdr *h,
 	    (t.payload + mss - 1) / mss > TSO_MAX_SEGS ||
 	    cap < tso_space(len, h->gso_size))
 		return -1;
-	seq = (uint32_t)frame[t.l4 + 4] << 24 | (uint32_t)frame[t.l4 + 5] << 16
-	    | (uint32_t)frame[t.l4 + 6] << 8 | frame[t.l4 + 7];
-	id = t.v6 ? 0 : rd16(frame + ETHER_HDR_LEN + 4);
+	seq = get_u32(frame + t.l4 + 4);
+	id = t.v6 ? 0 : get_u16(frame + ETHER_HDR_LEN + 4);
 	for (off = 0; off < t.payload; off += plen, n++) {
 		plen = t.payload - off < mss ? t.payload - off : mss;
 		last = off + plen == t.payload;
