@@ -231,28 +231,29 @@ bucket(struct dp_thread *th, const struct dp_snapshot *snap, int slot,
 	return b;
 }
 
-/* Forward one frame that entered seg at port `in`. */
-static void
-forward(struct dp_thread *th, const struct dp_snapshot *snap,
+/* Where a frame that entered seg at port `in` goes; DROP_NONE or why not. */
+static enum drop_reason
+decide(struct dp_thread *th, const struct dp_snapshot *snap,
     const struct dp_segment *seg, uint16_t in, const uint8_t *frame,
-    size_t len)
+    size_t len, struct fwd_result *r)
 {
-	struct fwd_result r;
-	enum drop_reason why;
-	uint32_t hash = flow_hash(frame, len);
+	return fwd_frame(&seg->fwd, in, frame, len, th->now_s, th->now_ms,
+	    bucket(th, snap, seg->slot, in), r);
+}
+
+/* Send a frame where the decision r says. */
+static void
+deliver(struct dp_thread *th, const struct dp_snapshot *snap,
+    const struct dp_segment *seg, uint16_t in, const uint8_t *frame,
+    size_t len, const struct fwd_result *r, uint32_t hash)
+{
 	size_t i;
 
-	why = fwd_frame(&seg->fwd, in, frame, len, th->now_s, th->now_ms,
-	    bucket(th, snap, seg->slot, in), &r);
-	if (why != DROP_NONE) {
-		drop(th, in, why);
-		return;
-	}
-	if (r.action == FWD_UNICAST) {
-		if (r.port == PORT_LOCAL)
+	if (r->action == FWD_UNICAST) {
+		if (r->port == PORT_LOCAL)
 			tap_deliver(th, seg, in, frame, len);
 		else
-			tx_to_peer(th, snap, seg, r.port, frame, len, hash);
+			tx_to_peer(th, snap, seg, r->port, frame, len, hash);
 		return;
 	}
 	ctr_add(&th->sc[seg->slot].floods, 1);
@@ -262,6 +263,22 @@ forward(struct dp_thread *th, const struct dp_snapshot *snap,
 		if (fwd_floods_to(&seg->fwd, in, seg->fwd.peer_ports[i]))
 			tx_to_peer(th, snap, seg, seg->fwd.peer_ports[i],
 			    frame, len, hash);
+}
+
+/* Forward one frame that entered seg at port `in`. */
+static void
+forward(struct dp_thread *th, const struct dp_snapshot *snap,
+    const struct dp_segment *seg, uint16_t in, const uint8_t *frame,
+    size_t len)
+{
+	struct fwd_result r;
+	enum drop_reason why = decide(th, snap, seg, in, frame, len, &r);
+
+	if (why != DROP_NONE)
+		drop(th, in, why);
+	else
+		deliver(th, snap, seg, in, frame, len, &r, flow_hash(frame,
+		    len));
 }
 
 /*
@@ -333,7 +350,10 @@ tx_gso(struct dp_thread *th, const struct dp_segment *seg,
 	return n;
 }
 
-/* Forward the segments cut from one super-frame (they share headers). */
+/*
+ * Forward the segments cut from one super-frame: they share their
+ * headers, so the first one's decision holds for all.
+ */
 static void
 forward_segments(struct dp_thread *th, const struct dp_snapshot *snap,
     const struct dp_segment *seg, int n)
@@ -342,20 +362,20 @@ forward_segments(struct dp_thread *th, const struct dp_snapshot *snap,
 	uint32_t hash = flow_hash(segs[0].frame, segs[0].len);
 	const struct dp_peer *p;
 	struct fwd_result r;
-	int i, sent = 0;
+	enum drop_reason why;
+	int i = 0;
 
-	if (fwd_frame(&seg->fwd, PORT_LOCAL, segs[0].frame, segs[0].len,
-	    th->now_s, th->now_ms, bucket(th, snap, seg->slot, PORT_LOCAL),
-	    &r) == DROP_NONE && r.action == FWD_UNICAST &&
-	    r.port != PORT_LOCAL && (p = snap->peers[r.port]) != NULL) {
-		sent = tx_gso(th, seg, p, hash, segs, n);
-		for (i = sent; i < n; i++)
-			tx_to_peer(th, snap, seg, r.port, segs[i].frame,
-			    segs[i].len, hash);
+	if ((why = decide(th, snap, seg, PORT_LOCAL, segs[0].frame,
+	    segs[0].len, &r)) != DROP_NONE) {
+		drop_n(th, PORT_LOCAL, why, (uint64_t)n);
 		return;
 	}
-	for (i = 0; i < n; i++)
-		forward(th, snap, seg, PORT_LOCAL, segs[i].frame, segs[i].len);
+	if (r.action == FWD_UNICAST && r.port != PORT_LOCAL &&
+	    (p = snap->peers[r.port]) != NULL)
+		i = tx_gso(th, seg, p, hash, segs, n);
+	for (; i < n; i++)
+		deliver(th, snap, seg, PORT_LOCAL, segs[i].frame, segs[i].len,
+		    &r, hash);
 }
 
 /* A frame read with a virtio-net header: finish or cut it, then forward. */
