@@ -28,8 +28,7 @@ struct dprov {
 	struct provider *prov;		/* NULL: the settings were refused */
 	struct provider_filter filter;
 	struct listing l;
-	struct http_xchg *x;
-	bool busy;
+	struct http_xchg *x;		/* the exchange in flight: listing */
 	uint64_t next_ms;
 	time_t last_ok, last_error_at;	/* wall clock, for display */
 	struct provider_err err;	/* the last error; kind OK if none */
@@ -102,14 +101,13 @@ pick_address(char *const *v, size_t n, int family)
 }
 
 int
-discovery_peer_of(const struct cfg_provider *cfg, const struct config *c,
-    const struct instance *in, struct cfg_peer *peer, const char **why)
+discovery_peer_of(const struct cfg_provider *cfg, const struct instance *in,
+    struct cfg_peer *peer, const char **why)
 {
 	bool pub = cfg->address == CFG_ADDR_PUBLIC;
 	const char *addr = pick_address(pub ? in->public_addrs :
 	    in->private_addrs, pub ? in->npublic : in->nprivate, cfg->family);
 
-	(void)c;
 	memset(peer, 0, sizeof *peer);
 	if (addr == NULL || peer_build(cfg, addr, peer) != 0) {
 		*why = pub ? "no public address of the wanted family" :
@@ -204,7 +202,7 @@ track_instance(struct dprov *p, const struct instance *in, uint64_t now)
 	if (in->id == NULL || !instance_matches(in, &p->filter) ||
 	    !instance_is_running(in))
 		return;
-	if (discovery_peer_of(p->cfg, p->d->rt->cfg, in, &peer, &why) != 0) {
+	if (discovery_peer_of(p->cfg, in, &peer, &why) != 0) {
 		log_debug("discovery %s: instance %s skipped: %s", p->cfg->name,
 		    in->id, why);
 		return;
@@ -302,7 +300,6 @@ dprov_step(struct dprov *p, enum provider_step st)
 		    "start a transfer");
 		st = listing_abort(&p->l, &err);
 	}
-	p->busy = false;
 	if (st == PROVIDER_STEP_DONE)
 		dprov_success(p, &p->l.out);
 	else {
@@ -331,7 +328,6 @@ dprov_done(void *arg, struct http_response *resp,
 static void
 dprov_start(struct dprov *p)
 {
-	p->busy = true;
 	p->listings++;
 	dprov_step(p, listing_begin(&p->l, p->prov, &p->filter));
 }
@@ -534,7 +530,7 @@ discovery_tick(struct discovery *d)
 	int i;
 
 	for (i = 0; i < d->n; i++)
-		if (d->v[i]->prov != NULL && !d->v[i]->busy &&
+		if (d->v[i]->prov != NULL && d->v[i]->x == NULL &&
 		    now >= d->v[i]->next_ms)
 			dprov_start(d->v[i]);
 }
@@ -547,8 +543,8 @@ dprov_state(const struct dprov *p)
 	if (p->failures > 0)
 		return "failing";
 	if (p->last_ok == 0)
-		return p->busy ? "listing" : "pending";
-	return p->busy ? "listing" : "ok";
+		return p->x != NULL ? "listing" : "pending";
+	return p->x != NULL ? "listing" : "ok";
 }
 
 static json_t *
@@ -576,7 +572,7 @@ dprov_json(const struct dprov *p, uint64_t now)
 	    "instances", (json_int_t)p->ninstances,
 	    "peers", (json_int_t)p->nt,
 	    "pending_removal", (json_int_t)missing,
-	    "next_refresh_s", (json_int_t)(p->busy || p->prov == NULL ? 0 :
+	    "next_refresh_s", (json_int_t)(p->x != NULL || p->prov == NULL ? 0 :
 	    p->next_ms > now ? (p->next_ms - now + 999) / 1000 : 0),
 	    "refresh_s", (json_int_t)p->cfg->refresh_s,
 	    "listings", (json_int_t)p->listings,

@@ -41,8 +41,8 @@ void discovery_free(struct discovery *);
  * PROVIDER/NAME; -1 with *why if it has no address of the configured kind
  * and family.  Exposed for tests.
  */
-int discovery_peer_of(const struct cfg_provider *, const struct config *,
-    const struct instance *, struct cfg_peer *, const char **why);
+int discovery_peer_of(const struct cfg_provider *, const struct instance *,
+    struct cfg_peer *, const char **why);
 /* Delay before retry number failures (1, 2, ...), jitter included. */
 uint64_t discovery_backoff_ms(const struct cfg_provider *, unsigned failures,
     unsigned retry_after_s, uint32_t random);

@@ -49,7 +49,7 @@ START_TEST(peer_of_picks_address)
 	in.public_addrs = pub;
 	in.npublic = 1;
 	provider_cfg(&cfg, CFG_ADDR_PRIVATE, 0);
-	ck_assert_int_eq(discovery_peer_of(&cfg, NULL, &in, &peer, &why), 0);
+	ck_assert_int_eq(discovery_peer_of(&cfg, &in, &peer, &why), 0);
 	ck_assert_str_eq(peer.name, "lab/web_1_x");
 	ck_assert_str_eq(peer.address, "10.0.0.5");	/* IPv4 first */
 	ck_assert_int_eq(peer.addr.sa.sa_family, AF_INET);
@@ -57,13 +57,13 @@ START_TEST(peer_of_picks_address)
 	ck_assert_uint_eq(peer.segments, 3);
 	ck_assert_int_eq(peer.encap, ENCAP_VXLAN);
 	provider_cfg(&cfg, CFG_ADDR_PRIVATE, AF_INET6);
-	ck_assert_int_eq(discovery_peer_of(&cfg, NULL, &in, &peer, &why), 0);
+	ck_assert_int_eq(discovery_peer_of(&cfg, &in, &peer, &why), 0);
 	ck_assert_str_eq(sockaddr_ntop(&peer.addr, buf, sizeof buf), "fd00::5");
 	provider_cfg(&cfg, CFG_ADDR_PUBLIC, 0);
-	ck_assert_int_eq(discovery_peer_of(&cfg, NULL, &in, &peer, &why), 0);
+	ck_assert_int_eq(discovery_peer_of(&cfg, &in, &peer, &why), 0);
 	ck_assert_str_eq(peer.address, "203.0.113.7");
 	provider_cfg(&cfg, CFG_ADDR_PUBLIC, AF_INET6);
-	ck_assert_int_eq(discovery_peer_of(&cfg, NULL, &in, &peer, &why), -1);
+	ck_assert_int_eq(discovery_peer_of(&cfg, &in, &peer, &why), -1);
 	ck_assert_ptr_nonnull(strstr(why, "no public address"));
 }
 END_TEST
@@ -80,9 +80,9 @@ START_TEST(peer_of_refuses_junk)
 	in.private_addrs = priv;
 	in.nprivate = 3;
 	provider_cfg(&cfg, CFG_ADDR_PRIVATE, 0);
-	ck_assert_int_eq(discovery_peer_of(&cfg, NULL, &in, &peer, &why), -1);
+	ck_assert_int_eq(discovery_peer_of(&cfg, &in, &peer, &why), -1);
 	priv[2] = (char *)"192.0.2.1";
-	ck_assert_int_eq(discovery_peer_of(&cfg, NULL, &in, &peer, &why), 0);
+	ck_assert_int_eq(discovery_peer_of(&cfg, &in, &peer, &why), 0);
 	ck_assert_str_eq(peer.name, "lab/i-0123");	/* no name: the id */
 }
 END_TEST
