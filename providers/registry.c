@@ -22,20 +22,35 @@ provider_setting(const struct provider_settings *s, const char *key)
 
 #define SET(k) provider_setting(s, k)
 
-/* Split a list value into at most max words of buf; the count. */
-static size_t
-split_list(const char *v, char *buf, size_t len, const char **out, size_t max)
+/*
+ * Split the list value of key into at most max words of buf; the count,
+ * or -1 with *err set when it does not fit (never a silent cut).
+ */
+static int
+split_list(const struct provider_settings *s, const char *key,
+    const char *name, char *buf, size_t len, const char **out, size_t max,
+    struct provider_err *err)
 {
+	const char *v = provider_setting(s, key);
 	char *tok, *save = NULL;
 	size_t n = 0;
 
-	if (v == NULL || strlen(v) >= len)
+	if (v == NULL)
 		return 0;
+	if (strlen(v) >= len)
+		goto toolong;
 	strcpy(buf, v);
-	for (tok = strtok_r(buf, ", \t", &save); tok != NULL && n < max;
-	    tok = strtok_r(NULL, ", \t", &save))
+	for (tok = strtok_r(buf, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if (n == max)
+			goto toolong;
 		out[n++] = tok;
-	return n;
+	}
+	return (int)n;
+toolong:
+	provider_fail(err, PROVIDER_BAD_CONFIG, "%s: %s: more than %zu "
+	    "entries or %zu bytes", name, key, max, len - 1);
+	return -1;
 }
 
 static struct provider *
@@ -96,6 +111,7 @@ gce_create(const char *name, const struct provider_settings *s,
 {
 	const char *zones[64];
 	char buf[4096];
+	int n = split_list(s, "zones", name, buf, sizeof buf, zones, 64, err);
 	struct gce_config c = {
 		.key_json = SET("key-file"),
 		.project = SET("project"),
@@ -105,7 +121,9 @@ gce_create(const char *name, const struct provider_settings *s,
 		.timeout_ms = s->timeout_ms,
 	};
 
-	c.nzones = split_list(SET("zones"), buf, sizeof buf, zones, 64);
+	if (n < 0)
+		return NULL;
+	c.nzones = (size_t)n;
 	return provider_gce_new(name, &c, err);
 }
 
@@ -134,8 +152,8 @@ static_create(const char *name, const struct provider_settings *s,
 {
 	const char *entries[256];
 	char buf[8192];
-	size_t i, n = split_list(SET("instances"), buf, sizeof buf, entries,
-	    256);
+	int i, n = split_list(s, "instances", name, buf, sizeof buf, entries,
+	    256, err);
 
 	for (i = 0; i < n; i++) {
 		if (strchr(entries[i], '=') == NULL) {
@@ -144,7 +162,7 @@ static_create(const char *name, const struct provider_settings *s,
 			return NULL;
 		}
 	}
-	return provider_static_new(name, entries, n);
+	return n < 0 ? NULL : provider_static_new(name, entries, (size_t)n);
 }
 
 #undef SET

@@ -191,6 +191,14 @@ static const struct {
 	    "port: GRE over IP has no port" },
 	{ PROV "type = static\ninstances = a=1.2.3.4 b\n", ":5: [provider "
 	    "p]: static p: \"b\" is not NAME=ADDRESS" },
+	{ PROV "type = gce\ntag = a\nproject = p\nzones = "
+	    "z0 z1 z2 z3 z4 z5 z6 z7 z8 z9 z10 z11 z12 z13 z14 z15 z16 z1"
+	    "7 z18 z19 z20 z21 z22 z23 z24 z25 z26 z27 z28 z29 z30 z31 z3"
+	    "2 z33 z34 z35 z36 z37 z38 z39 z40 z41 z42 z43 z44 z45 z46 z4"
+	    "7 z48 z49 z50 z51 z52 z53 z54 z55 z56 z57 z58 z59 z60 z61 z6"
+	    "2 z63 z64"
+	    "\n", ":5: "
+	    "[provider p]: p: zones: more than 64 entries" },
 	{ PROV "type = aws\ntag = a\nregion = x\ncredentials = /nonexistent"
 	    "\n", ":9: [provider p] credentials: /nonexistent: No such file" },
 	{ PROV "type = gce\ntag = a\nkey-file = /nonexistent\n", ":8: "
