@@ -1,14 +1,17 @@
 #!/bin/bash
-# tunnel-vs-kernel.sh: tunneld against the kernel's vxlan, same run.
+# tunnel-vs-kernel.sh: tunneld against the kernel's vxlan and the
+# userspace L2 tunnels operators use today, in one run.
 #
-# Two namespaces joined by one veth (the underlay).  On it, side by side:
-# a kernel vxlan pair (VNI 42, port 4790) and a tunneld hub/spoke pair
-# (VNI 100), run in turn over VXLAN, GRE and GRE-in-UDP, each with its own
-# inner subnet.  iperf3 measures TCP with 1 and 4 streams and UDP 64-byte
-# packets received per second through each, ping the RTT; the script
-# prints every figure, tunneld/kernel, and GRE and GRE-in-UDP against
-# tunneld VXLAN, plus the offload counters of each tunneld run.
-# BENCH_ENCAPS="vxlan" limits the run to those tunneld rows.
+# Two namespaces joined by one veth (the underlay).  Row by row, each alone
+# on the machine: the bare veth, a kernel vxlan pair (VNI 42, port 4790),
+# OpenVPN, tinc, a naive TAP <-> UDP relay, tunneld over VXLAN, GRE and
+# GRE-in-UDP, and Open vSwitch's userspace datapath (bench/rivals.sh wires
+# the others, installing them from Debian when missing).  iperf3 measures
+# TCP with 1 and 4 streams and UDP 64-byte packets received per second
+# through each, ping the RTT.  The script prints every figure, tunneld's
+# ratios to the kernel, OpenVPN, OVS and the naive relay, GRE and
+# GRE-in-UDP against tunneld VXLAN, and tunneld's offload counters.
+# BENCH_ROWS="kernel-vxlan tunneld-vxlan" runs only those rows.
 #
 # Usage: bench/tunnel-vs-kernel.sh [seconds per figure, default 10]
 # Needs root, a built tree (TUNNELD, TUNNELCTL may point elsewhere), iperf3.
@@ -22,10 +25,23 @@ secs=${1:-10}
 command -v iperf3 >/dev/null || { echo "needs iperf3" >&2; exit 1; }
 [ -x "$TUNNELD" ] || { echo "build tunneld first (TUNNELD=$TUNNELD)" >&2; exit 1; }
 
-A=bench$$a; B=bench$$b; W=$(mktemp -d /tmp/tunneld-bench.XXXXXX); PIDS=""
+# Whatever one row set up (daemons, iperf3 servers) runs under the stage
+# and is stopped before the next row starts, so rows never share the CPU.
+STAGE_PIDS=""
+stage_run() {	# $1 namespace, then the command; runs it in the background
+	local ns=$1; shift
+	ip netns exec "$ns" "$@" &
+	STAGE_PIDS="$STAGE_PIDS $!"
+}
+stage_stop() {
+	local p
+	for p in $STAGE_PIDS; do kill "$p" 2>/dev/null || true; done
+	for p in $STAGE_PIDS; do wait "$p" 2>/dev/null || true; done
+	STAGE_PIDS=""
+}
+A=bench$$a; B=bench$$b; W=$(mktemp -d /tmp/tunneld-bench.XXXXXX)
 cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+	stage_stop
 	ip netns del "$A" 2>/dev/null || true; ip netns del "$B" 2>/dev/null || true
 	rm -rf "$W"
 }
@@ -63,33 +79,25 @@ address = 10.201.0.$4
 encap = $5
 CONF
 }
-# A tunneld pair over encapsulation $1 (the previous pair stopped first),
-# with an iperf3 server behind it.
-TD_PIDS=""
+serve_iperf() {	# $1 address in B
+	stage_run "$B" iperf3 -s -B "$1" -p 5201 >/dev/null 2>&1
+	sleep 0.5
+}
+# A tunneld pair over encapsulation $1.
 tunneld_pair() {
-	local p
-	for p in $TD_PIDS; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-	TD_PIDS=""
+	local n ns name i
 	conf a hub 1 2 "$1"; conf b spoke 2 1 "$1"
 	for n in "$A:a:1" "$B:b:2"; do
 		IFS=: read -r ns name i <<< "$n"
-		ip netns exec "$ns" "$TUNNELD" -d -c "$W/$name.conf" > "$W/$name.log" 2>&1 &
-		TD_PIDS="$TD_PIDS $!"
+		stage_run "$ns" "$TUNNELD" -d -c "$W/$name.conf" > "$W/$name.log" 2>&1
 		for _ in $(seq 50); do ip -n "$ns" link show tnb >/dev/null 2>&1 && break; sleep 0.1; done
 		ip -n "$ns" addr add "10.31.0.$i/24" dev tnb
 	done
-	ip netns exec "$B" iperf3 -s -B 10.31.0.2 -p 5201 >/dev/null 2>&1 &
-	TD_PIDS="$TD_PIDS $!"
-	sleep 1
+	serve_iperf 10.31.0.2
+	sleep 0.5
 	ip netns exec "$A" ping -q -c 2 10.31.0.2 >/dev/null
 }
-for ip in 10.30.0.2 10.201.0.2; do
-	ip netns exec "$B" iperf3 -s -B "$ip" -p 5201 >/dev/null 2>&1 &
-	PIDS="$PIDS $!"
-done
-sleep 1
-ip netns exec "$A" ping -q -c 2 10.30.0.2 >/dev/null
-
+. "$top/bench/rivals.sh"
 # iperf3 figure: $1 target, then iperf3 options; prints a number.
 measure() {
 	local target=$1; shift
@@ -127,26 +135,42 @@ print("  tunneld %s: offload %s, TSO super-frames in %d, GRO super-frames out %d
     sys.argv[1], s["offload"], s["tso_frames"], s["gro_frames"]))' "$n"
 	done
 }
-ENCAPS=${BENCH_ENCAPS:-vxlan gre gre-udp}
-if [ -z "${BENCH_ENCAPS:-}" ]; then
-	row bare-veth 10.201.0.2
-	row kernel-vxlan 10.30.0.2
-fi
-for e in $ENCAPS; do
-	tunneld_pair "$e"
-	row "tunneld-$e" 10.31.0.2
-	offload_line
+# Each row: its name, how to set it up, the address measured through it.
+# Rows run and print in this order; BENCH_ROWS="NAME ..." picks some.
+ROWS="bare-veth kernel-vxlan openvpn tinc naive-relay
+tunneld-vxlan tunneld-gre tunneld-gre-udp ovs-userspace"
+row_setup() {	# $1 row; sets TARGET
+	case $1 in
+	bare-veth)	TARGET=10.201.0.2; serve_iperf $TARGET ;;
+	kernel-vxlan)	TARGET=10.30.0.2; serve_iperf $TARGET ;;
+	openvpn)	TARGET=10.32.0.2; openvpn_pair ;;
+	tinc)		TARGET=10.33.0.2; tinc_pair ;;
+	naive-relay)	TARGET=10.34.0.2; naive_pair ;;
+	tunneld-*)	TARGET=10.31.0.2; tunneld_pair "${1#tunneld-}" ;;
+	ovs-userspace)	TARGET=10.35.0.2; ovs_pair ;;
+	*)		echo "no row $1" >&2; exit 2 ;;
+	esac
+}
+for name in ${BENCH_ROWS:-$ROWS}; do
+	row_setup "$name"
+	row "$name" "$TARGET"
+	case $name in tunneld-*) offload_line ;; esac
+	[ "$name" != ovs-userspace ] || ovs_unpair
+	stage_stop
 done
-PIDS="$PIDS $TD_PIDS"
-[ -z "${BENCH_ENCAPS:-}" ] || exit 0
 ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print('%.2f' % (a / b if b else 0))" "$1" "$2"; }
 ratios() {	# $1 label, $2 row, $3 reference row
+	[ -n "${r[$2.t1]:-}" ] && [ -n "${r[$3.t1]:-}" ] || return 0
 	printf '%-22s %12s %12s %14s %10s\n' "$1" \
 	    "$(ratio "${r[$2.t1]}" "${r[$3.t1]}")" \
 	    "$(ratio "${r[$2.t4]}" "${r[$3.t4]}")" \
 	    "$(ratio "${r[$2.u]}" "${r[$3.u]}")" \
 	    "$(ratio "${r[$2.rtt]}" "${r[$3.rtt]}")"
 }
+echo "ratios (RTT: higher is slower)"
 ratios "tunneld/kernel" tunneld-vxlan kernel-vxlan
+ratios "tunneld/openvpn" tunneld-vxlan openvpn
+ratios "tunneld/ovs" tunneld-vxlan ovs-userspace
+ratios "tunneld/naive" tunneld-vxlan naive-relay
 ratios "gre/vxlan" tunneld-gre tunneld-vxlan
 ratios "gre-udp/vxlan" tunneld-gre-udp tunneld-vxlan
