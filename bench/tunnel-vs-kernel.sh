@@ -17,45 +17,8 @@
 # Needs root, a built tree (TUNNELD, TUNNELCTL may point elsewhere), iperf3.
 # Not a test: no thresholds; figures vary run to run, compare within a run.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-: "${TUNNELD:=$top/tunneld/tunneld}"
-[ -x "$TUNNELD" ] || TUNNELD=$top/build-gcc/tunneld/tunneld
 secs=${1:-10}
-[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
-command -v iperf3 >/dev/null || { echo "needs iperf3" >&2; exit 1; }
-[ -x "$TUNNELD" ] || { echo "build tunneld first (TUNNELD=$TUNNELD)" >&2; exit 1; }
-
-# Whatever one row set up (daemons, iperf3 servers) runs under the stage
-# and is stopped before the next row starts, so rows never share the CPU.
-STAGE_PIDS=""
-stage_run() {	# $1 namespace, then the command; runs it in the background
-	local ns=$1; shift
-	ip netns exec "$ns" "$@" &
-	STAGE_PIDS="$STAGE_PIDS $!"
-}
-stage_stop() {
-	local p
-	for p in $STAGE_PIDS; do kill "$p" 2>/dev/null || true; done
-	for p in $STAGE_PIDS; do wait "$p" 2>/dev/null || true; done
-	STAGE_PIDS=""
-}
-A=bench$$a; B=bench$$b; W=$(mktemp -d /tmp/tunneld-bench.XXXXXX)
-cleanup() {
-	stage_stop
-	ip netns del "$A" 2>/dev/null || true; ip netns del "$B" 2>/dev/null || true
-	rm -rf "$W"
-}
-trap cleanup EXIT
-chmod 755 "$W"
-ip netns add "$A"; ip netns add "$B"
-ip link add eth0 netns "$A" type veth peer eth0 netns "$B"
-for n in "$A:1" "$B:2"; do
-	ns=${n%%:*}; i=${n##*:}
-	ip -n "$ns" link set lo up
-	ip -n "$ns" addr add "10.201.0.$i/24" dev eth0
-	ip -n "$ns" link set eth0 up
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-done
+. "$(dirname "$0")/lib.sh"
 # Kernel vxlan pair.
 ip -n "$A" link add vxk type vxlan id 42 local 10.201.0.1 remote 10.201.0.2 dstport 4790 dev eth0
 ip -n "$B" link add vxk type vxlan id 42 local 10.201.0.2 remote 10.201.0.1 dstport 4790 dev eth0
@@ -63,40 +26,6 @@ for n in "$A:1" "$B:2"; do
 	ip -n "${n%%:*}" addr add "10.30.0.${n##*:}/24" dev vxk
 	ip -n "${n%%:*}" link set vxk up
 done
-# tunneld pair.
-conf() {	# $1 name, $2 role, $3 own index, $4 other's index, $5 encap
-	cat > "$W/$1.conf" <<CONF
-[daemon]
-role = $2
-control-socket = $W/$1/ctl.sock
-local-address = 10.201.0.$3
-[segment pod]
-vni = 100
-tap = tnb
-mtu = 1450
-[peer other]
-address = 10.201.0.$4
-encap = $5
-CONF
-}
-serve_iperf() {	# $1 address in B
-	stage_run "$B" iperf3 -s -B "$1" -p 5201 >/dev/null 2>&1
-	sleep 0.5
-}
-# A tunneld pair over encapsulation $1.
-tunneld_pair() {
-	local n ns name i
-	conf a hub 1 2 "$1"; conf b spoke 2 1 "$1"
-	for n in "$A:a:1" "$B:b:2"; do
-		IFS=: read -r ns name i <<< "$n"
-		stage_run "$ns" "$TUNNELD" -d -c "$W/$name.conf" > "$W/$name.log" 2>&1
-		for _ in $(seq 50); do ip -n "$ns" link show tnb >/dev/null 2>&1 && break; sleep 0.1; done
-		ip -n "$ns" addr add "10.31.0.$i/24" dev tnb
-	done
-	serve_iperf 10.31.0.2
-	sleep 0.5
-	ip netns exec "$A" ping -q -c 2 10.31.0.2 >/dev/null
-}
 . "$top/bench/rivals.sh"
 # iperf3 figure: $1 target, then iperf3 options; prints a number.
 measure() {
@@ -128,7 +57,7 @@ row() {	# $1 name, $2 target
 offload_line() {
 	local n
 	for n in a b; do
-		"${TUNNELCTL:-$top/tunneld/tunnelctl}" -s "$W/$n/ctl.sock" --json status | python3 -c '
+		"$TUNNELCTL" -s "$W/$n/ctl.sock" --json status | python3 -c '
 import json, sys
 s = json.load(sys.stdin)["segments"][0]
 print("  tunneld %s: offload %s, TSO super-frames in %d, GRO super-frames out %d" % (

@@ -1,0 +1,82 @@
+# lib.sh: what the benchmarks share, sourced, not run.  Makes two
+# namespaces $A and $B joined by one veth (eth0, underlay 10.201.0.0/24,
+# IPv6 off), a work directory $W, and removes all of it on exit.  Whatever
+# a row starts goes through stage_run and ends at stage_stop, by PID.
+# tunneld_pair ENCAP runs a tunneld hub in A and spoke in B (VNI 100, TAP
+# tnb, inner 10.31.0.0/24, control sockets $W/a and $W/b) with an iperf3
+# server on 10.31.0.2; TUNNELD_PIDS holds the two daemons' PIDS.  TUNNELD and TUNNELCTL may point at another build.
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+: "${TUNNELD:=$top/tunneld/tunneld}"
+: "${TUNNELCTL:=$top/tunneld/tunnelctl}"
+[ -x "$TUNNELD" ] || TUNNELD=$top/build-gcc/tunneld/tunneld
+[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
+command -v iperf3 >/dev/null || { echo "needs iperf3" >&2; exit 1; }
+[ -x "$TUNNELD" ] || { echo "build tunneld first (TUNNELD=$TUNNELD)" >&2; exit 1; }
+
+# Whatever one row set up (daemons, iperf3 servers) runs under the stage
+# and is stopped before the next row starts, so rows never share the CPU.
+STAGE_PIDS=""
+stage_run() {	# $1 namespace, then the command; runs it in the background
+	local ns=$1; shift
+	ip netns exec "$ns" "$@" &
+	STAGE_PIDS="$STAGE_PIDS $!"
+}
+stage_stop() {
+	local p
+	for p in $STAGE_PIDS; do kill "$p" 2>/dev/null || true; done
+	for p in $STAGE_PIDS; do wait "$p" 2>/dev/null || true; done
+	STAGE_PIDS=""
+}
+A=bench$$a; B=bench$$b; W=$(mktemp -d /tmp/tunneld-bench.XXXXXX)
+cleanup() {
+	stage_stop
+	ip netns del "$A" 2>/dev/null || true; ip netns del "$B" 2>/dev/null || true
+	rm -rf "$W"
+}
+trap cleanup EXIT
+chmod 755 "$W"
+ip netns add "$A"; ip netns add "$B"
+ip link add eth0 netns "$A" type veth peer eth0 netns "$B"
+for n in "$A:1" "$B:2"; do
+	ns=${n%%:*}; i=${n##*:}
+	ip -n "$ns" link set lo up
+	ip -n "$ns" addr add "10.201.0.$i/24" dev eth0
+	ip -n "$ns" link set eth0 up
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+done
+# tunneld pair.
+conf() {	# $1 name, $2 role, $3 own index, $4 other's index, $5 encap
+	cat > "$W/$1.conf" <<CONF
+[daemon]
+role = $2
+control-socket = $W/$1/ctl.sock
+local-address = 10.201.0.$3
+[segment pod]
+vni = 100
+tap = tnb
+mtu = 1450
+[peer other]
+address = 10.201.0.$4
+encap = $5
+CONF
+}
+serve_iperf() {	# $1 address in B
+	stage_run "$B" iperf3 -s -B "$1" -p 5201 >/dev/null 2>&1
+	sleep 0.5
+}
+# A tunneld pair over encapsulation $1.
+tunneld_pair() {
+	local n ns name i
+	TUNNELD_PIDS=""
+	conf a hub 1 2 "$1"; conf b spoke 2 1 "$1"
+	for n in "$A:a:1" "$B:b:2"; do
+		IFS=: read -r ns name i <<< "$n"
+		stage_run "$ns" "$TUNNELD" -d -c "$W/$name.conf" > "$W/$name.log" 2>&1
+		TUNNELD_PIDS="${TUNNELD_PIDS:-} $!"
+		for _ in $(seq 50); do ip -n "$ns" link show tnb >/dev/null 2>&1 && break; sleep 0.1; done
+		ip -n "$ns" addr add "10.31.0.$i/24" dev tnb
+	done
+	serve_iperf 10.31.0.2
+	sleep 0.5
+	ip netns exec "$A" ping -q -c 2 10.31.0.2 >/dev/null
+}
