@@ -1,9 +1,9 @@
 /*
  * csum.h: the Internet checksum (RFC 1071) for IP and TCP headers.
  *
- * Sums are kept in memory byte order, 32 bits at a time in a 64-bit
- * accumulator, so the folded result stores back as the header field with
- * memcpy and no swapping.  A sum over pieces must give each piece an even
+ * Sums are kept in memory byte order, 32 bits at a time in 64-bit
+ * accumulators (which cannot overflow below 2^32 words), so the folded
+ * result stores back as the header field with memcpy and no swapping.  A sum over pieces must give each piece an even
  * length except the last.
  */
 #ifndef CSUM_H
@@ -17,14 +17,24 @@ static inline uint64_t
 csum_add(uint64_t sum, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	uint32_t w;
+	uint64_t s1 = 0, s2 = 0, s3 = 0;
+	uint32_t w[4];
 	uint16_t h;
 	uint8_t tail[2] = { 0, 0 };
 
-	for (; len >= 4; p += 4, len -= 4) {
-		memcpy(&w, p, 4);
-		sum += w;
+	/* Four independent sums: the adds need not wait on each other. */
+	for (; len >= 16; p += 16, len -= 16) {
+		memcpy(w, p, 16);
+		sum += w[0];
+		s1 += w[1];
+		s2 += w[2];
+		s3 += w[3];
 	}
+	for (; len >= 4; p += 4, len -= 4) {
+		memcpy(w, p, 4);
+		sum += w[0];
+	}
+	sum += s1 + s2 + s3;
 	if (len >= 2) {
 		memcpy(&h, p, 2);
 		sum += h;
