@@ -115,11 +115,11 @@ ovs_pair() {
 		mkdir -p "$d"
 		ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema
 		OVS_RUNDIR=$d stage_run "$ns" ovsdb-server "$d/conf.db" \
-		    --remote="punix:$d/db.sock" --log-file="$d/ovsdb.log" -vconsole:off
+		    --remote="punix:$d/db.sock" --log-file="$d/ovsdb.log" -vconsole:off 2>/dev/null
 		for _ in $(seq 50); do [ -S "$d/db.sock" ] && break; sleep 0.1; done
 		ovs "$s" --no-wait init
 		OVS_RUNDIR=$d stage_run "$ns" ovs-vswitchd "unix:$d/db.sock" \
-		    --log-file="$d/vswitchd.log" -vconsole:off
+		    --log-file="$d/vswitchd.log" -vconsole:off 2>/dev/null
 		ip netns exec "$ns" bash -c "$(declare -f ovs); W=$W; set -e
 		ovs $s add-br br-phy -- set bridge br-phy datapath_type=netdev
 		ovs $s add-port br-phy eth0
