@@ -169,6 +169,7 @@ static const struct key_def daemon_keys[] = {
 	{ "flood-rate", parse_uint, false, 0, 10000000, D(flood_rate) },
 	{ "flood-burst", parse_uint, false, 1, 10000000, D(flood_burst) },
 	{ "offload", parse_bool, false, 0, 0, D(offload) },
+	{ "busy-poll", parse_uint, false, 0, CFG_MAX_BUSY_POLL, D(busy_poll) },
 	{ NULL, NULL, false, 0, 0, 0, 0 },
 };
 
@@ -707,5 +708,7 @@ config_restart_key(const struct config *a, const struct config *b)
 		return "mac-table-size";
 	if (x->offload != y->offload)
 		return "offload";
+	if (x->busy_poll != y->busy_poll)
+		return "busy-poll";
 	return NULL;
 }

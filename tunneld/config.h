@@ -30,6 +30,7 @@ enum {
 	CFG_MAX_SEGMENTS = 64,
 	CFG_MAX_PEERS = 4096,
 	CFG_MAX_THREADS = 16,
+	CFG_MAX_BUSY_POLL = 10000,	/* microseconds */
 };
 
 enum role { ROLE_HUB, ROLE_SPOKE };
@@ -59,6 +60,7 @@ struct cfg_daemon {
 	uint32_t flood_rate, flood_burst;
 	bool relay;
 	bool offload;			/* TAP vnet headers, TSO and GRO */
+	int busy_poll;			/* microseconds; 0 = sleep at once */
 };
 
 struct cfg_segment {

@@ -1,5 +1,6 @@
 /* dp.c: data threads' life cycle, snapshot publication and counters. */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,8 +236,9 @@ dp_new(const struct dp_params *p, char **cause)
 	}
 	snprintf(dp->describe, sizeof dp->describe, "%d threads, recvmmsg/"
 	    "sendmmsg batches of %d, UDP GSO %s, UDP GRO %s; TAP offloads "
-	    "per segment (its offload field)", dp->nthreads, DP_BATCH,
-	    dp->gso ? "on" : "off", dp->gro ? "on" : "off");
+	    "per segment (its offload field); busy-poll %u us", dp->nthreads,
+	    DP_BATCH, dp->gso ? "on" : "off", dp->gro ? "on" : "off",
+	    p->busy_poll_us);
 	return dp;
 }
 
@@ -263,6 +265,37 @@ thread_dispatch(struct dp_thread *th, const struct dp_snapshot *snap,
 	}
 }
 
+static uint64_t
+clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
+ * Wait for events.  After traffic, poll without sleeping for up to the
+ * busy-poll window first: a packet that comes back within it (a reply,
+ * the next of a burst) is taken without a wake-up.  Idle: one sleep.
+ */
+static int
+thread_wait(struct dp_thread *th, struct epoll_event *ev)
+{
+	uint64_t until;
+	int n;
+
+	if (th->dp->p.busy_poll_us == 0)
+		return epoll_wait(th->epfd, ev, DP_EVENTS, -1);
+	until = clock_us() + th->dp->p.busy_poll_us;
+	do {
+		if ((n = epoll_wait(th->epfd, ev, DP_EVENTS, 0)) != 0)
+			return n;
+		sched_yield();
+	} while (clock_us() < until);
+	return epoll_wait(th->epfd, ev, DP_EVENTS, -1);
+}
+
 static void *
 thread_main(void *arg)
 {
@@ -278,7 +311,7 @@ thread_main(void *arg)
 		    __ATOMIC_SEQ_CST), __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&dp->quit, __ATOMIC_SEQ_CST))
 			break;
-		n = epoll_wait(th->epfd, ev, DP_EVENTS, -1);
+		n = thread_wait(th, ev);
 		if (n == -1 && errno != EINTR)
 			fatal("data thread %d: epoll_wait", th->id);
 		snap = __atomic_load_n(&dp->snap, __ATOMIC_SEQ_CST);

@@ -41,6 +41,7 @@ struct dp_params {
 	bool udp_checksum;
 	bool gre;
 	bool udp_offload;	/* UDP GSO out, UDP GRO in, when the kernel can */
+	unsigned busy_poll_us;	/* poll this long after traffic before sleeping */
 };
 
 struct dp;

@@ -93,7 +93,7 @@ struct dp {
 	int quit;			/* atomic */
 	bool started;
 	bool gso, gro;			/* UDP_SEGMENT out, UDP_GRO in */
-	char describe[160];
+	char describe[192];
 };
 
 /* Add n to a counter only this thread writes; readers load relaxed. */

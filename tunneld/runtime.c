@@ -22,6 +22,7 @@ dp_params_of(const struct config *c)
 		.udp_checksum = c->daemon.udp_checksum,
 		.gre = c->daemon.gre,
 		.udp_offload = c->daemon.offload,
+		.busy_poll_us = (unsigned)c->daemon.busy_poll,
 	};
 	return p;
 }

@@ -33,6 +33,7 @@ static const char good[] =
     "local-address = 192.0.2.1, 2001:db8::1\n"
     "vxlan-port = 8472\n"
     "mac-age = 60\n"
+    "busy-poll = 50\n"
     "\n"
     "[segment pod]\n"
     "vni = 100\n"
@@ -67,6 +68,7 @@ START_TEST(good_config)
 	ck_assert_uint_eq(c->daemon.vxlan_port, 8472);
 	ck_assert_uint_eq(c->daemon.greudp_port, 4754);
 	ck_assert_uint_eq(c->daemon.mac_age, 60);
+	ck_assert_int_eq(c->daemon.busy_poll, 50);
 	ck_assert(c->daemon.relay);
 	ck_assert_int_eq(c->daemon.local4.sa.sa_family, AF_INET);
 	ck_assert_int_eq(c->daemon.local6.sa.sa_family, AF_INET6);
@@ -161,6 +163,8 @@ static const struct {
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\nmtu = 100\n",
 	    "mtu: \"100\": out of range" },
 	{ "[daemon\nrole = hub\n", "syntax error" },
+	{ "[daemon]\nrole = hub\nbusy-poll = 10001\n[segment a]\nvni = 1\n",
+	    ":3: [daemon] busy-poll: \"10001\": out of range" },
 	/* Found by fuzz_config: a section that iniparser files as a key. */
 	{ "[daemon]\nrole = hub\n[daemon:role]\nvni = 1\n", ":3: "
 	    "[daemon:role]: ':' in a section name" },
@@ -249,6 +253,8 @@ START_TEST(compare)
 	ck_assert(!config_peer_equal(&a->peers[1], &b->peers[1], a, b));
 	b->segments[0].mtu = 1300;
 	ck_assert(!config_segment_equal(&a->segments[0], &b->segments[0]));
+	b->daemon.busy_poll = 0;
+	ck_assert_str_eq(config_restart_key(a, b), "busy-poll");
 	b->daemon.vxlan_port = 1;
 	ck_assert_str_eq(config_restart_key(a, b), "vxlan-port");
 	config_free(a);
