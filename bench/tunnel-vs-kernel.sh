@@ -14,10 +14,13 @@
 # BENCH_ROWS="kernel-vxlan tunneld-vxlan" runs only those rows.
 #
 # Usage: bench/tunnel-vs-kernel.sh [seconds per figure, default 10]
+#                                   [runs, default 1]
+# With several runs every row is measured once per run, rows interleaved,
+# and the table of medians follows (the ratios use the medians).
 # Needs root, a built tree (TUNNELD, TUNNELCTL may point elsewhere), iperf3.
 # Not a test: no thresholds; figures vary run to run, compare within a run.
 set -euo pipefail
-secs=${1:-10}
+secs=${1:-10}; runs=${2:-1}
 . "$(dirname "$0")/lib.sh"
 # Kernel vxlan pair.
 ip -n "$A" link add vxk type vxlan id 42 local 10.201.0.1 remote 10.201.0.2 dstport 4790 dev eth0
@@ -43,16 +46,20 @@ else:
 rtt() {
 	ip netns exec "$A" ping -q -c 20 -i 0.05 "$1" | awk -F/ '/rtt/ {print $5}'
 }
-printf '%-22s %12s %12s %14s %10s\n' path "TCP 1 Gb/s" "TCP 4 Gb/s" "UDP64 kpps rx" "RTT ms"
+line() { printf '%-22s %12s %12s %14s %10s\n' "$@"; }
+line path "TCP 1 Gb/s" "TCP 4 Gb/s" "UDP64 kpps rx" "RTT ms"
+# r[ROW.FIGURE]: that figure of every run so far, space separated.
 declare -A r
-row() {	# $1 name, $2 target
+FIGS="t1 t4 u rtt"
+row() {	# $1 name, $2 target, $3 label
 	local name=$1 t=$2
-	r[$name.t1]=$(measure "$t")
-	r[$name.t4]=$(measure "$t" -P 4)
-	r[$name.u]=$(measure "$t" -u -l 64 -b 0)
-	r[$name.rtt]=$(rtt "$t")
-	printf '%-22s %12s %12s %14s %10s\n' "$name" "${r[$name.t1]}" "${r[$name.t4]}" "${r[$name.u]}" "${r[$name.rtt]}"
+	r[$name.t1]+=" $(measure "$t")"
+	r[$name.t4]+=" $(measure "$t" -P 4)"
+	r[$name.u]+=" $(measure "$t" -u -l 64 -b 0)"
+	r[$name.rtt]+=" $(rtt "$t")"
+	line "$3" $(for f in $FIGS; do echo "${r[$name.$f]##* }"; done)
 }
+median() { python3 -c 'import statistics, sys; print(statistics.median(map(float, sys.argv[1:])))' "$@"; }
 # Which offload path tunneld used, and how much went through it.
 offload_line() {
 	local n
@@ -60,8 +67,9 @@ offload_line() {
 		"$TUNNELCTL" -s "$W/$n/ctl.sock" --json status | python3 -c '
 import json, sys
 s = json.load(sys.stdin)["segments"][0]
-print("  tunneld %s: offload %s, TSO super-frames in %d, GRO super-frames out %d" % (
-    sys.argv[1], s["offload"], s["tso_frames"], s["gro_frames"]))' "$n"
+print("  tunneld %s: offload %s, TSO super-frames in %d, GRO super-frames out %d,"
+    " TAP kernel drops %d" % (sys.argv[1],
+    s["offload"], s["tso_frames"], s["gro_frames"], s["tap_kernel_drops"]))' "$n"
 	done
 }
 # Each row: its name, how to set it up, the address measured through it.
@@ -80,17 +88,29 @@ row_setup() {	# $1 row; sets TARGET
 	*)		echo "no row $1" >&2; exit 2 ;;
 	esac
 }
-for name in ${BENCH_ROWS:-$ROWS}; do
-	row_setup "$name"
-	row "$name" "$TARGET"
-	case $name in tunneld-*) offload_line ;; esac
-	[ "$name" != ovs-userspace ] || ovs_unpair
-	stage_stop
+for ((run = 1; run <= runs; run++)); do
+	for name in ${BENCH_ROWS:-$ROWS}; do
+		row_setup "$name"
+		row "$name" "$TARGET" "$name$([ "$runs" = 1 ] || echo " #$run")"
+		case $name in tunneld-*) offload_line ;; esac
+		[ "$name" != ovs-userspace ] || ovs_unpair
+		stage_stop
+	done
 done
+# From here on r[ROW.FIGURE] is the median of the runs.
+for k in "${!r[@]}"; do r[$k]=$(median ${r[$k]}); done
+if [ "$runs" != 1 ]; then
+	echo "medians of $runs runs"
+	for name in ${BENCH_ROWS:-$ROWS}; do
+		line "$name" $(for f in $FIGS; do printf '%.*f\n' \
+		    "$(case $f in t1|t4) echo 2 ;; u) echo 0 ;; rtt) echo 3 ;; esac)" \
+		    "${r[$name.$f]}"; done)
+	done
+fi
 ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print('%.2f' % (a / b if b else 0))" "$1" "$2"; }
 ratios() {	# $1 label, $2 row, $3 reference row
 	[ -n "${r[$2.t1]:-}" ] && [ -n "${r[$3.t1]:-}" ] || return 0
-	printf '%-22s %12s %12s %14s %10s\n' "$1" \
+	line "$1" \
 	    "$(ratio "${r[$2.t1]}" "${r[$3.t1]}")" \
 	    "$(ratio "${r[$2.t4]}" "${r[$3.t4]}")" \
 	    "$(ratio "${r[$2.u]}" "${r[$3.u]}")" \
