@@ -78,5 +78,9 @@ tunneld_pair() {
 	done
 	serve_iperf 10.31.0.2
 	sleep 0.5
-	ip netns exec "$A" ping -q -c 2 10.31.0.2 >/dev/null
+	ip netns exec "$A" ping -q -c 2 10.31.0.2 >/dev/null || {
+		echo "tunneld $1 did not come up" >&2
+		tail -n 20 "$W/a.log" "$W/b.log" >&2
+		return 1
+	}
 }

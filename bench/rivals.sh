@@ -3,7 +3,8 @@
 # underlay 10.201.0.0/24 with an inner /24 of its own, and an iperf3 server
 # behind B.  Sourced, not run: it uses the caller's $A, $B, $W, $top,
 # stage_run and serve_iperf.  Each *_pair function prints nothing and
-# leaves the inner address 10.X.0.2 answering; stage_stop ends it.
+# leaves the inner address 10.X.0.2 answering, or returns 1 (its logs on
+# stderr) so the bench goes on without that row; stage_stop ends it.
 #
 #   openvpn   OpenVPN 2.6, TAP, p2p TLS with a generated self-signed pair,
 #             AES-256-GCM               inner 10.32.0.0/24
@@ -40,10 +41,10 @@ rival_inner() {	# $1 ns, $2 dev, $3 address/len, $4 mtu
 
 openvpn_pair() {
 	local n ns i other role
-	rival_install openvpn openvpn
+	rival_install openvpn openvpn || return 1
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
 	    -nodes -days 2 -subj /CN=bench -keyout "$W/ovpn.key" \
-	    -out "$W/ovpn.crt" 2>/dev/null
+	    -out "$W/ovpn.crt" 2>/dev/null || return 1
 	for n in "$A:1:2:server" "$B:2:1:client"; do
 		IFS=: read -r ns i other role <<< "$n"
 		stage_run "$ns" openvpn --dev ovpn --dev-type tap --proto udp \
@@ -54,22 +55,23 @@ openvpn_pair() {
 		    --ifconfig "10.32.0.$i" 255.255.255.0 --verb 1 \
 		    --log "$W/openvpn-$i.log"
 	done
-	rival_wait openvpn 10.32.0.2
+	rival_wait openvpn 10.32.0.2 || return 1
 	serve_iperf 10.32.0.2
 }
 
 tinc_pair() {
 	local n ns name i other d
-	rival_install tincd tinc
+	rival_install tincd tinc || return 1
 	for n in "$A:a:1:b" "$B:b:2:a"; do
 		IFS=: read -r ns name i other <<< "$n"
 		d=$W/tinc-$name
+		rm -rf "$d"	# a fresh pair each run
 		mkdir -p "$d/hosts"
 		printf 'Name = %s\nMode = switch\nInterface = tinc\nAddressFamily = ipv4\nBindToAddress = 10.201.0.%s\n' \
 		    "$name" "$i" > "$d/tinc.conf"
 		[ "$name" = a ] && echo "ConnectTo = $other" >> "$d/tinc.conf"
 		printf 'Address = 10.201.0.%s\n' "$i" > "$d/hosts/$name"
-		tincd -c "$d" -K 2048 < /dev/null > /dev/null 2>&1
+		tincd -c "$d" -K 2048 < /dev/null > /dev/null 2>&1 || return 1
 	done
 	cp "$W/tinc-a/hosts/a" "$W/tinc-b/hosts/a"
 	cp "$W/tinc-b/hosts/b" "$W/tinc-a/hosts/b"
@@ -80,13 +82,13 @@ tinc_pair() {
 		for _ in $(seq 50); do ip -n "$ns" link show tinc >/dev/null 2>&1 && break; sleep 0.1; done
 		rival_inner "$ns" tinc "10.33.0.$i/24" 1400
 	done
-	rival_wait tinc 10.33.0.2
+	rival_wait tinc 10.33.0.2 || return 1
 	serve_iperf 10.33.0.2
 }
 
 naive_pair() {
 	local n ns i other
-	cc -O2 -o "$W/naive-relay" "$top/bench/naive-relay.c"
+	cc -O2 -o "$W/naive-relay" "$top/bench/naive-relay.c" || return 1
 	for n in "$A:1:2" "$B:2:1"; do
 		IFS=: read -r ns i other <<< "$n"
 		stage_run "$ns" "$W/naive-relay" naive "10.201.0.$i" \
@@ -94,7 +96,7 @@ naive_pair() {
 		for _ in $(seq 50); do ip -n "$ns" link show naive >/dev/null 2>&1 && break; sleep 0.1; done
 		rival_inner "$ns" naive "10.34.0.$i/24" 1450
 	done
-	rival_wait naive 10.34.0.2
+	rival_wait naive 10.34.0.2 || return 1
 	serve_iperf 10.34.0.2
 }
 
@@ -108,12 +110,14 @@ ovs() {	# $1 side, then ovs-vsctl arguments
 }
 ovs_pair() {
 	local n ns s i other d
-	rival_install ovs-vswitchd openvswitch-switch
+	rival_install ovs-vswitchd openvswitch-switch || return 1
 	for n in "$A:a:1:2" "$B:b:2:1"; do
 		IFS=: read -r ns s i other <<< "$n"
 		d=$W/ovs-$s
+		rm -rf "$d"	# a fresh database each run
 		mkdir -p "$d"
-		ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+		ovsdb-tool create "$d/conf.db" \
+		    /usr/share/openvswitch/vswitch.ovsschema || return 1
 		OVS_RUNDIR=$d stage_run "$ns" ovsdb-server "$d/conf.db" \
 		    --remote="punix:$d/db.sock" --log-file="$d/ovsdb.log" -vconsole:off 2>/dev/null
 		for _ in $(seq 50); do [ -S "$d/db.sock" ] && break; sleep 0.1; done
@@ -130,10 +134,10 @@ ovs_pair() {
 		ovs $s add-port br-int vx -- set interface vx type=vxlan \
 		    options:remote_ip=10.201.0.$other options:key=77 \
 		    options:dst_port=4791
-		ovs $s set interface br-int mtu_request=1450"
+		ovs $s set interface br-int mtu_request=1450" || return 1
 		rival_inner "$ns" br-int "10.35.0.$i/24" 1450
 	done
-	rival_wait ovs 10.35.0.2
+	rival_wait ovs 10.35.0.2 || return 1
 	serve_iperf 10.35.0.2
 }
 ovs_unpair() {

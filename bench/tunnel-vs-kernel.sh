@@ -90,18 +90,24 @@ row_setup() {	# $1 row; sets TARGET
 }
 for ((run = 1; run <= runs; run++)); do
 	for name in ${BENCH_ROWS:-$ROWS}; do
-		row_setup "$name"
-		row "$name" "$TARGET" "$name$([ "$runs" = 1 ] || echo " #$run")"
-		case $name in tunneld-*) offload_line ;; esac
+		label=$name$([ "$runs" = 1 ] || echo " #$run")
+		if row_setup "$name"; then
+			row "$name" "$TARGET" "$label"
+			case $name in tunneld-*) offload_line ;; esac
+		else
+			echo "$label: did not come up, no figures" >&2
+		fi
 		[ "$name" != ovs-userspace ] || ovs_unpair
 		stage_stop
 	done
 done
 # From here on r[ROW.FIGURE] is the median of the runs.
 for k in "${!r[@]}"; do r[$k]=$(median ${r[$k]}); done
+have() { [ -n "${r[$1.t1]:-}" ]; }
 if [ "$runs" != 1 ]; then
 	echo "medians of $runs runs"
 	for name in ${BENCH_ROWS:-$ROWS}; do
+		have "$name" || continue
 		line "$name" $(for f in $FIGS; do printf '%.*f\n' \
 		    "$(case $f in t1|t4) echo 2 ;; u) echo 0 ;; rtt) echo 3 ;; esac)" \
 		    "${r[$name.$f]}"; done)
@@ -109,7 +115,7 @@ if [ "$runs" != 1 ]; then
 fi
 ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print('%.2f' % (a / b if b else 0))" "$1" "$2"; }
 ratios() {	# $1 label, $2 row, $3 reference row
-	[ -n "${r[$2.t1]:-}" ] && [ -n "${r[$3.t1]:-}" ] || return 0
+	have "$2" && have "$3" || return 0
 	line "$1" \
 	    "$(ratio "${r[$2.t1]}" "${r[$3.t1]}")" \
 	    "$(ratio "${r[$2.t4]}" "${r[$3.t4]}")" \
