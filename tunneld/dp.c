@@ -57,6 +57,7 @@ thread_open_tx(struct dp *dp, struct dp_thread *th, enum dp_family f,
 			return -1;
 		th->txq[f][k][e] = xcalloc(1, sizeof *th->txq[f][k][e]);
 		th->txq[f][k][e]->fd = fd;
+		th->txq[f][k][e]->gso = k != DK_GRE && dp->gso;
 	}
 	return 0;
 }

@@ -2,8 +2,9 @@
  * dp_io.c: the packet handlers of a data thread.
  *
  * TAP -> tunnel: read a batch of frames, forward each (fwd.c), queue one
- * message per destination peer (header + frame, no copy), flush with
- * sendmmsg.  Tunnel -> TAP: recvmmsg a batch, identify the peer by outer
+ * message per destination peer (header + frame, no copy), flush with one
+ * sendmmsg, runs of equal-sized messages to one peer joined into
+ * UDP_SEGMENT trains when the kernel has UDP GSO.  Tunnel -> TAP: recvmmsg a batch, identify the peer by outer
  * source address, parse the header, check the segment, forward: write to the
  * TAP and/or queue to other peers (hub relay).  Every drop is counted by
  * reason against the peer (or port 0 when there is none).
@@ -44,38 +45,153 @@ txq_account(struct dp_thread *th, struct txq *q, int from, int to)
 	}
 }
 
+/*
+ * A send error at message i: logged (rate-limited) and i dropped with its
+ * reason.  True when the socket is full: the caller drops the rest too.
+ */
+static bool
+txq_error(struct dp_thread *th, struct txq *q, int i, int err)
+{
+	const struct dp_peer *p = th->snap->peers[q->port[i]];
+	uint32_t suppressed;
+
+	if (log_rate_allow(&th->log_rate, &suppressed))
+		log_warnx("peer %s: send: %s (data thread %d, %u similar"
+		    " messages suppressed)", p ? p->name : "?",
+		    strerror(err), th->id, suppressed);
+	if (err == EAGAIN || err == ENOBUFS)
+		return true;	/* socket buffer full: never block */
+	drop(th, q->port[i], err == EMSGSIZE ? DROP_OVERSIZE : DROP_TX_ERROR);
+	return false;
+}
+
+/*
+ * Send messages [from, to) one datagram each.  Returns to, or the first
+ * message not sent because the socket is full.
+ */
+static int
+txq_send_singly(struct dp_thread *th, struct txq *q, int from, int to)
+{
+	int r;
+
+	while (from < to) {
+		r = sendmmsg(q->fd, q->msg + from, (unsigned)(to - from),
+		    MSG_DONTWAIT);
+		if (r > 0) {
+			txq_account(th, q, from, from + r);
+			from += r;
+		} else if (errno != EINTR) {
+			if (txq_error(th, q, from, errno))
+				return from;
+			from++;
+		}
+	}
+	return to;
+}
+
+static size_t
+txq_len(const struct txq *q, int i)
+{
+	return q->iov[i][0].iov_len + q->iov[i][1].iov_len;
+}
+
+/*
+ * Messages from i on that can ride one UDP_SEGMENT train: to the same
+ * peer, of i's length but the last (which may be shorter), within the
+ * kernel's segment and byte caps.
+ */
+static int
+txq_run(const struct txq *q, int i)
+{
+	size_t size = txq_len(q, i), bytes = size;
+	int k = 1;
+
+	if (!q->gso)
+		return 1;
+	while (i + k < q->n && k < DP_GSO_SEGS && q->msg[i + k].msg_hdr.msg_name
+	    == q->msg[i].msg_hdr.msg_name && txq_len(q, i + k) <= size &&
+	    bytes + txq_len(q, i + k) <= DP_GSO_BYTES) {
+		bytes += txq_len(q, i + k);
+		if (txq_len(q, i + k++) < size)
+			break;	/* a short one ends the train */
+	}
+	return k;
+}
+
+/* Join the queued messages into trains; returns how many. */
+static int
+txq_trains(struct txq *q)
+{
+	struct msghdr *m;
+	struct cmsghdr *cm;
+	uint16_t size;
+	int i, k, t;
+
+	for (i = 0, t = 0; i < q->n; i += k, t++) {
+		k = txq_run(q, i);
+		q->first[t] = i;
+		m = &q->train[t].msg_hdr;
+		*m = q->msg[i].msg_hdr;
+		m->msg_iovlen = (size_t)(2 * k);	/* iov rows are adjacent */
+		if (k == 1)
+			continue;
+		size = (uint16_t)txq_len(q, i);
+		m->msg_control = q->ctl[t].buf;
+		m->msg_controllen = sizeof q->ctl[t].buf;
+		cm = CMSG_FIRSTHDR(m);
+		cm->cmsg_level = SOL_UDP;
+		cm->cmsg_type = UDP_SEGMENT;
+		cm->cmsg_len = CMSG_LEN(sizeof size);
+		memcpy(CMSG_DATA(cm), &size, sizeof size);
+	}
+	q->first[t] = i;
+	return t;
+}
+
+/* Count trains [t0, t1) sent: their messages, and each of several. */
+static void
+txq_sent(struct dp_thread *th, struct txq *q, int t0, int t1)
+{
+	int t;
+
+	txq_account(th, q, q->first[t0], q->first[t1]);
+	for (t = t0; t < t1; t++)
+		if (q->first[t + 1] - q->first[t] > 1)
+			ctr_add(&th->pc[q->port[q->first[t]]].tx_trains, 1);
+}
+
+/*
+ * Send everything queued: one sendmmsg of trains.  A train the kernel
+ * refuses for any reason but a full socket is sent again a datagram at a
+ * time, so each message meets its own fate (oversize, say).
+ */
 static void
 txq_flush(struct dp_thread *th, struct txq *q)
 {
-	const struct dp_peer *p;
-	uint32_t suppressed;
-	int off = 0, r, err;
+	int nt = txq_trains(q), t = 0, r, a, b, i;
 
-	while (off < q->n) {
-		r = sendmmsg(q->fd, q->msg + off, (unsigned)(q->n - off),
+	while (t < nt) {
+		r = sendmmsg(q->fd, q->train + t, (unsigned)(nt - t),
 		    MSG_DONTWAIT);
 		if (r > 0) {
-			txq_account(th, q, off, off + r);
-			off += r;
+			txq_sent(th, q, t, t + r);
+			t += r;
 			continue;
 		}
-		err = errno;
-		if (err == EINTR)
+		if (errno == EINTR)
 			continue;
-		p = th->snap->peers[q->port[off]];
-		if (log_rate_allow(&th->log_rate, &suppressed))
-			log_warnx("peer %s: send: %s (data thread %d, %u similar"
-			    " messages suppressed)", p ? p->name : "?",
-			    strerror(err), th->id, suppressed);
-		if (err == EAGAIN || err == ENOBUFS) {
-			/* Socket buffer full: drop the rest, never block. */
-			for (; off < q->n; off++)
-				drop(th, q->port[off], DROP_TX_ERROR);
+		a = q->first[t];
+		b = q->first[t + 1];
+		if (b - a > 1 && errno != EAGAIN && errno != ENOBUFS)
+			a = txq_send_singly(th, q, a, b);
+		else if (!txq_error(th, q, a, errno))
+			a = b;		/* dropped with its reason */
+		if (a < b) {	/* the socket is full: drop the rest */
+			for (i = a; i < q->n; i++)
+				drop(th, q->port[i], DROP_TX_ERROR);
 			break;
 		}
-		drop(th, q->port[off], err == EMSGSIZE ? DROP_OVERSIZE
-						       : DROP_TX_ERROR);
-		off++;
+		t++;
 	}
 	q->n = 0;
 }
@@ -282,77 +398,9 @@ forward(struct dp_thread *th, const struct dp_snapshot *snap,
 }
 
 /*
- * Send segs[0..n) (one TCP flow, equal lengths but the last) to a UDP
- * peer as few UDP_SEGMENT datagram trains; the kernel (or the NIC) cuts
- * them.  Returns how many segments went (the rest: caller sends singly).
- */
-static int
-tx_gso(struct dp_thread *th, const struct dp_segment *seg,
-    const struct dp_peer *p, uint32_t hash, const struct tso_seg *segs, int n)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(uint16_t))];
-	} ctl;
-	struct port_counters *pc = &th->pc[p->port];
-	struct txq *q = txq_of(th, p, hash);
-	uint8_t hdr[ENCAP_HDR_MAX];
-	struct msghdr msg;
-	struct cmsghdr *cm;
-	size_t hl = encap_header(p->encap, seg->vni, hdr), bytes;
-	uint16_t gso_size;
-	int i = 0, k, err;
-
-	if (q == NULL || !th->dp->gso || p->encap == ENCAP_GRE)
-		return 0;
-	if (q->n > 0)
-		txq_flush(th, q);	/* keep the flow in order */
-	while (i < n) {
-		gso_size = (uint16_t)(hl + segs[i].len);
-		for (k = 0, bytes = 0; i + k < n && k < DP_GSO_SEGS &&
-		    bytes + hl + segs[i + k].len <= DP_GSO_BYTES &&
-		    segs[i + k].len <= segs[i].len; k++) {
-			th->gso_iov[2 * k].iov_base = hdr;
-			th->gso_iov[2 * k].iov_len = hl;
-			th->gso_iov[2 * k + 1].iov_base = segs[i + k].frame;
-			th->gso_iov[2 * k + 1].iov_len = segs[i + k].len;
-			bytes += hl + segs[i + k].len;
-			if (segs[i + k].len < segs[i].len) {
-				k++;	/* a short one ends the train */
-				break;
-			}
-		}
-		memset(&msg, 0, sizeof msg);
-		msg.msg_name = (void *)(uintptr_t)&p->addr.sa;
-		msg.msg_namelen = p->addr.len;
-		msg.msg_iov = th->gso_iov;
-		msg.msg_iovlen = (size_t)(2 * k);
-		if (k > 1) {
-			msg.msg_control = ctl.buf;
-			msg.msg_controllen = sizeof ctl.buf;
-			cm = CMSG_FIRSTHDR(&msg);
-			cm->cmsg_level = SOL_UDP;
-			cm->cmsg_type = UDP_SEGMENT;
-			cm->cmsg_len = CMSG_LEN(sizeof gso_size);
-			memcpy(CMSG_DATA(cm), &gso_size, sizeof gso_size);
-		}
-		if (sendmsg(q->fd, &msg, MSG_DONTWAIT) < 0) {
-			err = errno;
-			if (err != EAGAIN && err != ENOBUFS && err != EINTR)
-				return i;	/* caller sends the rest singly */
-			drop_n(th, p->port, DROP_TX_ERROR, (uint64_t)k);
-		} else {
-			ctr_add(&pc->tx_packets, (uint64_t)k);
-			ctr_add(&pc->tx_bytes, bytes);
-		}
-		i += k;
-	}
-	return n;
-}
-
-/*
  * Forward the segments cut from one super-frame: they share their
- * headers, so the first one's decision holds for all.
+ * headers, so the first one's decision holds for all.  Queued side by
+ * side, they leave as UDP_SEGMENT trains (txq_flush).
  */
 static void
 forward_segments(struct dp_thread *th, const struct dp_snapshot *snap,
@@ -360,20 +408,16 @@ forward_segments(struct dp_thread *th, const struct dp_snapshot *snap,
 {
 	const struct tso_seg *segs = th->segs;
 	uint32_t hash = flow_hash(segs[0].frame, segs[0].len);
-	const struct dp_peer *p;
 	struct fwd_result r;
 	enum drop_reason why;
-	int i = 0;
+	int i;
 
 	if ((why = decide(th, snap, seg, PORT_LOCAL, segs[0].frame,
 	    segs[0].len, &r)) != DROP_NONE) {
 		drop_n(th, PORT_LOCAL, why, (uint64_t)n);
 		return;
 	}
-	if (r.action == FWD_UNICAST && r.port != PORT_LOCAL &&
-	    (p = snap->peers[r.port]) != NULL)
-		i = tx_gso(th, seg, p, hash, segs, n);
-	for (; i < n; i++)
+	for (i = 0; i < n; i++)
 		deliver(th, snap, seg, PORT_LOCAL, segs[i].frame, segs[i].len,
 		    &r, hash);
 }

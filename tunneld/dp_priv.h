@@ -38,14 +38,25 @@ enum dp_event { EV_WAKE = 1, EV_UDP, EV_RAW, EV_TAP };
 #define EV_A(u) ((int)(((u) >> 32) & 0xffffff))
 #define EV_B(u) ((int)(uint32_t)(u))
 
-/* Messages waiting for one sendmmsg on one socket. */
+/*
+ * Messages waiting for one sendmmsg on one socket.  On a UDP socket with
+ * GSO, a flush joins runs of them into UDP_SEGMENT trains: train t sends
+ * messages first[t] .. first[t + 1] - 1, whose iovecs lie side by side.
+ */
 struct txq {
 	int fd;
+	bool gso;
 	int n;
 	struct mmsghdr msg[DP_TXQ];
 	struct iovec iov[DP_TXQ][2];
 	uint8_t hdr[DP_TXQ][ENCAP_HDR_MAX];
 	uint16_t port[DP_TXQ];
+	struct mmsghdr train[DP_TXQ];
+	int first[DP_TXQ + 1];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+	} ctl[DP_TXQ];
 };
 
 struct dp_thread {
@@ -66,7 +77,6 @@ struct dp_thread {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int))];
 	} rctl[DP_BATCH];
-	struct iovec gso_iov[2 * DP_GSO_SEGS];
 	uint32_t rx_ovfl[DF_MAX][DK_MAX];	/* last count per socket */
 	struct sockaddr_storage rname[DP_BATCH];
 	uint8_t *rbuf;			/* DP_BATCH * DP_BUF, datagrams */

@@ -100,7 +100,7 @@ peer_json(struct runtime *rt, uint16_t port)
 			json_array_append_new(segs,
 			    json_string(rt->segs[i].cfg.name));
 	dp_port_counters(rt->dp, port, &pc);
-	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:o}",
+	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:I,s:o}",
 	    "name", p->cfg.name, "source", p->source[0] ? p->source : "config",
 	    "address", p->cfg.address,
 	    "encap", encap_name(p->cfg.encap),
@@ -108,7 +108,8 @@ peer_json(struct runtime *rt, uint16_t port)
 	    "rx_packets", (json_int_t)pc.rx_packets,
 	    "rx_bytes", (json_int_t)pc.rx_bytes,
 	    "tx_packets", (json_int_t)pc.tx_packets,
-	    "tx_bytes", (json_int_t)pc.tx_bytes, "drops", drops_json(pc.drops));
+	    "tx_bytes", (json_int_t)pc.tx_bytes,
+	    "tx_trains", (json_int_t)pc.tx_trains, "drops", drops_json(pc.drops));
 }
 
 json_t *
