@@ -56,6 +56,7 @@ row() {	# $1 name, $2 target, $3 label
 	r[$name.t1]+=" $(measure "$t")"
 	r[$name.t4]+=" $(measure "$t" -P 4)"
 	r[$name.u]+=" $(measure "$t" -u -l 64 -b 0)"
+	sleep 1		# let the UDP flood's queues drain before timing pings
 	r[$name.rtt]+=" $(rtt "$t")"
 	line "$3" $(for f in $FIGS; do echo "${r[$name.$f]##* }"; done)
 }
