@@ -32,6 +32,12 @@ drop(struct dp_thread *th, uint16_t port, enum drop_reason r)
 	drop_n(th, port, r, 1);
 }
 
+static size_t
+txq_len(const struct txq *q, int i)
+{
+	return q->iov[i][0].iov_len + q->iov[i][1].iov_len;
+}
+
 static void
 txq_account(struct dp_thread *th, struct txq *q, int from, int to)
 {
@@ -40,8 +46,7 @@ txq_account(struct dp_thread *th, struct txq *q, int from, int to)
 	for (i = from; i < to; i++) {
 		struct port_counters *pc = &th->pc[q->port[i]];
 		ctr_add(&pc->tx_packets, 1);
-		ctr_add(&pc->tx_bytes, q->iov[i][0].iov_len +
-		    q->iov[i][1].iov_len);
+		ctr_add(&pc->tx_bytes, txq_len(q, i));
 	}
 }
 
@@ -87,12 +92,6 @@ txq_send_singly(struct dp_thread *th, struct txq *q, int from, int to)
 		}
 	}
 	return to;
-}
-
-static size_t
-txq_len(const struct txq *q, int i)
-{
-	return q->iov[i][0].iov_len + q->iov[i][1].iov_len;
 }
 
 /*
