@@ -19,7 +19,9 @@
 rival_install() {	# $1 command, $2 package
 	command -v "$1" >/dev/null && return 0
 	echo "installing $2 from Debian" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -q "$2" >/dev/null 2>&1 ||
+	    { apt-get update -q >/dev/null && apt-get install -y -q "$2" >/dev/null; }
 }
 
 # Waits up to 15 s for $2 to be reachable from A, with a ping.
