@@ -10,8 +10,18 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${TUNNELCTL:=$top/tunneld/tunnelctl}"
 [ -x "$TUNNELD" ] || TUNNELD=$top/build-gcc/tunneld/tunneld
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
-command -v iperf3 >/dev/null || { echo "needs iperf3" >&2; exit 1; }
 [ -x "$TUNNELD" ] || { echo "build tunneld first (TUNNELD=$TUNNELD)" >&2; exit 1; }
+
+# Installs command $1 from Debian package $2 when it is missing.
+bench_install() {	# $1 command, $2 package
+	command -v "$1" >/dev/null && return 0
+	echo "installing $2 from Debian" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -q "$2" >/dev/null 2>&1 ||
+	    { apt-get update -q >/dev/null && apt-get install -y -q "$2" >/dev/null; }
+}
+
+bench_install iperf3 iperf3 || { echo "needs iperf3" >&2; exit 1; }
 
 # Whatever one row set up (daemons, iperf3 servers) runs under the stage
 # and is stopped before the next row starts, so rows never share the CPU.

@@ -13,8 +13,7 @@ set -euo pipefail
 secs=${1:-10}; encap=${2:-vxlan}
 shift $(($# < 2 ? $# : 2))
 . "$(dirname "$0")/lib.sh"
-command -v perf >/dev/null ||
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-perf >/dev/null
+bench_install perf linux-perf
 tunneld_pair "$encap"
 read -r hub spoke <<< "$TUNNELD_PIDS"
 ip netns exec "$A" iperf3 -c 10.31.0.2 -t $((secs + 2)) "$@" > "$W/iperf3.out" 2>&1 &

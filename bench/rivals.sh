@@ -15,15 +15,6 @@
 # Inner MTU is 1400 for OpenVPN and tinc (their overhead on a 1500-byte
 # underlay, so neither fragments), 1450 for the others, as for tunneld.
 
-# Installs what a rival needs from Debian when it is missing.
-rival_install() {	# $1 command, $2 package
-	command -v "$1" >/dev/null && return 0
-	echo "installing $2 from Debian" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get install -y -q "$2" >/dev/null 2>&1 ||
-	    { apt-get update -q >/dev/null && apt-get install -y -q "$2" >/dev/null; }
-}
-
 # Waits up to 15 s for $2 to be reachable from A, with a ping.
 rival_wait() {	# $1 name, $2 inner address of B
 	local _
@@ -43,7 +34,7 @@ rival_inner() {	# $1 ns, $2 dev, $3 address/len, $4 mtu
 
 openvpn_pair() {
 	local n ns i other role
-	rival_install openvpn openvpn || return 1
+	bench_install openvpn openvpn || return 1
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
 	    -nodes -days 2 -subj /CN=bench -keyout "$W/ovpn.key" \
 	    -out "$W/ovpn.crt" 2>/dev/null || return 1
@@ -63,7 +54,7 @@ openvpn_pair() {
 
 tinc_pair() {
 	local n ns name i other d
-	rival_install tincd tinc || return 1
+	bench_install tincd tinc || return 1
 	for n in "$A:a:1:b" "$B:b:2:a"; do
 		IFS=: read -r ns name i other <<< "$n"
 		d=$W/tinc-$name
@@ -112,7 +103,7 @@ ovs() {	# $1 side, then ovs-vsctl arguments
 }
 ovs_pair() {
 	local n ns s i other d
-	rival_install ovs-vswitchd openvswitch-switch || return 1
+	bench_install ovs-vswitchd openvswitch-switch || return 1
 	for n in "$A:a:1:2" "$B:b:2:1"; do
 		IFS=: read -r ns s i other <<< "$n"
 		d=$W/ovs-$s

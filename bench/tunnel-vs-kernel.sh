@@ -17,7 +17,8 @@
 #                                   [runs, default 1]
 # With several runs every row is measured once per run, rows interleaved,
 # and the table of medians follows (the ratios use the medians).
-# Needs root, a built tree (TUNNELD, TUNNELCTL may point elsewhere), iperf3.
+# Needs root and a built tree (TUNNELD, TUNNELCTL may point elsewhere);
+# iperf3 is installed from Debian when missing.
 # Not a test: no thresholds; figures vary run to run, compare within a run.
 set -euo pipefail
 secs=${1:-10}; runs=${2:-1}
