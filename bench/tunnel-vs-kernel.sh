@@ -118,13 +118,14 @@ fi
 ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print('%.2f' % (a / b if b else 0))" "$1" "$2"; }
 ratios() {	# $1 label, $2 row, $3 reference row
 	have "$2" && have "$3" || return 0
+	[ -n "${said_ratios:-}" ] || echo "ratios (RTT: higher is slower)"
+	said_ratios=1
 	line "$1" \
 	    "$(ratio "${r[$2.t1]}" "${r[$3.t1]}")" \
 	    "$(ratio "${r[$2.t4]}" "${r[$3.t4]}")" \
 	    "$(ratio "${r[$2.u]}" "${r[$3.u]}")" \
 	    "$(ratio "${r[$2.rtt]}" "${r[$3.rtt]}")"
 }
-echo "ratios (RTT: higher is slower)"
 ratios "tunneld/kernel" tunneld-vxlan kernel-vxlan
 ratios "tunneld/openvpn" tunneld-vxlan openvpn
 ratios "tunneld/ovs" tunneld-vxlan ovs-userspace
