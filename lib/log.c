@@ -128,12 +128,18 @@ fatalx(const char *fmt, ...)
 }
 
 uint64_t
-clock_ms(void)
+clock_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t
+clock_ms(void)
+{
+	return clock_us() / 1000;
 }
 
 int

@@ -61,7 +61,8 @@ int log_rate_allow(struct log_rate *, uint32_t *suppressed);
 /* Copy src into dst (size n) with non-printable bytes as \xNN. */
 void log_escape(char *dst, size_t n, const char *src, size_t srclen);
 
-/* Monotonic clock in milliseconds. */
+/* Monotonic clock in milliseconds, and in microseconds. */
 uint64_t clock_ms(void);
+uint64_t clock_us(void);
 
 #endif

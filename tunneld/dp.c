@@ -266,15 +266,6 @@ thread_dispatch(struct dp_thread *th, const struct dp_snapshot *snap,
 	}
 }
 
-static uint64_t
-clock_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /*
  * Wait for events.  After traffic, poll without sleeping for up to the
  * busy-poll window first: a packet that comes back within it (a reply,
