@@ -21,6 +21,16 @@ bench_install() {	# $1 command, $2 package
 	    { apt-get update -q >/dev/null && apt-get install -y -q "$2" >/dev/null; }
 }
 
+# Waits up to 5 s for interface $2 to appear in namespace $1.
+wait_link() {
+	local _
+	for _ in $(seq 50); do
+		ip -n "$1" link show "$2" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 bench_install iperf3 iperf3 || { echo "needs iperf3" >&2; exit 1; }
 
 # Whatever one row set up (daemons, iperf3 servers) runs under the stage
@@ -83,7 +93,7 @@ tunneld_pair() {
 		IFS=: read -r ns name i <<< "$n"
 		stage_run "$ns" "$TUNNELD" -d -c "$W/$name.conf" > "$W/$name.log" 2>&1
 		TUNNELD_PIDS="${TUNNELD_PIDS:-} $!"
-		for _ in $(seq 50); do ip -n "$ns" link show tnb >/dev/null 2>&1 && break; sleep 0.1; done
+		wait_link "$ns" tnb || true	# the ping below tells
 		ip -n "$ns" addr add "10.31.0.$i/24" dev tnb
 	done
 	serve_iperf 10.31.0.2

@@ -72,7 +72,7 @@ tinc_pair() {
 		IFS=: read -r ns name i <<< "$n"
 		stage_run "$ns" tincd -c "$W/tinc-$name" -D \
 		    --logfile="$W/tinc-$name.log" --pidfile="$W/tinc-$name.pid"
-		for _ in $(seq 50); do ip -n "$ns" link show tinc >/dev/null 2>&1 && break; sleep 0.1; done
+		wait_link "$ns" tinc || return 1
 		rival_inner "$ns" tinc "10.33.0.$i/24" 1400
 	done
 	rival_wait tinc 10.33.0.2 || return 1
@@ -86,7 +86,7 @@ naive_pair() {
 		IFS=: read -r ns i other <<< "$n"
 		stage_run "$ns" "$W/naive-relay" naive "10.201.0.$i" \
 		    "10.201.0.$other" 4800
-		for _ in $(seq 50); do ip -n "$ns" link show naive >/dev/null 2>&1 && break; sleep 0.1; done
+		wait_link "$ns" naive || return 1
 		rival_inner "$ns" naive "10.34.0.$i/24" 1450
 	done
 	rival_wait naive 10.34.0.2 || return 1
