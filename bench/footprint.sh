@@ -9,7 +9,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 : "${TUNNELD:=$top/tunneld/tunneld}"
-: "${TUNNELCTL:=$top/tunneld/tunnelctl}"
+: "${TUNNELCTL:=$top/cli/tunnelctl}"
 secs=${1:-10}
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
 NS=fp$$; W=$(mktemp -d /tmp/tunneld-fp.XXXXXX); PID=""

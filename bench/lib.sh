@@ -7,8 +7,9 @@
 # server on 10.31.0.2; TUNNELD_PIDS holds the two daemons' PIDS.  TUNNELD and TUNNELCTL may point at another build.
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${TUNNELD:=$top/tunneld/tunneld}"
-: "${TUNNELCTL:=$top/tunneld/tunnelctl}"
+: "${TUNNELCTL:=$top/cli/tunnelctl}"
 [ -x "$TUNNELD" ] || TUNNELD=$top/build-gcc/tunneld/tunneld
+[ -x "$TUNNELCTL" ] || TUNNELCTL=$top/build-gcc/cli/tunnelctl
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
 [ -x "$TUNNELD" ] || { echo "build tunneld first (TUNNELD=$TUNNELD)" >&2; exit 1; }
 

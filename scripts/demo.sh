@@ -15,7 +15,7 @@ autoreconf -fi >/dev/null
 mkdir -p build-demo
 (cd build-demo && "$top/configure" -q && make -s -j"$(nproc)")
 TUNNELD=$top/build-demo/tunneld/tunneld
-TUNNELCTL=$top/build-demo/tunneld/tunnelctl
+TUNNELCTL=$top/build-demo/cli/tunnelctl
 . tests/integration/lib.sh
 set +e
 lib_init

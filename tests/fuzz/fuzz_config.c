@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "ctl/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "encap.h"
-#include "fwd.h"
+#include "net/encap.h"
+#include "net/fwd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

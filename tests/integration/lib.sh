@@ -14,7 +14,7 @@
 set -eu
 
 : "${TUNNELD:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tunneld/tunneld}"
-: "${TUNNELCTL:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tunneld/tunnelctl}"
+: "${TUNNELCTL:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/cli/tunnelctl}"
 TESTDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 RUN_ID="t$$"

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "config.h"
+#include "ctl/config.h"
 
 static char path[] = "/tmp/check_config.XXXXXX";
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "discovery.h"
+#include "ctl/discovery.h"
 #include "fakecloud.h"
 #include "http_async.h"
 #include "listing.h"

@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "csum.h"
-#include "encap.h"
+#include "net/csum.h"
+#include "net/encap.h"
 
 /* An inner frame: broadcast ARP request from 02:00:00:00:00:01. */
 static const uint8_t inner[] = {

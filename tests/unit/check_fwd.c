@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "fwd.h"
+#include "net/fwd.h"
 
 static const uint8_t mac_a[6] = { 2, 0, 0, 0, 0, 0xa };	/* behind TAP */
 static const uint8_t mac_b[6] = { 2, 0, 0, 0, 0, 0xb };	/* behind peer 1 */

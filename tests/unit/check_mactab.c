@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "mactab.h"
+#include "net/mactab.h"
 
 static void
 mac_n(uint8_t *mac, uint32_t n)

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "csum.h"
-#include "gro.h"
-#include "offload.h"
+#include "net/csum.h"
+#include "net/gro.h"
+#include "net/offload.h"
 
 static uint8_t frame[70000], out[200000], gbuf[VNET_HDR_LEN + FRAME_MAX];
 

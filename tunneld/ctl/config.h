@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "encap.h"
+#include "net/encap.h"
 #include "registry.h"
 
 enum {

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "sock.h"
-#include "wire.h"
+#include "net/wire.h"
 #include "xmalloc.h"
 
 enum { SOCK_BUF_BYTES = 4 << 20 };

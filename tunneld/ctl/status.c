@@ -4,7 +4,7 @@
 
 #include "log.h"
 #include "status.h"
-#include "wire.h"
+#include "net/wire.h"
 #include "xmalloc.h"
 
 #include "ctl_proto.h"

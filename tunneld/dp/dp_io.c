@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "dp_priv.h"
-#include "encap.h"
-#include "fwd.h"
+#include "net/encap.h"
+#include "net/fwd.h"
 
 static void
 drop_n(struct dp_thread *th, uint16_t port, enum drop_reason r, uint64_t n)

@@ -18,8 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "drop.h"
+#include "ctl/config.h"
+#include "net/drop.h"
 #include "snapshot.h"
 
 struct port_counters {

@@ -7,7 +7,7 @@
 
 #include "log.h"
 #include "runtime.h"
-#include "tap.h"
+#include "dp/tap.h"
 #include "xmalloc.h"
 
 static struct dp_params

@@ -9,11 +9,11 @@
 #include <sys/socket.h>
 
 #include "dp.h"
-#include "gro.h"
-#include "offload.h"
+#include "net/gro.h"
+#include "net/offload.h"
 #include "log.h"
-#include "tbucket.h"
-#include "wire.h"
+#include "net/tbucket.h"
+#include "net/wire.h"
 
 enum dp_limits {
 	DP_BATCH = 32,		/* frames per read or recvmmsg */

@@ -17,8 +17,8 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "dp.h"
-#include "mactab.h"
+#include "dp/dp.h"
+#include "net/mactab.h"
 
 struct rt_segment {
 	bool used;

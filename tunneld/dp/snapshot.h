@@ -16,8 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "fwd.h"
+#include "ctl/config.h"
+#include "net/fwd.h"
 
 enum {
 	DP_MAX_THREADS = CFG_MAX_THREADS,
