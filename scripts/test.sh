@@ -1,6 +1,7 @@
 #!/bin/bash
 # test.sh: install dependencies, build, and run every test.
 #
+#  0. the include rule between the daemon's layers (scripts/check-layers.py)
 #  1. gcc build with -Werror: unit tests and the namespace integration tests
 #  2. clang build with AddressSanitizer + UndefinedBehaviorSanitizer and the
 #     libFuzzer targets: the same tests again, plus each fuzzer for a bounded
@@ -15,6 +16,8 @@ top=$(pwd)
 jobs=$(nproc)
 
 bash scripts/install-deps.sh
+echo "== layers"
+python3 scripts/check-layers.py
 autoreconf -fi >/dev/null
 
 run_suite() {

@@ -58,7 +58,7 @@ START_TEST(peer_of_picks_address)
 	ck_assert_int_eq(peer.encap, ENCAP_VXLAN);
 	provider_cfg(&cfg, CFG_ADDR_PRIVATE, AF_INET6);
 	ck_assert_int_eq(discovery_peer_of(&cfg, &in, &peer, &why), 0);
-	ck_assert_str_eq(sockaddr_ntop(&peer.addr, buf, sizeof buf), "fd00::5");
+	ck_assert_str_eq(addr_ntop(&peer.addr, buf, sizeof buf), "fd00::5");
 	provider_cfg(&cfg, CFG_ADDR_PUBLIC, 0);
 	ck_assert_int_eq(discovery_peer_of(&cfg, &in, &peer, &why), 0);
 	ck_assert_str_eq(peer.address, "203.0.113.7");

@@ -284,38 +284,6 @@ valid_name(const char *s)
 	return true;
 }
 
-int
-sockaddr_parse(const char *s, uint16_t port, struct sockaddr_any *a)
-{
-	memset(a, 0, sizeof *a);
-	if (inet_pton(AF_INET, s, &a->sin.sin_addr) == 1) {
-		a->sin.sin_family = AF_INET;
-		a->sin.sin_port = htons(port);
-		a->len = sizeof a->sin;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, &a->sin6.sin6_addr) == 1) {
-		a->sin6.sin6_family = AF_INET6;
-		a->sin6.sin6_port = htons(port);
-		a->len = sizeof a->sin6;
-		return 0;
-	}
-	return -1;
-}
-
-const char *
-sockaddr_ntop(const struct sockaddr_any *a, char *buf, size_t len)
-{
-	const void *p = a->sa.sa_family == AF_INET ? (const void *)&a->sin.sin_addr
-						   : (const void *)&a->sin6.sin6_addr;
-
-	if (a->sa.sa_family != AF_INET && a->sa.sa_family != AF_INET6)
-		snprintf(buf, len, "any");
-	else if (inet_ntop(a->sa.sa_family, p, buf, (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 static void
 daemon_defaults(struct cfg_daemon *d)
 {
@@ -343,7 +311,7 @@ load_local(struct loader *ld, struct cfg_daemon *d, char *list)
 
 	for (tok = strtok_r(list, ", \t", &save); tok != NULL;
 	    tok = strtok_r(NULL, ", \t", &save)) {
-		if (sockaddr_parse(tok, 0, &a) != 0)
+		if (addr_parse(tok, 0, &a) != 0)
 			return load_fail(ld, "daemon", "local-address",
 			    "\"%s\" is not an IPv4 or IPv6 address", tok);
 		if (a.sa.sa_family == AF_INET ? d->local4.len : d->local6.len)
@@ -463,13 +431,7 @@ load_encap_port(struct loader *ld, const char *sec, const struct config *c,
 static bool
 same_endpoint(const struct cfg_peer *a, const struct cfg_peer *b)
 {
-	if (a->encap != b->encap || a->addr.sa.sa_family !=
-	    b->addr.sa.sa_family)
-		return false;
-	if (a->addr.sa.sa_family == AF_INET)
-		return a->addr.sin.sin_addr.s_addr == b->addr.sin.sin_addr.s_addr;
-	return memcmp(&a->addr.sin6.sin6_addr, &b->addr.sin6.sin6_addr,
-	    sizeof a->addr.sin6.sin6_addr) == 0;
+	return a->encap == b->encap && addr_same_host(&a->addr, &b->addr.sa);
 }
 
 static int
@@ -491,7 +453,7 @@ load_peer(struct loader *ld, const char *sec, struct config *c)
 	p->encap = (enum encap_type)st.encap;
 	if (load_encap_port(ld, sec, c, p->encap, st.port, &port) != 0)
 		return -1;
-	if (sockaddr_parse(st.address, port, &p->addr) != 0)
+	if (addr_parse(st.address, port, &p->addr) != 0)
 		return load_fail(ld, sec, "address", "\"%s\" is not a numeric "
 		    "IPv4 or IPv6 address", st.address);
 	strcpy(p->address, st.address);

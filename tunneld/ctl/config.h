@@ -20,29 +20,22 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "dp/limits.h"
+#include "net/addr.h"
 #include "net/encap.h"
 #include "registry.h"
 
 enum {
-	CFG_SECTION_NAME_MAX = 32,	/* names written in sections */
-	CFG_NAME_MAX = 64,		/* peer names: "PROVIDER/INSTANCE" */
+	CFG_SECTION_NAME_MAX = 32,  /* names written in sections */
+	CFG_NAME_MAX = DP_NAME_MAX, /* peer names: "PROVIDER/INSTANCE" */
 	CFG_MAX_PROVIDERS = 16,
-	CFG_MAX_SEGMENTS = 64,
-	CFG_MAX_PEERS = 4096,
-	CFG_MAX_THREADS = 16,
-	CFG_MAX_BUSY_POLL = 10000,	/* microseconds */
+	CFG_MAX_SEGMENTS = DP_MAX_SEGMENTS,
+	CFG_MAX_PEERS = DP_MAX_PEERS,
+	CFG_MAX_THREADS = DP_MAX_THREADS,
+	CFG_MAX_BUSY_POLL = 10000, /* microseconds */
 };
 
 enum role { ROLE_HUB, ROLE_SPOKE };
-
-struct sockaddr_any {
-	union {
-		struct sockaddr sa;
-		struct sockaddr_in sin;
-		struct sockaddr_in6 sin6;
-	};
-	socklen_t len;
-};
 
 struct cfg_daemon {
 	enum role role;
@@ -133,10 +126,5 @@ bool config_segment_equal(const struct cfg_segment *,
     const struct cfg_segment *);
 /* Name of the first [daemon] key that differs and needs a restart, or NULL. */
 const char *config_restart_key(const struct config *, const struct config *);
-
-/* Parse a numeric IPv4 or IPv6 address with port; 0 or -1. */
-int sockaddr_parse(const char *, uint16_t port, struct sockaddr_any *);
-/* Format an address (without port) into buf. */
-const char *sockaddr_ntop(const struct sockaddr_any *, char *buf, size_t);
 
 #endif

@@ -72,7 +72,7 @@ peer_build(const struct cfg_provider *cfg, const char *address,
     struct cfg_peer *peer)
 {
 	if (strlen(address) >= sizeof peer->address ||
-	    sockaddr_parse(address, cfg->port, &peer->addr) != 0)
+	    addr_parse(address, cfg->port, &peer->addr) != 0)
 		return -1;
 	snprintf(peer->address, sizeof peer->address, "%s", address);
 	peer->encap = cfg->encap;
@@ -91,7 +91,7 @@ pick_address(char *const *v, size_t n, int family)
 	for (pass = 0; pass < 2; pass++) {
 		want = family != 0 ? family : pass == 0 ? AF_INET : AF_INET6;
 		for (i = 0; i < n; i++)
-			if (sockaddr_parse(v[i], 0, &a) == 0 &&
+			if (addr_parse(v[i], 0, &a) == 0 &&
 			    a.sa.sa_family == want)
 				return v[i];
 		if (family != 0)

@@ -18,7 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ctl/config.h"
+#include "limits.h"
+#include "net/addr.h"
 #include "net/drop.h"
 #include "snapshot.h"
 

@@ -501,12 +501,10 @@ log_stranger(struct dp_thread *th, const struct sockaddr *sa, const char *what)
 
 	if (!log_rate_allow(&th->log_rate, &suppressed))
 		return;
-	memset(&a, 0, sizeof a);
-	memcpy(&a.sa, sa, sa->sa_family == AF_INET6 ? sizeof a.sin6
-						    : sizeof a.sin);
+	addr_from(sa, &a);
 	log_info("dropped %s packet from unknown source %s (%u similar "
-	    "messages suppressed)", what, sockaddr_ntop(&a, addr, sizeof addr),
-	    suppressed);
+		 "messages suppressed)",
+	    what, addr_ntop(&a, addr, sizeof addr), suppressed);
 }
 
 /* One received tunnel packet: payload after the outer IP/UDP headers. */

@@ -38,39 +38,6 @@ snap_add_peer(struct dp_snapshot *s, const struct dp_peer *p)
 	s->peers[p->port] = copy;
 }
 
-/* Hash of the lookup key: encapsulation and address, never the port. */
-static uint32_t
-addr_hash(enum encap_type encap, const struct sockaddr *sa)
-{
-	const uint8_t *p;
-	uint32_t h = 2166136261u ^ (uint32_t)encap;
-	size_t n, i;
-
-	if (sa->sa_family == AF_INET) {
-		p = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
-		n = 4;
-	} else {
-		p = (const uint8_t *)&((const struct sockaddr_in6 *)sa)->
-		    sin6_addr;
-		n = 16;
-	}
-	for (i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h ^ (h >> 15);
-}
-
-static bool
-addr_equal(const struct sockaddr_any *a, const struct sockaddr *sa)
-{
-	if (a->sa.sa_family != sa->sa_family)
-		return false;
-	if (sa->sa_family == AF_INET)
-		return a->sin.sin_addr.s_addr ==
-		    ((const struct sockaddr_in *)sa)->sin_addr.s_addr;
-	return memcmp(&a->sin6.sin6_addr,
-	    &((const struct sockaddr_in6 *)sa)->sin6_addr, 16) == 0;
-}
-
 static void
 snap_build_hash(struct dp_snapshot *s)
 {
@@ -89,7 +56,8 @@ snap_build_hash(struct dp_snapshot *s)
 		struct dp_peer *p = s->peers[port];
 		if (p == NULL)
 			continue;
-		h = addr_hash(p->encap, &p->addr.sa) & s->peer_hash_mask;
+		h = addr_hash(&p->addr.sa, (uint32_t)p->encap) &
+		    s->peer_hash_mask;
 		while (s->peer_hash[h] != 0)
 			h = (h + 1) & s->peer_hash_mask;
 		s->peer_hash[h] = (uint32_t)port;
@@ -137,12 +105,12 @@ struct dp_peer *
 snap_peer_by_addr(const struct dp_snapshot *s, enum encap_type encap,
     const struct sockaddr *sa)
 {
-	uint32_t h = addr_hash(encap, sa) & s->peer_hash_mask;
+	uint32_t h = addr_hash(sa, (uint32_t)encap) & s->peer_hash_mask;
 	struct dp_peer *p;
 
 	for (; s->peer_hash[h] != 0; h = (h + 1) & s->peer_hash_mask) {
 		p = s->peers[s->peer_hash[h]];
-		if (p->encap == encap && addr_equal(&p->addr, sa))
+		if (p->encap == encap && addr_same_host(&p->addr, sa))
 			return p;
 	}
 	return NULL;

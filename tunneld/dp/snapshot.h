@@ -16,21 +16,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ctl/config.h"
+#include "limits.h"
+#include "net/addr.h"
+#include "net/encap.h"
 #include "net/fwd.h"
-
-enum {
-	DP_MAX_THREADS = CFG_MAX_THREADS,
-	DP_MAX_SEGMENTS = CFG_MAX_SEGMENTS,
-	DP_MAX_PORTS = CFG_MAX_PEERS + 1,	/* port 0 is PORT_LOCAL */
-};
 
 struct dp_peer {
 	uint16_t port;
 	enum encap_type encap;
 	struct sockaddr_any addr;
 	uint64_t seg_mask;		/* bit = segment slot */
-	char name[CFG_NAME_MAX];
+	char name[DP_NAME_MAX];
 };
 
 struct dp_segment {
@@ -41,7 +37,7 @@ struct dp_segment {
 	int tap_fd[DP_MAX_THREADS];
 	struct fwd_segment fwd;		/* mactab, member ports, relay */
 	uint16_t *ports;		/* storage behind fwd.peer_ports */
-	char name[CFG_NAME_MAX];
+	char name[DP_NAME_MAX];
 };
 
 struct dp_snapshot {

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ctl/config.h"
+#include "net/addr.h"
 
 /* UDP socket bound to local (family only if wildcard) and port. */
 int sock_udp(int family, const struct sockaddr_any *local, uint16_t port,
