@@ -31,19 +31,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (mt == NULL)
 		mt = mactab_new(256, 300);
-	switch (data[0] % 3) {
-	case 0:
-		why = vxlan_decap(data + 1, size - 1, &d);
-		break;
-	case 1:
-		why = gre_decap(data + 1, size - 1, &d);
-		break;
-	default:
-		why = ip4_gre_payload(data + 1, size - 1, &pl, &pll);
-		if (why == DROP_NONE)
-			why = gre_decap(pl, pll, &d);
-		break;
-	}
+	/* Each encapsulation's parser, then GRE inside an IPv4 packet. */
+	if (data[0] % (ENCAP_MAX + 1) < ENCAP_MAX)
+		why = encap_ops(data[0] % (ENCAP_MAX + 1))->decap(data + 1,
+		    size - 1, &d);
+	else if ((why = ip4_payload(data + 1, size - 1, IPPROTO_GRE_, &pl,
+	    &pll)) == DROP_NONE)
+		why = gre_decap(pl, pll, &d);
 	if (why != DROP_NONE)
 		return 0;
 	if (d.frame < data || d.frame + d.frame_len > data + size)

@@ -65,8 +65,8 @@ START_TEST(good_config)
 	ck_assert_msg(c != NULL, "%s", cause);
 	ck_assert_int_eq(c->daemon.role, ROLE_HUB);
 	ck_assert_str_eq(c->daemon.name, "hub1");
-	ck_assert_uint_eq(c->daemon.vxlan_port, 8472);
-	ck_assert_uint_eq(c->daemon.greudp_port, 4754);
+	ck_assert_uint_eq(c->daemon.port[ENCAP_VXLAN], 8472);
+	ck_assert_uint_eq(c->daemon.port[ENCAP_GREUDP], 4754);
 	ck_assert_uint_eq(c->daemon.mac_age, 60);
 	ck_assert_int_eq(c->daemon.busy_poll, 50);
 	ck_assert(c->daemon.relay);
@@ -255,7 +255,7 @@ START_TEST(compare)
 	ck_assert(!config_segment_equal(&a->segments[0], &b->segments[0]));
 	b->daemon.busy_poll = 0;
 	ck_assert_str_eq(config_restart_key(a, b), "busy-poll");
-	b->daemon.vxlan_port = 1;
+	b->daemon.port[ENCAP_VXLAN] = 1;
 	ck_assert_str_eq(config_restart_key(a, b), "vxlan-port");
 	config_free(a);
 	config_free(b);

@@ -154,8 +154,8 @@ parse_encap(const char *v, void *dst, const struct key_def *k,
 static const struct key_def daemon_keys[] = {
 	{ "role", parse_role, true, 0, 0, D(role) },
 	{ "name", parse_str, false, 0, 0, D(name) },
-	{ "vxlan-port", parse_uint, false, 1, 65535, D(vxlan_port) },
-	{ "gre-udp-port", parse_uint, false, 1, 65535, D(greudp_port) },
+	{ "vxlan-port", parse_uint, false, 1, 65535, D(port[ENCAP_VXLAN]) },
+	{ "gre-udp-port", parse_uint, false, 1, 65535, D(port[ENCAP_GREUDP]) },
 	{ "udp-checksum", parse_bool, false, 0, 0, D(udp_checksum) },
 	{ "gre", parse_bool, false, 0, 0, D(gre) },
 	{ "threads", parse_uint, false, 0, CFG_MAX_THREADS, D(threads) },
@@ -287,11 +287,13 @@ valid_name(const char *s)
 static void
 daemon_defaults(struct cfg_daemon *d)
 {
+	int t;
+
 	memset(d, 0, sizeof *d);
 	if (gethostname(d->name, sizeof d->name - 1) != 0)
 		strcpy(d->name, "tunneld");
-	d->vxlan_port = VXLAN_DEFAULT_PORT;
-	d->greudp_port = GREUDP_DEFAULT_PORT;
+	for (t = 0; t < ENCAP_MAX; t++)
+		d->port[t] = encap_ops(t)->default_port;
 	d->gre = true;
 	strcpy(d->control_socket, "/run/tunneld/tunneld.sock");
 	d->log_level = LOG_LEVEL_INFO;
@@ -348,7 +350,7 @@ load_daemon(struct loader *ld, struct cfg_daemon *d)
 			return load_fail(ld, "daemon", "relay", "%s", why);
 		d->relay = relay;
 	}
-	if (d->vxlan_port == d->greudp_port)
+	if (d->port[ENCAP_VXLAN] == d->port[ENCAP_GREUDP])
 		return load_fail(ld, "daemon", "gre-udp-port",
 		    "same port as vxlan-port");
 	if (d->control_socket[0] != '/')
@@ -412,19 +414,21 @@ int
 load_encap_port(struct loader *ld, const char *sec, const struct config *c,
     enum encap_type encap, long long configured, uint16_t *port)
 {
-	if (encap == ENCAP_GRE && configured != 0)
-		return load_fail(ld, sec, "port", "GRE over IP has no port");
-	if (encap == ENCAP_GRE && !c->daemon.gre)
-		return load_fail(ld, sec, "encap", "gre while [daemon] gre "
-		    "is off");
+	const struct encap_ops *o = encap_ops(encap);
+
+	if (o->transport == ENCAP_OVER_IP && configured != 0)
+		return load_fail(ld, sec, "port", "%s over IP has no port",
+		    o->title);
+	if (o->transport == ENCAP_OVER_IP && !c->daemon.gre)
+		return load_fail(ld, sec, "encap", "%s while [daemon] gre is "
+		    "off", o->name);
 	/* Raw sockets take port 0 (IPv6 reads it as the protocol). */
-	if (encap == ENCAP_GRE)
+	if (o->transport == ENCAP_OVER_IP)
 		*port = 0;
 	else if (configured != 0)
 		*port = (uint16_t)configured;
 	else
-		*port = encap == ENCAP_VXLAN ? c->daemon.vxlan_port
-					     : c->daemon.greudp_port;
+		*port = c->daemon.port[encap];
 	return 0;
 }
 
@@ -652,9 +656,9 @@ config_restart_key(const struct config *a, const struct config *b)
 	if (memcmp(&x->local4, &y->local4, sizeof x->local4) != 0 ||
 	    memcmp(&x->local6, &y->local6, sizeof x->local6) != 0)
 		return "local-address";
-	if (x->vxlan_port != y->vxlan_port)
+	if (x->port[ENCAP_VXLAN] != y->port[ENCAP_VXLAN])
 		return "vxlan-port";
-	if (x->greudp_port != y->greudp_port)
+	if (x->port[ENCAP_GREUDP] != y->port[ENCAP_GREUDP])
 		return "gre-udp-port";
 	if (x->gre != y->gre)
 		return "gre";

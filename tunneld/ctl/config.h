@@ -41,7 +41,7 @@ struct cfg_daemon {
 	enum role role;
 	char name[64];
 	struct sockaddr_any local4, local6;	/* family 0 = wildcard */
-	uint16_t vxlan_port, greudp_port;
+	uint16_t port[ENCAP_MAX];		/* over UDP: listening port */
 	bool udp_checksum;
 	bool gre;
 	int threads;				/* 0 = one per core */

@@ -17,13 +17,12 @@ dp_params_of(const struct config *c)
 		.threads = c->daemon.threads,
 		.local4 = c->daemon.local4,
 		.local6 = c->daemon.local6,
-		.vxlan_port = c->daemon.vxlan_port,
-		.greudp_port = c->daemon.greudp_port,
 		.udp_checksum = c->daemon.udp_checksum,
-		.gre = c->daemon.gre,
+		.over_ip = c->daemon.gre,
 		.udp_offload = c->daemon.offload,
 		.busy_poll_us = (unsigned)c->daemon.busy_poll,
 	};
+	memcpy(p.port, c->daemon.port, sizeof p.port);
 	return p;
 }
 

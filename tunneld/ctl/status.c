@@ -103,7 +103,7 @@ peer_json(struct runtime *rt, uint16_t port)
 	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:I,s:o}",
 	    "name", p->cfg.name, "source", p->source[0] ? p->source : "config",
 	    "address", p->cfg.address,
-	    "encap", encap_name(p->cfg.encap),
+	    "encap", encap_ops(p->cfg.encap)->name,
 	    "port", (int)ntohs(p->cfg.addr.sin.sin_port), "segments", segs,
 	    "rx_packets", (json_int_t)pc.rx_packets,
 	    "rx_bytes", (json_int_t)pc.rx_bytes,

@@ -40,24 +40,33 @@ epoll_add(int epfd, int fd, uint64_t data)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-/* Send queues for one family and kind: entropy sockets or the raw one. */
+static bool
+over_udp(enum encap_type t)
+{
+	return encap_ops(t)->transport == ENCAP_OVER_UDP;
+}
+
+/*
+ * Send queues for one family and encapsulation: entropy sockets over UDP,
+ * the shared raw socket over IP.
+ */
 static int
 thread_open_tx(struct dp *dp, struct dp_thread *th, enum dp_family f,
-    enum dp_kind k, char **cause)
+    enum encap_type t, char **cause)
 {
 	int e, fd;
 
 	for (e = 0; e < DP_ENTROPY_SOCKS; e++) {
-		if (k == DK_GRE) {
-			if (e > 0 || dp->raw_fd[f] == -1)
+		if (!over_udp(t)) {
+			if (e > 0 || dp->raw_fd[f][t] == -1)
 				break;
-			fd = dp->raw_fd[f];
+			fd = dp->raw_fd[f][t];
 		} else if ((fd = sock_udp(families[f], family_local(&dp->p, f),
 		    0, false, !dp->p.udp_checksum && !dp->gso, cause)) == -1)
 			return -1;
-		th->txq[f][k][e] = xcalloc(1, sizeof *th->txq[f][k][e]);
-		th->txq[f][k][e]->fd = fd;
-		th->txq[f][k][e]->gso = k != DK_GRE && dp->gso;
+		th->txq[f][t][e] = xcalloc(1, sizeof *th->txq[f][t][e]);
+		th->txq[f][t][e]->fd = fd;
+		th->txq[f][t][e]->gso = over_udp(t) && dp->gso;
 	}
 	return 0;
 }
@@ -67,24 +76,27 @@ static int
 thread_open_rx(struct dp *dp, struct dp_thread *th, enum dp_family f,
     char **cause)
 {
-	const uint16_t ports[2] = { dp->p.vxlan_port, dp->p.greudp_port };
-	enum dp_kind k;
+	enum encap_type t;
 
-	for (k = DK_VXLAN; k <= DK_GREUDP; k++) {
-		th->rx_fd[f][k] = sock_udp(families[f], family_local(&dp->p, f),
-		    ports[k], true, !dp->p.udp_checksum, cause);
-		if (th->rx_fd[f][k] == -1)
+	for (t = 0; t < ENCAP_MAX; t++) {
+		if (!over_udp(t)) {
+			if (th->id == 0 && dp->raw_fd[f][t] != -1 &&
+			    epoll_add(th->epfd, dp->raw_fd[f][t],
+			    EV_MAKE(EV_RAW, f, t)) == -1)
+				return -1;
+			continue;
+		}
+		th->rx_fd[f][t] = sock_udp(families[f], family_local(&dp->p, f),
+		    dp->p.port[t], true, !dp->p.udp_checksum, cause);
+		if (th->rx_fd[f][t] == -1)
 			return -1;
-		if (dp->gro && setsockopt(th->rx_fd[f][k], SOL_UDP, UDP_GRO,
+		if (dp->gro && setsockopt(th->rx_fd[f][t], SOL_UDP, UDP_GRO,
 		    &(int){ 1 }, sizeof(int)) == -1)
 			dp->gro = false;	/* said in describe */
-		if (epoll_add(th->epfd, th->rx_fd[f][k], EV_MAKE(EV_UDP, f, k))
+		if (epoll_add(th->epfd, th->rx_fd[f][t], EV_MAKE(EV_UDP, f, t))
 		    == -1)
 			return -1;
 	}
-	if (th->id == 0 && dp->raw_fd[f] != -1 &&
-	    epoll_add(th->epfd, dp->raw_fd[f], EV_MAKE(EV_RAW, f, 0)) == -1)
-		return -1;
 	return 0;
 }
 
@@ -103,7 +115,7 @@ thread_new(struct dp *dp, int id)
 	th->sbuf = xmalloc(DP_SBUF);
 	th->gro.buf = xmalloc(VNET_HDR_LEN + FRAME_MAX);
 	for (f = 0; f < DF_MAX; f++)
-		for (k = 0; k < DK_MAX; k++)
+		for (k = 0; k < ENCAP_MAX; k++)
 			th->rx_fd[f][k] = -1;
 	if ((th->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (th->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
@@ -120,11 +132,11 @@ thread_free(struct dp_thread *th)
 	if (th == NULL)
 		return;
 	for (f = 0; f < DF_MAX; f++) {
-		for (k = 0; k < DK_MAX; k++) {
+		for (k = 0; k < ENCAP_MAX; k++) {
 			if (th->rx_fd[f][k] != -1)
 				close(th->rx_fd[f][k]);
 			for (e = 0; e < DP_ENTROPY_SOCKS; e++) {
-				if (th->txq[f][k][e] != NULL && k != DK_GRE)
+				if (th->txq[f][k][e] != NULL && over_udp(k))
 					close(th->txq[f][k][e]->fd);
 				free(th->txq[f][k][e]);
 			}
@@ -162,16 +174,18 @@ family_available(enum dp_family f)
 static int
 dp_open_family(struct dp *dp, enum dp_family f, char **cause)
 {
-	enum dp_kind k;
+	enum encap_type k;
 	int t;
 
-	if (dp->p.gre && (dp->raw_fd[f] = sock_gre_raw(families[f],
-	    family_local(&dp->p, f), cause)) == -1)
-		return -1;
+	for (k = 0; k < ENCAP_MAX; k++)
+		if (!over_udp(k) && dp->p.over_ip && (dp->raw_fd[f][k] =
+		    sock_raw(families[f], family_local(&dp->p, f),
+		    encap_ops(k)->ip_proto, cause)) == -1)
+			return -1;
 	for (t = 0; t < dp->nthreads; t++) {
 		if (thread_open_rx(dp, dp->th[t], f, cause) != 0)
 			return -1;
-		for (k = 0; k < DK_MAX; k++)
+		for (k = 0; k < ENCAP_MAX; k++)
 			if (thread_open_tx(dp, dp->th[t], f, k, cause) != 0)
 				return -1;
 	}
@@ -202,10 +216,12 @@ dp_new(const struct dp_params *p, char **cause)
 {
 	struct dp *dp = xcalloc(1, sizeof *dp);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int f, t, opened = 0;
+	int f, t, k, opened = 0;
 
 	dp->p = *p;
-	dp->raw_fd[DF_V4] = dp->raw_fd[DF_V6] = -1;
+	for (f = 0; f < DF_MAX; f++)
+		for (k = 0; k < ENCAP_MAX; k++)
+			dp->raw_fd[f][k] = -1;
 	dp->nthreads = p->threads > 0 ? p->threads : (int)(ncpu > 0 ? ncpu : 1);
 	if (dp->nthreads > DP_MAX_THREADS)
 		dp->nthreads = DP_MAX_THREADS;
@@ -258,7 +274,8 @@ thread_dispatch(struct dp_thread *th, const struct dp_snapshot *snap,
 		    th->rx_fd[EV_A(ev)][EV_B(ev)]);
 		break;
 	case EV_RAW:
-		dp_io_raw(th, snap, EV_A(ev), th->dp->raw_fd[EV_A(ev)]);
+		dp_io_raw(th, snap, EV_A(ev), EV_B(ev),
+		    th->dp->raw_fd[EV_A(ev)][EV_B(ev)]);
 		break;
 	case EV_TAP:
 		dp_io_tap(th, snap, EV_A(ev), EV_B(ev));
@@ -393,15 +410,16 @@ dp_stop(struct dp *dp)
 void
 dp_free(struct dp *dp)
 {
-	int t, f;
+	int t, f, k;
 
 	if (dp == NULL)
 		return;
 	for (t = 0; t < dp->nthreads; t++)
 		thread_free(dp->th[t]);
 	for (f = 0; f < DF_MAX; f++)
-		if (dp->raw_fd[f] != -1)
-			close(dp->raw_fd[f]);
+		for (k = 0; k < ENCAP_MAX; k++)
+			if (dp->raw_fd[f][k] != -1)
+				close(dp->raw_fd[f][k]);
 	free(dp);
 }
 

@@ -202,26 +202,20 @@ txq_flush_all(struct dp_thread *th)
 	int f, k, e;
 
 	for (f = 0; f < DF_MAX; f++)
-		for (k = 0; k < DK_MAX; k++)
+		for (k = 0; k < ENCAP_MAX; k++)
 			for (e = 0; e < DP_ENTROPY_SOCKS; e++)
 				if ((q = th->txq[f][k][e]) != NULL && q->n > 0)
 					txq_flush(th, q);
 }
-
-static const enum dp_kind kind_of[ENCAP_MAX] = {
-	[ENCAP_VXLAN] = DK_VXLAN,
-	[ENCAP_GRE] = DK_GRE,
-	[ENCAP_GREUDP] = DK_GREUDP,
-};
 
 /* The send queue for a peer (its family, kind and flow's entropy socket). */
 static struct txq *
 txq_of(struct dp_thread *th, const struct dp_peer *p, uint32_t hash)
 {
 	enum dp_family f = p->addr.sa.sa_family == AF_INET6 ? DF_V6 : DF_V4;
-	struct txq *q = th->txq[f][kind_of[p->encap]][hash % DP_ENTROPY_SOCKS];
+	struct txq *q = th->txq[f][p->encap][hash % DP_ENTROPY_SOCKS];
 
-	return q != NULL ? q : th->txq[f][kind_of[p->encap]][0];
+	return q != NULL ? q : th->txq[f][p->encap][0];
 }
 
 /* Queue frame to peer `port` in seg; the frame must live until flush. */
@@ -244,7 +238,7 @@ tx_to_peer(struct dp_thread *th, const struct dp_snapshot *snap,
 	if (q->n == DP_TXQ)
 		txq_flush(th, q);
 	i = q->n++;
-	hl = encap_header(p->encap, seg->vni, q->hdr[i]);
+	hl = encap_ops(p->encap)->build(seg->vni, q->hdr[i]);
 	q->iov[i][0].iov_base = q->hdr[i];
 	q->iov[i][0].iov_len = hl;
 	q->iov[i][1].iov_base = (void *)(uintptr_t)frame;
@@ -521,7 +515,7 @@ rx_one(struct dp_thread *th, const struct dp_snapshot *snap,
 
 	if ((peer = snap_peer_by_addr(snap, encap, sa)) == NULL) {
 		drop(th, 0, DROP_UNKNOWN_SOURCE);
-		log_stranger(th, sa, encap_name(encap));
+		log_stranger(th, sa, encap_ops(encap)->name);
 		return;
 	}
 	pc = &th->pc[peer->port];
@@ -531,8 +525,7 @@ rx_one(struct dp_thread *th, const struct dp_snapshot *snap,
 		drop(th, peer->port, DROP_OVERSIZE);
 		return;
 	}
-	why = encap == ENCAP_VXLAN ? vxlan_decap(buf, len, &d)
-				   : gre_decap(buf, len, &d);
+	why = encap_ops(encap)->decap(buf, len, &d);
 	if (why == DROP_NONE && (seg = snap_segment_by_vni(snap, d.vni)) ==
 	    NULL)
 		why = DROP_UNKNOWN_VNI;
@@ -614,15 +607,14 @@ gro_size(struct msghdr *m)
 
 void
 dp_io_udp(struct dp_thread *th, const struct dp_snapshot *snap,
-    enum dp_family f, enum dp_kind k, int fd)
+    enum dp_family f, enum encap_type encap, int fd)
 {
-	enum encap_type encap = k == DK_VXLAN ? ENCAP_VXLAN : ENCAP_GREUDP;
 	const uint8_t *p;
 	size_t len, size;
 	bool trunc;
 	int i, n = rx_batch(th, fd);
 
-	rx_overflow(th, n, &th->rx_ovfl[f][k]);
+	rx_overflow(th, n, &th->rx_ovfl[f][encap]);
 	for (i = 0; i < n; i++) {
 		p = th->riov[i].iov_base;
 		len = th->rmsg[i].msg_len;
@@ -644,24 +636,24 @@ dp_io_udp(struct dp_thread *th, const struct dp_snapshot *snap,
 
 void
 dp_io_raw(struct dp_thread *th, const struct dp_snapshot *snap,
-    enum dp_family f, int fd)
+    enum dp_family f, enum encap_type encap, int fd)
 {
 	const uint8_t *payload;
 	enum drop_reason why;
 	size_t len;
 	int i, n = rx_batch(th, fd);
 
-	rx_overflow(th, n, &th->rx_ovfl[f][DK_GRE]);
+	rx_overflow(th, n, &th->rx_ovfl[f][encap]);
 	for (i = 0; i < n; i++) {
 		payload = th->riov[i].iov_base;
 		len = th->rmsg[i].msg_len;
 		/* IPv4 raw sockets deliver the IP header, IPv6 ones do not. */
-		if (f == DF_V4 && (why = ip4_gre_payload(payload, len,
-		    &payload, &len)) != DROP_NONE) {
+		if (f == DF_V4 && (why = ip4_payload(payload, len,
+		    encap_ops(encap)->ip_proto, &payload, &len)) != DROP_NONE) {
 			drop(th, 0, why);
 			continue;
 		}
-		rx_one(th, snap, ENCAP_GRE, (struct sockaddr *)&th->rname[i],
+		rx_one(th, snap, encap, (struct sockaddr *)&th->rname[i],
 		    payload, len,
 		    (th->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
 	}

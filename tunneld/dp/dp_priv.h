@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "dp.h"
+#include "net/encap.h"
 #include "net/gro.h"
 #include "net/offload.h"
 #include "log.h"
@@ -28,7 +29,6 @@ enum dp_limits {
 	DP_EVENTS = 64,
 };
 
-enum dp_kind { DK_VXLAN, DK_GREUDP, DK_GRE, DK_MAX };
 enum dp_family { DF_V4, DF_V6, DF_MAX };
 enum dp_event { EV_WAKE = 1, EV_UDP, EV_RAW, EV_TAP };
 
@@ -64,8 +64,8 @@ struct dp_thread {
 	int id;
 	pthread_t tid;
 	int epfd, wakefd;
-	int rx_fd[DF_MAX][DK_MAX];	/* receive sockets, -1 if none */
-	struct txq *txq[DF_MAX][DK_MAX][DP_ENTROPY_SOCKS];
+	int rx_fd[DF_MAX][ENCAP_MAX];	/* UDP receive sockets, or -1 */
+	struct txq *txq[DF_MAX][ENCAP_MAX][DP_ENTROPY_SOCKS];
 	uint64_t seen_gen;		/* atomic: gen this thread runs on */
 	struct port_counters *pc;	/* [DP_MAX_PORTS] */
 	struct seg_counters sc[DP_MAX_SEGMENTS];
@@ -77,7 +77,7 @@ struct dp_thread {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int))];
 	} rctl[DP_BATCH];
-	uint32_t rx_ovfl[DF_MAX][DK_MAX];	/* last count per socket */
+	uint32_t rx_ovfl[DF_MAX][ENCAP_MAX];	/* last count per socket */
 	struct sockaddr_storage rname[DP_BATCH];
 	uint8_t *rbuf;			/* DP_BATCH * DP_BUF, datagrams */
 	uint8_t *tbuf;			/* DP_BATCH * DP_TBUF, TAP frames */
@@ -97,7 +97,7 @@ struct dp {
 	struct dp_params p;
 	int nthreads;
 	struct dp_thread *th[DP_MAX_THREADS];
-	int raw_fd[DF_MAX];		/* raw GRE: all send, thread 0 reads */
+	int raw_fd[DF_MAX][ENCAP_MAX];	/* over IP: all send, thread 0 reads */
 	struct dp_snapshot *snap;	/* atomic */
 	uint64_t gen;			/* atomic */
 	int quit;			/* atomic */
@@ -117,8 +117,8 @@ ctr_add(uint64_t *c, uint64_t n)
 void dp_io_tap(struct dp_thread *, const struct dp_snapshot *, int slot,
     int fd);
 void dp_io_udp(struct dp_thread *, const struct dp_snapshot *,
-    enum dp_family, enum dp_kind, int fd);
+    enum dp_family, enum encap_type, int fd);
 void dp_io_raw(struct dp_thread *, const struct dp_snapshot *,
-    enum dp_family, int fd);
+    enum dp_family, enum encap_type, int fd);
 
 #endif

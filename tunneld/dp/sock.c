@@ -101,14 +101,15 @@ sock_udp(int family, const struct sockaddr_any *local, uint16_t port,
 }
 
 int
-sock_gre_raw(int family, const struct sockaddr_any *local, char **cause)
+sock_raw(int family, const struct sockaddr_any *local, int proto,
+    char **cause)
 {
 	const char *what = "socket";
 	int fd;
 
 	if ((fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    IPPROTO_GRE_)) == -1)
-		return sock_fail(-1, cause, "raw GRE socket", family, 0);
+	    proto)) == -1)
+		return sock_fail(-1, cause, "raw IP socket", family, 0);
 	if (sock_common(fd, family, true, &what) == -1)
 		return sock_fail(fd, cause, what, family, 0);
 	if (local->len != 0 && sock_bind(fd, family, local, 0) == -1)

@@ -4,7 +4,7 @@
  * UDP sockets for VXLAN and GRE-in-UDP (one per data thread, joined with
  * SO_REUSEPORT so the kernel spreads flows over threads), unbound UDP send
  * sockets whose varying source ports carry the flow entropy, and raw
- * IPPROTO_GRE sockets.  All are non-blocking and close-on-exec, set DF
+ * IP sockets for the encapsulations over IP (GRE).  All are non-blocking and close-on-exec, set DF
  * without following the kernel's path MTU (IP_PMTUDISC_PROBE: the tunnel
  * endpoint never fragments, RFC 7348 section 4.3; an oversize send fails
  * and is counted).  0/fd on success, -1 with *cause (caller frees).
@@ -20,7 +20,8 @@
 /* UDP socket bound to local (family only if wildcard) and port. */
 int sock_udp(int family, const struct sockaddr_any *local, uint16_t port,
     bool reuseport, bool zero_checksum, char **cause);
-/* Raw IP protocol 47 socket, bound to local if it has an address. */
-int sock_gre_raw(int family, const struct sockaddr_any *local, char **cause);
+/* Raw socket of IP protocol proto, bound to local if it has an address. */
+int sock_raw(int family, const struct sockaddr_any *local, int proto,
+    char **cause);
 
 #endif

@@ -1,19 +1,18 @@
-/* encap.c: names, header building and flow entropy. */
+/* encap.c: the table of encapsulations and the inner flow hash. */
 #include <string.h>
 
-#include "cursor.h"
 #include "encap.h"
 
-static const char *const encap_names[ENCAP_MAX] = {
-	[ENCAP_VXLAN] = "vxlan",
-	[ENCAP_GRE] = "gre",
-	[ENCAP_GREUDP] = "gre-udp",
+static const struct encap_ops *const table[ENCAP_MAX] = {
+	[ENCAP_VXLAN] = &encap_vxlan,
+	[ENCAP_GRE] = &encap_gre,
+	[ENCAP_GREUDP] = &encap_greudp,
 };
 
-const char *
-encap_name(enum encap_type t)
+const struct encap_ops *
+encap_ops(enum encap_type t)
 {
-	return (unsigned)t < ENCAP_MAX ? encap_names[t] : "unknown";
+	return table[t];
 }
 
 int
@@ -22,29 +21,34 @@ encap_parse(const char *s)
 	int t;
 
 	for (t = 0; t < ENCAP_MAX; t++)
-		if (strcmp(s, encap_names[t]) == 0)
+		if (strcmp(s, table[t]->name) == 0)
 			return t;
 	return -1;
 }
 
-size_t
-encap_header_len(enum encap_type t)
+/*
+ * An IPv4 raw socket hands over the whole packet, reassembled.
+ * Check the header before trusting its length fields.
+ */
+enum drop_reason
+ip4_payload(const uint8_t *buf, size_t len, uint8_t proto,
+    const uint8_t **payload, size_t *payload_len)
 {
-	return t == ENCAP_VXLAN ? VXLAN_HDR_LEN : GRE_KEY_HDR_LEN;
-}
+	size_t hl, total;
 
-size_t
-encap_header(enum encap_type t, uint32_t vni, uint8_t *hdr)
-{
-	if (t == ENCAP_VXLAN) {
-		put_u32(hdr, (uint32_t)VXLAN_FLAG_I << 24);
-		put_u32(hdr + 4, (vni & VNI_MASK) << 8);
-		return VXLAN_HDR_LEN;
-	}
-	put_u16(hdr, GRE_FLAG_K);
-	put_u16(hdr + 2, GRE_PROTO_TEB);
-	put_u32(hdr + 4, (vni & VNI_MASK) << 8);	/* FlowID 0 */
-	return GRE_KEY_HDR_LEN;
+	if (len < IPV4_HDR_MIN)
+		return DROP_TRUNCATED;
+	if ((buf[0] >> 4) != 4)
+		return DROP_BAD_VERSION;
+	hl = (size_t)(buf[0] & 0x0f) * 4;
+	total = (size_t)(buf[2] << 8 | buf[3]);
+	if (hl < IPV4_HDR_MIN || total < hl || total > len)
+		return DROP_TRUNCATED;
+	if (buf[9] != proto)
+		return DROP_BAD_PROTO;
+	*payload = buf + hl;
+	*payload_len = total - hl;
+	return DROP_NONE;
 }
 
 static uint32_t
@@ -113,10 +117,4 @@ flow_hash(const uint8_t *frame, size_t len)
 	h *= 0x85ebca6bu;
 	h ^= h >> 13;
 	return h;
-}
-
-uint16_t
-entropy_port(uint32_t hash)
-{
-	return (uint16_t)(ENTROPY_PORT_MIN + hash % ENTROPY_PORT_SPAN);
 }

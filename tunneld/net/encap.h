@@ -1,5 +1,11 @@
 /*
- * encap.h: building and parsing tunnel headers (see wire.h for formats).
+ * encap.h: the encapsulations, one ops table each (see wire.h for formats).
+ *
+ * Everything that differs between VXLAN, GRE and GRE-in-UDP is a field of
+ * its struct encap_ops: the name the config and the control socket use,
+ * whether it rides on UDP (and its default port) or directly on IP, the
+ * header it builds and how it parses one.  Other layers ask the table and
+ * never switch on the type.
  *
  * Pure functions over byte buffers: no state, no allocation, no system
  * calls, safe from any thread.  Parsers take untrusted bytes, read them only
@@ -22,32 +28,48 @@ enum encap_type {
 	ENCAP_MAX
 };
 
+/* What carries the tunnel header on the underlay. */
+enum encap_transport {
+	ENCAP_OVER_UDP,	/* a UDP payload, to a port */
+	ENCAP_OVER_IP,	/* an IP payload (raw socket), protocol ip_proto */
+};
+
 struct decap {
 	uint32_t vni;
 	const uint8_t *frame;
 	size_t frame_len;
 };
 
-/* Name of an encapsulation as the config and control socket spell it. */
-const char *encap_name(enum encap_type);
+struct encap_ops {
+	const char *name;		/* "vxlan", "gre", "gre-udp" */
+	const char *title;		/* "VXLAN", "GRE", "GRE-in-UDP" */
+	enum encap_transport transport;
+	uint16_t default_port;		/* UDP destination; 0 over IP */
+	uint8_t ip_proto;		/* over IP only */
+	size_t hdr_len;			/* bytes build() writes */
+	/* Write the tunnel header (not UDP or IP) for vni; returns hdr_len. */
+	size_t (*build)(uint32_t vni, uint8_t *hdr);
+	/* Parse the header and find the inner frame (UDP or IP payload). */
+	enum drop_reason (*decap)(const uint8_t *, size_t, struct decap *);
+};
+
+/* The ops of an encapsulation; t must be below ENCAP_MAX. */
+const struct encap_ops *encap_ops(enum encap_type t);
 /* Parse "vxlan", "gre" or "gre-udp"; -1 if none. */
 int encap_parse(const char *);
-/* Bytes encap_header() writes for this type. */
-size_t encap_header_len(enum encap_type);
-/* Write the tunnel header (not UDP or IP) for vni; returns its length. */
-size_t encap_header(enum encap_type, uint32_t vni, uint8_t *hdr);
+
+/* The tables, in vxlan.c and gre.c. */
+extern const struct encap_ops encap_vxlan, encap_gre, encap_greudp;
 
 /* Parse a VXLAN header and the inner frame behind it (UDP payload). */
 enum drop_reason vxlan_decap(const uint8_t *, size_t, struct decap *);
 /* Parse a GRE header (raw IP payload or GRE-in-UDP payload). */
 enum drop_reason gre_decap(const uint8_t *, size_t, struct decap *);
-/* Find the GRE payload of an IPv4 packet as a raw socket delivers it. */
-enum drop_reason ip4_gre_payload(const uint8_t *, size_t,
+/* The payload of protocol proto in an IPv4 packet from a raw socket. */
+enum drop_reason ip4_payload(const uint8_t *, size_t, uint8_t proto,
     const uint8_t **payload, size_t *payload_len);
 
 /* Hash of the inner flow (MACs, IPs, L4 ports) for ECMP entropy. */
 uint32_t flow_hash(const uint8_t *frame, size_t len);
-/* UDP source port for a flow hash, in the RFC 7348 range. */
-uint16_t entropy_port(uint32_t hash);
 
 #endif

@@ -1,4 +1,7 @@
-/* gre.c: GRE header parsing, RFC 2784 and RFC 2890, for 0x6558 only. */
+/*
+ * gre.c: the GRE header, RFC 2784 and RFC 2890, for 0x6558 only, over IP
+ * (protocol 47) and in UDP (RFC 8086).
+ */
 #include "csum.h"
 #include "cursor.h"
 #include "encap.h"
@@ -44,27 +47,32 @@ gre_decap(const uint8_t *buf, size_t len, struct decap *d)
 	return DROP_NONE;
 }
 
-/*
- * A raw IPPROTO_GRE socket hands over the whole IPv4 packet, reassembled.
- * Check the header before trusting its length fields.
- */
-enum drop_reason
-ip4_gre_payload(const uint8_t *buf, size_t len, const uint8_t **payload,
-    size_t *payload_len)
+/* The key carries the VNI as NVGRE's VSID, with FlowID 0 (RFC 7637). */
+static size_t
+gre_build(uint32_t vni, uint8_t *hdr)
 {
-	size_t hl, total;
-
-	if (len < IPV4_HDR_MIN)
-		return DROP_TRUNCATED;
-	if ((buf[0] >> 4) != 4)
-		return DROP_BAD_VERSION;
-	hl = (size_t)(buf[0] & 0x0f) * 4;
-	total = (size_t)(buf[2] << 8 | buf[3]);
-	if (hl < IPV4_HDR_MIN || total < hl || total > len)
-		return DROP_TRUNCATED;
-	if (buf[9] != IPPROTO_GRE_)
-		return DROP_BAD_PROTO;
-	*payload = buf + hl;
-	*payload_len = total - hl;
-	return DROP_NONE;
+	put_u16(hdr, GRE_FLAG_K);
+	put_u16(hdr + 2, GRE_PROTO_TEB);
+	put_u32(hdr + 4, (vni & VNI_MASK) << 8);
+	return GRE_KEY_HDR_LEN;
 }
+
+const struct encap_ops encap_gre = {
+	.name = "gre",
+	.title = "GRE",
+	.transport = ENCAP_OVER_IP,
+	.ip_proto = IPPROTO_GRE_,
+	.hdr_len = GRE_KEY_HDR_LEN,
+	.build = gre_build,
+	.decap = gre_decap,
+};
+
+const struct encap_ops encap_greudp = {
+	.name = "gre-udp",
+	.title = "GRE-in-UDP",
+	.transport = ENCAP_OVER_UDP,
+	.default_port = GREUDP_DEFAULT_PORT,
+	.hdr_len = GRE_KEY_HDR_LEN,
+	.build = gre_build,
+	.decap = gre_decap,
+};

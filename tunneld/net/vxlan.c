@@ -1,4 +1,4 @@
-/* vxlan.c: VXLAN header parsing, RFC 7348 section 5. */
+/* vxlan.c: the VXLAN header, RFC 7348 section 5. */
 #include "cursor.h"
 #include "encap.h"
 
@@ -26,3 +26,21 @@ vxlan_decap(const uint8_t *buf, size_t len, struct decap *d)
 	d->frame_len = c.left;
 	return DROP_NONE;
 }
+
+static size_t
+vxlan_build(uint32_t vni, uint8_t *hdr)
+{
+	put_u32(hdr, (uint32_t)VXLAN_FLAG_I << 24);
+	put_u32(hdr + 4, (vni & VNI_MASK) << 8);
+	return VXLAN_HDR_LEN;
+}
+
+const struct encap_ops encap_vxlan = {
+	.name = "vxlan",
+	.title = "VXLAN",
+	.transport = ENCAP_OVER_UDP,
+	.default_port = VXLAN_DEFAULT_PORT,
+	.hdr_len = VXLAN_HDR_LEN,
+	.build = vxlan_build,
+	.decap = vxlan_decap,
+};

@@ -33,8 +33,6 @@ enum wire_sizes {
 enum wire_ports {
 	VXLAN_DEFAULT_PORT = 4789,
 	GREUDP_DEFAULT_PORT = 4754,
-	ENTROPY_PORT_MIN = 49152,	/* RFC 7348 section 5 */
-	ENTROPY_PORT_SPAN = 16384,
 };
 
 /* VXLAN: flags(8) reserved(24) VNI(24) reserved(8). */
