@@ -597,55 +597,6 @@ config_segment_by_name(const struct config *c, const char *name)
 	return -1;
 }
 
-int
-config_peer_by_name(const struct config *c, const char *name)
-{
-	int i;
-
-	for (i = 0; i < c->npeers; i++)
-		if (strcmp(c->peers[i].name, name) == 0)
-			return i;
-	return -1;
-}
-
-bool
-config_segments_equal(uint64_t a, uint64_t b, const struct config *ca,
-    const struct config *cb)
-{
-	int i;
-
-	for (i = 0; i < ca->nsegments; i++) {
-		int j = config_segment_by_name(cb, ca->segments[i].name);
-		bool in_a = (a >> i) & 1;
-		bool in_b = j >= 0 && ((b >> j) & 1);
-		if (in_a != in_b)
-			return false;
-	}
-	for (i = 0; i < cb->nsegments; i++)
-		if (((b >> i) & 1) &&
-		    config_segment_by_name(ca, cb->segments[i].name) < 0)
-			return false;
-	return true;
-}
-
-bool
-config_peer_equal(const struct cfg_peer *a, const struct cfg_peer *b,
-    const struct config *ca, const struct config *cb)
-{
-	return strcmp(a->name, b->name) == 0 && a->encap == b->encap &&
-	    a->addr.len == b->addr.len &&
-	    memcmp(&a->addr.sa, &b->addr.sa, a->addr.len) == 0 &&
-	    config_segments_equal(a->segments, b->segments, ca, cb);
-}
-
-bool
-config_segment_equal(const struct cfg_segment *a, const struct cfg_segment *b)
-{
-	return strcmp(a->name, b->name) == 0 && a->vni == b->vni &&
-	    strcmp(a->tap, b->tap) == 0 && a->mtu == b->mtu &&
-	    strcmp(a->bridge, b->bridge) == 0;
-}
-
 const char *
 config_restart_key(const struct config *a, const struct config *b)
 {

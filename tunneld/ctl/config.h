@@ -107,23 +107,15 @@ void config_free(struct config *);
 
 /* Index of the segment with that name or VNI, -1 if none. */
 int config_segment_by_name(const struct config *, const char *);
-/* Index of the peer with that name, -1 if none. */
-int config_peer_by_name(const struct config *, const char *);
 /* Index of the provider with that name, -1 if none. */
 int config_provider_by_name(const struct config *, const char *);
-/* Whether two providers are configured identically (reload keeps them). */
-bool config_provider_equal(const struct cfg_provider *,
-    const struct cfg_provider *, const struct config *,
-    const struct config *);
-/* Whether two segment sets (bits over each config's segments) match. */
-bool config_segments_equal(uint64_t, uint64_t, const struct config *,
-    const struct config *);
-/* Whether two peers are configured identically (reload keeps them). */
-bool config_peer_equal(const struct cfg_peer *, const struct cfg_peer *,
-    const struct config *, const struct config *);
-/* Whether two segments are configured identically. */
-bool config_segment_equal(const struct cfg_segment *,
-    const struct cfg_segment *);
+/*
+ * Whether a provider can keep listing as it did: same type, settings,
+ * filter and address choice.  Encapsulation, port and segments are not
+ * compared: they change the peers it makes, not how it lists.
+ */
+bool config_provider_same_listing(const struct cfg_provider *,
+    const struct cfg_provider *);
 /* Name of the first [daemon] key that differs and needs a restart, or NULL. */
 const char *config_restart_key(const struct config *, const struct config *);
 

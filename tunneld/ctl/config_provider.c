@@ -354,9 +354,8 @@ settings_equal(const struct provider_settings *a,
 }
 
 bool
-config_provider_equal(const struct cfg_provider *a,
-    const struct cfg_provider *b, const struct config *ca,
-    const struct config *cb)
+config_provider_same_listing(const struct cfg_provider *a,
+    const struct cfg_provider *b)
 {
 	return strcmp(a->name, b->name) == 0 && a->type == b->type &&
 	    settings_equal(&a->settings, &b->settings) &&
@@ -364,7 +363,5 @@ config_provider_equal(const struct cfg_provider *a,
 	    strcmp(a->tag_value, b->tag_value) == 0 &&
 	    a->tag_has_value == b->tag_has_value && a->address == b->address &&
 	    a->family == b->family && a->refresh_s == b->refresh_s &&
-	    a->grace_s == b->grace_s && a->timeout_s == b->timeout_s &&
-	    a->encap == b->encap && a->port == b->port &&
-	    config_segments_equal(a->segments, b->segments, ca, cb);
+	    a->grace_s == b->grace_s && a->timeout_s == b->timeout_s;
 }

@@ -228,11 +228,11 @@ track_instance(struct dprov *p, const struct instance *in, uint64_t now)
 static void
 dprov_push(struct dprov *p)
 {
-	struct cfg_peer *v = xcalloc(p->nt + 1, sizeof *v);
+	const struct cfg_peer **v = xcalloc(p->nt + 1, sizeof *v);
 	size_t i;
 
 	for (i = 0; i < p->nt; i++)
-		v[i] = p->t[i].peer;
+		v[i] = &p->t[i].peer;
 	rt_set_discovered(p->d->rt, p->cfg->name, v, (int)p->nt, &p->last);
 	free(v);
 	if (p->last.added + p->last.removed + p->last.changed > 0)
@@ -453,8 +453,8 @@ discovery_new(struct loop *loop, struct runtime *rt)
 	if (d->timer_fd == -1 || (d->http = http_async_new(&io)) == NULL ||
 	    loop_add(loop, d->timer_fd, EPOLLIN, http_timer_ready, d) == -1)
 		fatal("discovery: timer or libcurl");
-	for (i = 0; i < rt->cfg->nproviders; i++)
-		d->v[d->n++] = dprov_new(d, &rt->cfg->providers[i]);
+	for (i = 0; i < rt_config(rt)->nproviders; i++)
+		d->v[d->n++] = dprov_new(d, &rt_config(rt)->providers[i]);
 	return d;
 }
 
@@ -490,9 +490,9 @@ take_old(struct dprov **old, int n, const char *name)
 }
 
 void
-discovery_reload(struct discovery *d, const struct config *oc)
+discovery_reload(struct discovery *d)
 {
-	const struct config *nc = d->rt->cfg;
+	const struct config *nc = rt_config(d->rt);
 	struct dprov *old[CFG_MAX_PROVIDERS], *o, *p;
 	int i, n = d->n;
 
@@ -501,7 +501,7 @@ discovery_reload(struct discovery *d, const struct config *oc)
 	for (i = 0; i < nc->nproviders; i++) {
 		const struct cfg_provider *cfg = &nc->providers[i];
 		o = take_old(old, n, cfg->name);
-		if (o != NULL && config_provider_equal(o->cfg, cfg, oc, nc)) {
+		if (o != NULL && config_provider_same_listing(o->cfg, cfg)) {
 			dprov_reconfigure(o, cfg);
 			p = o;
 		} else {

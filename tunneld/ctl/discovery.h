@@ -29,7 +29,7 @@ struct discovery;
 /* Start discovery for rt's config (its providers may be none). */
 struct discovery *discovery_new(struct loop *, struct runtime *);
 /* After a successful rt_reload(): keep, replace or drop providers. */
-void discovery_reload(struct discovery *, const struct config *old);
+void discovery_reload(struct discovery *);
 /* Once a second: start the listings that are due. */
 void discovery_tick(struct discovery *);
 /* Per provider: state, last success and error, counts, next refresh. */

@@ -51,21 +51,17 @@ usage(void)
 static int
 daemon_reload(struct daemon *d, char **cause)
 {
-	struct config *c, *old;
+	struct config *old;
 	char *why = NULL;
 
-	if ((c = config_load(d->conf_path, &why)) == NULL ||
-	    rt_reload(d->rt, c, &old, &why) != 0) {
-		if (c == NULL)
-			d->rt->reload_failures++;
-		config_free(c);
+	if (rt_reload(d->rt, d->conf_path, &old, &why) != 0) {
 		log_warnx("reload refused, old configuration kept: %s", why);
 		xasprintf(cause, "reload refused, old configuration kept: %s",
 		    why);
 		free(why);
 		return -1;
 	}
-	discovery_reload(d->disc, old);
+	discovery_reload(d->disc);
 	config_free(old);
 	return 0;
 }
@@ -79,7 +75,6 @@ daemon_request(const struct ctl_request *req, void *arg)
 
 	switch (req->cmd) {
 	case CTL_STATUS:
-	case CTL_SUBSCRIBE:
 		return ctl_reply_ok(CTL_STATUS, status_json(d->rt));
 	case CTL_PEERS:
 		return ctl_reply_ok(req->cmd, status_peers_json(d->rt));

@@ -1,12 +1,13 @@
 /*
  * runtime.h: the daemon's live state and how a config becomes it.
  *
- * Owns the config in force, the data path, one TAP and MAC table per segment
- * (by stable slot) and the peer table (by stable port).  rt_open() creates
- * everything that needs privileges; rt_start() starts the data threads;
- * rt_reload() applies a new config: everything fallible happens first, then
- * the new forwarding snapshot is published in one step, so a refused reload
- * changes nothing and unchanged tunnels never stop.
+ * Owns the config in force, the data path and the table of segments and
+ * peers (table.h), with each segment's TAP and MAC table.  rt_open()
+ * creates everything that needs privileges; rt_start() starts the data
+ * threads; rt_reload() applies a config file (reload.c): everything
+ * fallible happens first, then the new forwarding snapshot is published in
+ * one step, so a refused reload changes nothing and unchanged tunnels never
+ * stop.  Discovery hands its listings over with rt_set_discovered().
  *
  * Control thread only.  0 on success, -1 with *cause (caller frees).
  */
@@ -18,31 +19,9 @@
 
 #include "config.h"
 #include "dp/dp.h"
-#include "net/mactab.h"
+#include "table.h"
 
-struct rt_segment {
-	bool used;
-	struct cfg_segment cfg;
-	int fds[DP_MAX_THREADS];
-	bool vnet;			/* offloads on (TSO in, GRO out) */
-	struct mactab *mactab;
-};
-
-struct rt_peer {
-	bool used;
-	char source[CFG_SECTION_NAME_MAX];	/* provider; "": [peer] */
-	struct cfg_peer cfg;
-	uint64_t slot_mask;		/* segments by slot */
-};
-
-struct runtime {
-	struct config *cfg;
-	struct dp *dp;
-	struct rt_segment segs[DP_MAX_SEGMENTS];
-	struct rt_peer *peers;		/* [DP_MAX_PORTS], port 0 unused */
-	uint64_t started_ms;
-	uint64_t reloads, reload_failures;
-};
+struct runtime;
 
 /* What applying a list of peers did. */
 struct rt_changes {
@@ -50,32 +29,38 @@ struct rt_changes {
 	int refused;		/* name or endpoint taken, or table full */
 };
 
+struct rt_stats {
+	uint64_t started_ms;
+	uint64_t reloads, reload_failures;
+};
+
 /* Create sockets, TAPs and tables for cfg (takes ownership of cfg). */
 struct runtime *rt_open(struct config *cfg, char **cause);
 /* Start forwarding. */
 int rt_start(struct runtime *, char **cause);
 /*
- * Apply cfg (ownership passes on success only); on success *old is the
- * config it replaced, for the caller to compare against and free.
+ * Load path and apply it; on success *old is the config it replaced, for
+ * the caller to compare against and free.  On failure nothing changed.
  */
-int rt_reload(struct runtime *, struct config *cfg, struct config **old,
+int rt_reload(struct runtime *, const char *path, struct config **old,
     char **cause);
 /*
  * Make the peers discovered by provider exactly v[0..n) (segments as bits
- * over rt->cfg's): by name, kept, changed in place (same port), added or
- * removed; then publish.  A peer whose name or endpoint another source
- * holds is refused.
+ * over the config in force): by name, kept, changed in place (same port),
+ * added or removed; then publish.  A peer whose name or endpoint another
+ * source holds is refused.
  */
 void rt_set_discovered(struct runtime *, const char *provider,
-    const struct cfg_peer *v, int n, struct rt_changes *);
+    const struct cfg_peer *const *v, int n, struct rt_changes *);
 /* Once a second: age MAC tables. */
 void rt_tick(struct runtime *);
 /* Stop forwarding and remove everything the daemon created. */
 void rt_close(struct runtime *);
 
-/* Port of the peer called name, 0 if none. */
-uint16_t rt_peer_port(const struct runtime *, const char *name);
-/* Slot of the segment called name, -1 if none. */
-int rt_segment_slot(const struct runtime *, const char *name);
+/* Read-only views for status and discovery. */
+const struct config *rt_config(const struct runtime *);
+const struct table *rt_table(const struct runtime *);
+struct dp *rt_dp(const struct runtime *);
+void rt_get_stats(const struct runtime *, struct rt_stats *);
 
 #endif

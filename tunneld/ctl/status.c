@@ -41,14 +41,14 @@ tap_kernel_drops(const char *tap)
 }
 
 static json_t *
-segment_json(struct runtime *rt, int slot)
+segment_json(const struct runtime *rt, int slot)
 {
-	const struct rt_segment *s = &rt->segs[slot];
+	const struct tbl_segment *s = table_seg(rt_table(rt), slot);
 	struct mactab_stats ms;
 	struct seg_counters sc;
 
 	mactab_get_stats(s->mactab, &ms);
-	dp_seg_counters(rt->dp, slot, &sc);
+	dp_seg_counters(rt_dp(rt), slot, &sc);
 	return json_pack("{s:s,s:I,s:s,s:i,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
 	    "s:I,s:I}",
 	    "name", s->cfg.name, "vni", (json_int_t)s->cfg.vni, "tap",
@@ -65,46 +65,46 @@ segment_json(struct runtime *rt, int slot)
 }
 
 json_t *
-status_json(struct runtime *rt)
+status_json(const struct runtime *rt)
 {
-	const struct cfg_daemon *d = &rt->cfg->daemon;
+	const struct cfg_daemon *d = &rt_config(rt)->daemon;
 	json_t *segs = json_array();
-	int i, npeers = 0;
+	struct rt_stats st;
+	int slot;
 
-	for (i = 0; i < DP_MAX_SEGMENTS; i++)
-		if (rt->segs[i].used)
-			json_array_append_new(segs, segment_json(rt, i));
-	for (i = 1; i < DP_MAX_PORTS; i++)
-		npeers += rt->peers[i].used;
+	rt_get_stats(rt, &st);
+	for (slot = -1; (slot = table_seg_next(rt_table(rt), slot)) >= 0;)
+		json_array_append_new(segs, segment_json(rt, slot));
 	return json_pack("{s:s,s:s,s:s,s:i,s:i,s:I,s:s,s:i,s:o,s:i,s:I,s:I}",
 	    "name", d->name, "role", d->role == ROLE_HUB ? "hub" : "spoke",
 	    "version", PACKAGE_VERSION, "wire_version", WIRE_VERSION,
 	    "control_version", CTL_PROTO_VERSION,
-	    "uptime_ms", (json_int_t)(clock_ms() - rt->started_ms),
-	    "data_path", dp_describe(rt->dp), "threads", dp_threads(rt->dp),
-	    "segments", segs, "peers", npeers,
-	    "reloads", (json_int_t)rt->reloads,
-	    "reload_failures", (json_int_t)rt->reload_failures);
+	    "uptime_ms", (json_int_t)(clock_ms() - st.started_ms),
+	    "data_path", dp_describe(rt_dp(rt)), "threads",
+	    dp_threads(rt_dp(rt)), "segments", segs,
+	    "peers", table_peer_count(rt_table(rt)),
+	    "reloads", (json_int_t)st.reloads,
+	    "reload_failures", (json_int_t)st.reload_failures);
 }
 
 static json_t *
-peer_json(struct runtime *rt, uint16_t port)
+peer_json(const struct runtime *rt, uint16_t port)
 {
-	const struct rt_peer *p = &rt->peers[port];
+	const struct table *tab = rt_table(rt);
+	const struct tbl_peer *p = table_peer(tab, port);
 	struct port_counters pc;
 	json_t *segs = json_array();
-	int i;
+	int slot;
 
-	for (i = 0; i < DP_MAX_SEGMENTS; i++)
-		if ((p->slot_mask >> i) & 1)
+	for (slot = -1; (slot = table_seg_next(tab, slot)) >= 0;)
+		if ((p->slots >> slot) & 1)
 			json_array_append_new(segs,
-			    json_string(rt->segs[i].cfg.name));
-	dp_port_counters(rt->dp, port, &pc);
+			    json_string(table_seg(tab, slot)->cfg.name));
+	dp_port_counters(rt_dp(rt), port, &pc);
 	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:I,s:o}",
-	    "name", p->cfg.name, "source", p->source[0] ? p->source : "config",
-	    "address", p->cfg.address,
-	    "encap", encap_ops(p->cfg.encap)->name,
-	    "port", (int)ntohs(p->cfg.addr.sin.sin_port), "segments", segs,
+	    "name", p->name, "source", p->source[0] ? p->source : "config",
+	    "address", p->address, "encap", encap_ops(p->encap)->name,
+	    "port", (int)ntohs(p->addr.sin.sin_port), "segments", segs,
 	    "rx_packets", (json_int_t)pc.rx_packets,
 	    "rx_bytes", (json_int_t)pc.rx_bytes,
 	    "tx_packets", (json_int_t)pc.tx_packets,
@@ -113,20 +113,19 @@ peer_json(struct runtime *rt, uint16_t port)
 }
 
 json_t *
-status_peers_json(struct runtime *rt)
+status_peers_json(const struct runtime *rt)
 {
 	json_t *a = json_array();
-	int port;
+	uint16_t port;
 
-	for (port = 1; port < DP_MAX_PORTS; port++)
-		if (rt->peers[port].used)
-			json_array_append_new(a, peer_json(rt,
-			    (uint16_t)port));
+	for (port = PORT_LOCAL; (port = table_peer_next(rt_table(rt), port))
+	    != 0;)
+		json_array_append_new(a, peer_json(rt, port));
 	return json_pack("{s:o}", "peers", a);
 }
 
 struct fdb_walk {
-	struct runtime *rt;
+	const struct table *tab;
 	json_t *entries;
 };
 
@@ -135,13 +134,13 @@ fdb_entry(const struct mactab_entry *e, void *arg)
 {
 	struct fdb_walk *w = arg;
 	char mac[18];
+	const struct tbl_peer *p = table_peer(w->tab, e->port);
 	const char *port = "local";
 
 	snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0],
 	    e->mac[1], e->mac[2], e->mac[3], e->mac[4], e->mac[5]);
 	if (e->port != PORT_LOCAL)
-		port = e->port < DP_MAX_PORTS && w->rt->peers[e->port].used ?
-		    w->rt->peers[e->port].cfg.name : "?";
+		port = p != NULL ? p->name : "?";
 	json_array_append_new(w->entries, json_pack("{s:s,s:s,s:I,s:b}",
 	    "mac", mac, "port", port, "idle_s", (json_int_t)e->idle,
 	    "static", e->is_static));
@@ -149,50 +148,52 @@ fdb_entry(const struct mactab_entry *e, void *arg)
 }
 
 json_t *
-status_fdb_json(struct runtime *rt, const char *segment, char **cause)
+status_fdb_json(const struct runtime *rt, const char *segment, char **cause)
 {
-	json_t *o = json_object();
-	struct fdb_walk w = { rt, NULL };
+	const struct table *tab = rt_table(rt);
+	const struct tbl_segment *s;
+	struct fdb_walk w = { tab, NULL };
 	uint32_t now = (uint32_t)(clock_ms() / 1000);
-	int i;
+	json_t *o;
+	int slot;
 
-	if (segment != NULL && rt_segment_slot(rt, segment) < 0) {
+	if (segment != NULL && table_seg_find(tab, segment) < 0) {
 		xasprintf(cause, "no segment named %s", segment);
-		json_decref(o);
 		return NULL;
 	}
-	for (i = 0; i < DP_MAX_SEGMENTS; i++) {
-		if (!rt->segs[i].used || (segment != NULL &&
-		    strcmp(segment, rt->segs[i].cfg.name) != 0))
+	o = json_object();
+	for (slot = -1; (slot = table_seg_next(tab, slot)) >= 0;) {
+		s = table_seg(tab, slot);
+		if (segment != NULL && strcmp(segment, s->cfg.name) != 0)
 			continue;
 		w.entries = json_array();
-		mactab_walk(rt->segs[i].mactab, now, fdb_entry, &w);
-		json_object_set_new(o, rt->segs[i].cfg.name, w.entries);
+		mactab_walk(s->mactab, now, fdb_entry, &w);
+		json_object_set_new(o, s->cfg.name, w.entries);
 	}
 	return json_pack("{s:o}", "fdb", o);
 }
 
 json_t *
-status_counters_json(struct runtime *rt)
+status_counters_json(const struct runtime *rt)
 {
+	const struct table *tab = rt_table(rt);
 	uint64_t drops[DROP_MAX] = { 0 };
 	struct port_counters pc;
 	struct mactab_stats ms;
 	json_t *tables = json_object();
-	int port, r, i;
+	uint16_t port;
+	int r, slot;
 
-	for (port = 0; port < DP_MAX_PORTS; port++) {
-		if (port != 0 && !rt->peers[port].used)
-			continue;
-		dp_port_counters(rt->dp, (uint16_t)port, &pc);
+	for (port = PORT_LOCAL;;) {
+		dp_port_counters(rt_dp(rt), port, &pc);
 		for (r = 0; r < DROP_MAX; r++)
 			drops[r] += pc.drops[r];
+		if ((port = table_peer_next(tab, port)) == 0)
+			break;
 	}
-	for (i = 0; i < DP_MAX_SEGMENTS; i++) {
-		if (!rt->segs[i].used)
-			continue;
-		mactab_get_stats(rt->segs[i].mactab, &ms);
-		json_object_set_new(tables, rt->segs[i].cfg.name,
+	for (slot = -1; (slot = table_seg_next(tab, slot)) >= 0;) {
+		mactab_get_stats(table_seg(tab, slot)->mactab, &ms);
+		json_object_set_new(tables, table_seg(tab, slot)->cfg.name,
 		    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
 		    "entries", (json_int_t)ms.entries,
 		    "capacity", (json_int_t)ms.capacity,
@@ -201,7 +202,7 @@ status_counters_json(struct runtime *rt)
 		    "evicted", (json_int_t)ms.evicted,
 		    "expired", (json_int_t)ms.expired));
 	}
-	dp_port_counters(rt->dp, 0, &pc);
+	dp_port_counters(rt_dp(rt), 0, &pc);
 	return json_pack("{s:o,s:o,s:o}", "drops", drops_json(drops),
 	    "drops_unattributed", drops_json(pc.drops), "fdb", tables);
 }

@@ -12,10 +12,11 @@
 
 #include "runtime.h"
 
-json_t *status_json(struct runtime *);
-json_t *status_peers_json(struct runtime *);
+json_t *status_json(const struct runtime *);
+json_t *status_peers_json(const struct runtime *);
 /* Forwarding table of one segment (NULL: all); NULL with *cause if none. */
-json_t *status_fdb_json(struct runtime *, const char *segment, char **cause);
-json_t *status_counters_json(struct runtime *);
+json_t *status_fdb_json(const struct runtime *, const char *segment,
+    char **cause);
+json_t *status_counters_json(const struct runtime *);
 
 #endif

@@ -8,12 +8,16 @@
 #ifndef DP_LIMITS_H
 #define DP_LIMITS_H
 
+#include "net/fwd.h"	/* PORT_LOCAL */
+
 enum dp_capacity {
 	DP_MAX_THREADS = 16,
-	DP_MAX_SEGMENTS = 64, /* slots: bits of a uint64_t */
+	DP_MAX_SEGMENTS = 64,		/* slots: bits of a uint64_t */
 	DP_MAX_PEERS = 4096,
-	DP_MAX_PORTS = DP_MAX_PEERS + 1, /* port 0 is PORT_LOCAL */
-	DP_NAME_MAX = 64, /* peer and segment names, NUL included */
+	/* Ports: PORT_LOCAL (0, the TAP), peers 1..DP_MAX_PEERS, PORT_UNKNOWN. */
+	PORT_UNKNOWN = DP_MAX_PEERS + 1,	/* no known peer */
+	DP_MAX_PORTS = DP_MAX_PEERS + 2,
+	DP_NAME_MAX = 64,		/* peer and segment names, NUL included */
 };
 
 #endif

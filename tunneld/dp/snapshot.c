@@ -16,26 +16,25 @@ snap_new(uint32_t flood_rate, uint32_t flood_burst, bool relay)
 	return s;
 }
 
-void
-snap_add_segment(struct dp_snapshot *s, const struct dp_segment *seg)
+struct dp_segment *
+snap_segment_new(struct dp_snapshot *s, int slot)
 {
-	struct dp_segment *copy = xmalloc(sizeof *copy);
+	struct dp_segment *seg = xcalloc(1, sizeof *seg);
 
-	*copy = *seg;
-	copy->ports = NULL;
-	copy->fwd.peer_ports = NULL;
-	copy->fwd.npeers = 0;
-	copy->fwd.relay = s->relay;
-	s->segs[seg->slot] = copy;
+	seg->slot = slot;
+	seg->fwd.relay = s->relay;
+	s->segs[slot] = seg;
+	return seg;
 }
 
-void
-snap_add_peer(struct dp_snapshot *s, const struct dp_peer *p)
+struct dp_peer *
+snap_peer_new(struct dp_snapshot *s, uint16_t port)
 {
-	struct dp_peer *copy = xmalloc(sizeof *copy);
+	struct dp_peer *p = xcalloc(1, sizeof *p);
 
-	*copy = *p;
-	s->peers[p->port] = copy;
+	p->port = port;
+	s->peers[port] = p;
+	return p;
 }
 
 static void

@@ -8,7 +8,8 @@
  * never write to it.  Objects that outlive a snapshot (MAC tables, TAP fds)
  * are referenced, not owned.
  *
- * Build: snap_new(), snap_add_segment()/snap_add_peer(), snap_finish().
+ * Build: snap_new(), snap_segment_new()/snap_peer_new() and fill in what
+ * they return, snap_finish().
  */
 #ifndef SNAPSHOT_H
 #define SNAPSHOT_H
@@ -51,10 +52,13 @@ struct dp_snapshot {
 
 struct dp_snapshot *snap_new(uint32_t flood_rate, uint32_t flood_burst,
     bool relay);
-/* Add a segment; the snapshot takes a copy. */
-void snap_add_segment(struct dp_snapshot *, const struct dp_segment *);
-/* Add a peer; the snapshot takes a copy. */
-void snap_add_peer(struct dp_snapshot *, const struct dp_peer *);
+/*
+ * A new, zeroed segment in slot, owned by the snapshot, for the caller to
+ * fill in before snap_finish().
+ */
+struct dp_segment *snap_segment_new(struct dp_snapshot *, int slot);
+/* A new, zeroed peer at port, likewise. */
+struct dp_peer *snap_peer_new(struct dp_snapshot *, uint16_t port);
 /* Build the lookup tables; call once after the last add. */
 void snap_finish(struct dp_snapshot *);
 void snap_free(struct dp_snapshot *);

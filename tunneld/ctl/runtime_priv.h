@@ -1,0 +1,45 @@
+/*
+ * runtime_priv.h: the runtime's pieces shared by runtime.c (life cycle,
+ * peers, the snapshot) and reload.c (planning and applying a reload).
+ * Not for other modules.
+ */
+#ifndef RUNTIME_PRIV_H
+#define RUNTIME_PRIV_H
+
+#include "runtime.h"
+
+struct runtime {
+	struct config *cfg;
+	struct dp *dp;
+	struct table *tab;
+	struct rt_stats stats;
+};
+
+/* What syncing peers did, and the ports whose MAC entries must go. */
+struct peer_changes {
+	struct rt_changes n;
+	bool flush[DP_MAX_PORTS];
+	bool listed[DP_MAX_PORTS];	/* scratch for rt_sync_peers */
+};
+
+/* Open a segment's TAP and MAC table into a free slot; the slot or -1. */
+int rt_seg_create(struct runtime *, const struct cfg_segment *,
+    const struct cfg_daemon *, char **cause);
+/* Close a segment's TAP (removing the device) and free its MAC table. */
+void rt_seg_release(struct runtime *, const struct tbl_segment *);
+/* A config's segment bits (over c's segments) as slots, by name. */
+uint64_t rt_slots(const struct runtime *, const struct config *c,
+    uint64_t bits);
+/*
+ * Bring the peers of source ("" for [peer] sections) in line with
+ * v[0..n), keeping each peer's port by name; segments read against c.
+ */
+void rt_sync_peers(struct runtime *, const char *source,
+    const struct cfg_peer *const *v, int n, const struct config *c,
+    struct peer_changes *);
+/* Publish the table to the data threads and free the old snapshot. */
+void rt_publish(struct runtime *);
+/* Flush the MAC entries of every port pc marks. */
+void rt_flush_changed(struct runtime *, const struct peer_changes *);
+
+#endif
