@@ -136,6 +136,8 @@ print_counters(json_t *d)
 
 	printf("drops: ");
 	print_drops(json_object_get(d, "drops"));
+	printf("drops on the TAP side: ");
+	print_drops(json_object_get(d, "drops_local"));
 	printf("drops from unknown sources: ");
 	print_drops(json_object_get(d, "drops_unattributed"));
 	json_object_foreach(json_object_get(d, "fdb"), seg, t)

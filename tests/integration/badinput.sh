@@ -15,6 +15,7 @@ kill -0 "$(daemon_pid hub)" || fail "hub died"
 for r in unknown_source; do
 	n=$(counter hub drops_unattributed "$r")
 	[ "$n" -gt 0 ] || fail "no $r drops counted"
+	[ "$(counter hub drops_local "$r")" = 0 ] || fail "$r counted on the TAP side"
 	log "unattributed $r: $n"
 done
 for r in bad_flags truncated unknown_vni runt oversize; do
@@ -41,5 +42,15 @@ ping_ok vm2 10.10.0.22
 ping_ok spoke1 10.10.0.22
 tcp_transfer vm1 spoke1 10.10.0.21 2
 grep -q "unknown source 10.200.0.9" "$WORK/hub.log" || fail "stranger not logged"
+# Drops on the TAP side are the TAP's, not a stranger's: with one flood a
+# second allowed, a burst of broadcasts from the pod is cut at PORT_LOCAL.
+sed -i 's/^threads = 2$/threads = 2\nflood-rate = 1\nflood-burst = 1/' "$WORK/hub.conf"
+ctl hub reload >/dev/null || fail "reload with a low flood rate"
+nsx vm1 ping -q -b -c 40 -i 0.01 -W 1 10.10.0.255 >/dev/null 2>&1 || true
+n=$(counter hub drops_local flood_limit)
+[ "$n" -gt 0 ] || fail "TAP-side flood drops not counted as local"
+[ "$(counter hub drops_unattributed flood_limit)" = 0 ] ||
+    fail "TAP-side flood drops counted as from an unknown source"
+log "local flood_limit: $n"
 [ "$(grep -c "unknown source" "$WORK/hub.log")" -le 10 ] || fail "log not rate-limited"
 echo "PASS: bad input dropped and counted, tunnels unharmed"

@@ -180,7 +180,7 @@ status_counters_json(const struct runtime *rt)
 	uint64_t drops[DROP_MAX] = { 0 };
 	struct port_counters pc;
 	struct mactab_stats ms;
-	json_t *tables = json_object();
+	json_t *tables = json_object(), *local;
 	uint16_t port;
 	int r, slot;
 
@@ -188,8 +188,10 @@ status_counters_json(const struct runtime *rt)
 		dp_port_counters(rt_dp(rt), port, &pc);
 		for (r = 0; r < DROP_MAX; r++)
 			drops[r] += pc.drops[r];
-		if ((port = table_peer_next(tab, port)) == 0)
+		if (port == PORT_UNKNOWN)
 			break;
+		if ((port = table_peer_next(tab, port)) == 0)
+			port = PORT_UNKNOWN;
 	}
 	for (slot = -1; (slot = table_seg_next(tab, slot)) >= 0;) {
 		mactab_get_stats(table_seg(tab, slot)->mactab, &ms);
@@ -202,7 +204,10 @@ status_counters_json(const struct runtime *rt)
 		    "evicted", (json_int_t)ms.evicted,
 		    "expired", (json_int_t)ms.expired));
 	}
-	dp_port_counters(rt_dp(rt), 0, &pc);
-	return json_pack("{s:o,s:o,s:o}", "drops", drops_json(drops),
-	    "drops_unattributed", drops_json(pc.drops), "fdb", tables);
+	dp_port_counters(rt_dp(rt), PORT_LOCAL, &pc);
+	local = drops_json(pc.drops);
+	dp_port_counters(rt_dp(rt), PORT_UNKNOWN, &pc);
+	return json_pack("{s:o,s:o,s:o,s:o}", "drops", drops_json(drops),
+	    "drops_local", local, "drops_unattributed", drops_json(pc.drops),
+	    "fdb", tables);
 }

@@ -64,7 +64,10 @@ int dp_threads(const struct dp *);
 int dp_watch_tap(struct dp *, int slot, const int *fds, char **cause);
 void dp_unwatch_tap(struct dp *, const int *fds);
 
-/* Sums over threads.  Port 0 collects drops with no known peer. */
+/*
+ * Sums over threads.  PORT_LOCAL collects the TAP side's drops,
+ * PORT_UNKNOWN those of packets no known peer sent.
+ */
 void dp_port_counters(struct dp *, uint16_t port, struct port_counters *);
 void dp_seg_counters(struct dp *, int slot, struct seg_counters *);
 /* Zero a port's or slot's counters before it is reused. */

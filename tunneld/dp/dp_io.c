@@ -7,7 +7,8 @@
  * UDP_SEGMENT trains when the kernel has UDP GSO.  Tunnel -> TAP: recvmmsg a batch, identify the peer by outer
  * source address, parse the header, check the segment, forward: write to the
  * TAP and/or queue to other peers (hub relay).  Every drop is counted by
- * reason against the peer (or port 0 when there is none).
+ * reason against the port it came in on: the peer, PORT_LOCAL for the
+ * TAP, or PORT_UNKNOWN when no known peer sent it.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -514,7 +515,7 @@ rx_one(struct dp_thread *th, const struct dp_snapshot *snap,
 	struct decap d;
 
 	if ((peer = snap_peer_by_addr(snap, encap, sa)) == NULL) {
-		drop(th, 0, DROP_UNKNOWN_SOURCE);
+		drop(th, PORT_UNKNOWN, DROP_UNKNOWN_SOURCE);
 		log_stranger(th, sa, encap_ops(encap)->name);
 		return;
 	}
@@ -560,7 +561,7 @@ rx_overflow(struct dp_thread *th, int n, uint32_t *last)
 			continue;
 		memcpy(&v, CMSG_DATA(cm), sizeof v);
 		if (v != *last)
-			drop_n(th, 0, DROP_RX_OVERFLOW, v - *last);
+			drop_n(th, PORT_UNKNOWN, DROP_RX_OVERFLOW, v - *last);
 		*last = v;
 	}
 }
@@ -650,7 +651,7 @@ dp_io_raw(struct dp_thread *th, const struct dp_snapshot *snap,
 		/* IPv4 raw sockets deliver the IP header, IPv6 ones do not. */
 		if (f == DF_V4 && (why = ip4_payload(payload, len,
 		    encap_ops(encap)->ip_proto, &payload, &len)) != DROP_NONE) {
-			drop(th, 0, why);
+			drop(th, PORT_UNKNOWN, why);
 			continue;
 		}
 		rx_one(th, snap, encap, (struct sockaddr *)&th->rname[i],
