@@ -249,8 +249,54 @@ START_TEST(compare)
 	ck_assert_str_eq(config_restart_key(a, b), "busy-poll");
 	b->daemon.port[ENCAP_VXLAN] = 1;
 	ck_assert_str_eq(config_restart_key(a, b), "vxlan-port");
+	/* The sockets are made with it: a reload cannot change it. */
+	config_free(b);
+	b = load_text(good, &cause);
+	ck_assert_ptr_null(config_restart_key(a, b));
+	b->daemon.udp_checksum = !a->daemon.udp_checksum;
+	ck_assert_str_eq(config_restart_key(a, b), "udp-checksum");
+	config_free(b);
+	b = load_text(good, &cause);
+	strcpy(b->daemon.local_address, "192.0.2.7");
+	ck_assert_str_eq(config_restart_key(a, b), "local-address");
 	config_free(a);
 	config_free(b);
+}
+END_TEST
+
+/*
+ * etc/tunneld.conf says "Restart to change." in the comment of exactly the
+ * [daemon] keys that a reload refuses to change, and documents every key.
+ */
+START_TEST(sample_says_which_keys_restart)
+{
+	const char *src = getenv("TEST_SRCDIR");
+	char file[512], line[512], key[64], comment[2048] = "";
+	int in_daemon = 0, seen = 0, r;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(src);
+	snprintf(file, sizeof file, "%s/etc/tunneld.conf", src);
+	ck_assert_ptr_nonnull(f = fopen(file, "r"));
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (line[0] == '[') {
+			in_daemon = strncmp(line, "[daemon]", 8) == 0;
+			comment[0] = '\0';
+		} else if (in_daemon && (sscanf(line, ";%63[a-z-] =", key) == 1 ||
+		    sscanf(line, "%63[a-z-] =", key) == 1)) {
+			ck_assert_msg((r = config_key_restarts(key)) >= 0,
+			    "sample documents unknown key %s", key);
+			ck_assert_msg((strstr(comment, "Restart to change") !=
+			    NULL) == (r == 1), "%s: the sample says %s", key,
+			    r ? "nothing of a restart" : "restart");
+			comment[0] = '\0';
+			seen++;
+		} else if (in_daemon && line[0] == ';' &&
+		    strlen(comment) + strlen(line) < sizeof comment)
+			strcat(comment, line);
+	}
+	fclose(f);
+	ck_assert_int_ge(seen, 19);
 }
 END_TEST
 
@@ -369,6 +415,7 @@ suite_build(void)
 	tcase_add_loop_test(tc, bad_config, 0, sizeof bad / sizeof bad[0]);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, compare);
+	tcase_add_test(tc, sample_says_which_keys_restart);
 	tcase_add_test(tc, provider_section);
 	tcase_add_loop_test(tc, provider_bad_credentials, 0,
 	    sizeof bad_cred / sizeof bad_cred[0]);

@@ -24,9 +24,11 @@ struct peer_stage {
 
 /* Staging area for [daemon] keys that need a second step. */
 struct daemon_stage {
-	char local[160];
 	char relay[8];
 };
+
+#define XSTR(x) STR(x)
+#define STR(x) #x
 
 int
 parse_uint(const char *v, void *dst, const struct key_def *k,
@@ -78,11 +80,15 @@ int
 parse_str(const char *v, void *dst, const struct key_def *k,
     const char **why)
 {
-	if (strlen(v) >= k->size) {
+	size_t n = strlen(v);
+
+	if (n >= k->size) {
 		*why = "too long";
 		return -1;
 	}
-	strcpy(dst, v);
+	/* Zero the rest: config_restart_key compares whole fields. */
+	memset(dst, 0, k->size);
+	memcpy(dst, v, n);
 	return 0;
 }
 
@@ -152,47 +158,57 @@ parse_encap(const char *v, void *dst, const struct key_def *k,
 
 /* Daemon keys write into two structs: base 0 = cfg_daemon, 1 = stage. */
 static const struct key_def daemon_keys[] = {
-	{ "role", parse_role, true, 0, 0, D(role) },
-	{ "name", parse_str, false, 0, 0, D(name) },
-	{ "vxlan-port", parse_uint, false, 1, 65535, D(port[ENCAP_VXLAN]) },
-	{ "gre-udp-port", parse_uint, false, 1, 65535, D(port[ENCAP_GREUDP]) },
-	{ "udp-checksum", parse_bool, false, 0, 0, D(udp_checksum) },
-	{ "gre", parse_bool, false, 0, 0, D(gre) },
-	{ "threads", parse_uint, false, 0, CFG_MAX_THREADS, D(threads) },
-	{ "user", parse_str, false, 0, 0, D(user) },
-	{ "control-socket", parse_str, false, 0, 0, D(control_socket) },
-	{ "control-group", parse_str, false, 0, 0, D(control_group) },
-	{ "log-level", parse_loglevel, false, 0, 0, D(log_level) },
-	{ "mac-age", parse_uint, false, 10, 86400, D(mac_age) },
-	{ "mac-table-size", parse_uint, false, 64, 1 << 20,
+	{ "role", parse_role, KEY_REQUIRED | KEY_RESTART, 0, 0, NULL,
+	    D(role) },
+	{ "name", parse_str, 0, 0, 0, NULL, D(name) },
+	{ "local-address", parse_str, KEY_RESTART, 0, 0, "",
+	    D(local_address) },
+	{ "vxlan-port", parse_uint, KEY_RESTART, 1, 65535,
+	    XSTR(VXLAN_DEFAULT_PORT), D(port[ENCAP_VXLAN]) },
+	{ "gre-udp-port", parse_uint, KEY_RESTART, 1, 65535,
+	    XSTR(GREUDP_DEFAULT_PORT), D(port[ENCAP_GREUDP]) },
+	{ "udp-checksum", parse_bool, KEY_RESTART, 0, 0, "no",
+	    D(udp_checksum) },
+	{ "gre", parse_bool, KEY_RESTART, 0, 0, "yes", D(gre) },
+	{ "threads", parse_uint, KEY_RESTART, 0, CFG_MAX_THREADS, "0",
+	    D(threads) },
+	{ "user", parse_str, KEY_RESTART, 0, 0, "", D(user) },
+	{ "control-socket", parse_str, KEY_RESTART, 0, 0,
+	    "/run/tunneld/tunneld.sock", D(control_socket) },
+	{ "control-group", parse_str, KEY_RESTART, 0, 0, "",
+	    D(control_group) },
+	{ "log-level", parse_loglevel, 0, 0, 0, "info", D(log_level) },
+	{ "mac-age", parse_uint, 0, 10, 86400, "300", D(mac_age) },
+	{ "mac-table-size", parse_uint, KEY_RESTART, 64, 1 << 20, "8192",
 	    D(mac_table_size) },
-	{ "flood-rate", parse_uint, false, 0, 10000000, D(flood_rate) },
-	{ "flood-burst", parse_uint, false, 1, 10000000, D(flood_burst) },
-	{ "offload", parse_bool, false, 0, 0, D(offload) },
-	{ "busy-poll", parse_uint, false, 0, CFG_MAX_BUSY_POLL, D(busy_poll) },
-	{ NULL, NULL, false, 0, 0, 0, 0 },
+	{ "flood-rate", parse_uint, 0, 0, 10000000, "1000", D(flood_rate) },
+	{ "flood-burst", parse_uint, 0, 1, 10000000, "2000", D(flood_burst) },
+	{ "offload", parse_bool, KEY_RESTART, 0, 0, "yes", D(offload) },
+	{ "busy-poll", parse_uint, KEY_RESTART, 0, CFG_MAX_BUSY_POLL, "0",
+	    D(busy_poll) },
+	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
+/* relay's default depends on the role: yes on a hub, no on a spoke. */
 static const struct key_def daemon_stage_keys[] = {
-	{ "local-address", parse_str, false, 0, 0, DS(local) },
-	{ "relay", parse_str, false, 0, 0, DS(relay) },
-	{ NULL, NULL, false, 0, 0, 0, 0 },
+	{ "relay", parse_str, 0, 0, 0, NULL, DS(relay) },
+	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
 static const struct key_def segment_keys[] = {
-	{ "vni", parse_uint, true, 0, VNI_MAX, S(vni) },
-	{ "tap", parse_ifname, false, 0, 0, S(tap) },
-	{ "mtu", parse_uint, false, 576, 9000, S(mtu) },
-	{ "bridge", parse_ifname, false, 0, 0, S(bridge) },
-	{ NULL, NULL, false, 0, 0, 0, 0 },
+	{ "vni", parse_uint, KEY_REQUIRED, 0, VNI_MAX, NULL, S(vni) },
+	{ "tap", parse_ifname, 0, 0, 0, NULL, S(tap) },
+	{ "mtu", parse_uint, 0, 576, 9000, "1450", S(mtu) },
+	{ "bridge", parse_ifname, 0, 0, 0, NULL, S(bridge) },
+	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
 static const struct key_def peer_keys[] = {
-	{ "address", parse_str, true, 0, 0, P(address) },
-	{ "encap", parse_encap, false, 0, 0, P(encap) },
-	{ "port", parse_uint, false, 1, 65535, P(port) },
-	{ "segments", parse_str, false, 0, 0, P(segments) },
-	{ NULL, NULL, false, 0, 0, 0, 0 },
+	{ "address", parse_str, KEY_REQUIRED, 0, 0, NULL, P(address) },
+	{ "encap", parse_encap, 0, 0, 0, "vxlan", P(encap) },
+	{ "port", parse_uint, 0, 1, 65535, NULL, P(port) },
+	{ "segments", parse_str, 0, 0, 0, NULL, P(segments) },
+	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
 int
@@ -242,6 +258,12 @@ load_section(struct loader *ld, const char *sec, const struct key_table *tabs,
 	void *base;
 	char full[256];
 
+	for (i = 0; i < ntabs; i++)
+		for (k = tabs[i].keys; k->name != NULL; k++)
+			if (k->def != NULL && k->parse(k->def, (char *)
+			    tabs[i].base + k->off, k, &why) != 0)
+				fatalx("[%s] %s: default \"%s\": %s", sec,
+				    k->name, k->def, why);
 	keys = n > 0 ? xcalloc((size_t)n, sizeof *keys) : NULL;
 	if (n > 0 && iniparser_getseckeys(ld->dict, sec, keys) == NULL)
 		n = 0;
@@ -263,7 +285,8 @@ load_section(struct loader *ld, const char *sec, const struct key_table *tabs,
 	for (i = 0; rc == 0 && i < ntabs; i++) {
 		for (k = tabs[i].keys; rc == 0 && k->name != NULL; k++) {
 			snprintf(full, sizeof full, "%s:%s", sec, k->name);
-			if (k->required && !iniparser_find_entry(ld->dict, full))
+			if ((k->flags & KEY_REQUIRED) &&
+			    !iniparser_find_entry(ld->dict, full))
 				rc = load_fail(ld, sec, NULL,
 				    "missing required key \"%s\"", k->name);
 		}
@@ -282,26 +305,6 @@ valid_name(const char *s)
 		if (!isalnum((unsigned char)*s) && strchr("_.-", *s) == NULL)
 			return false;
 	return true;
-}
-
-static void
-daemon_defaults(struct cfg_daemon *d)
-{
-	int t;
-
-	memset(d, 0, sizeof *d);
-	if (gethostname(d->name, sizeof d->name - 1) != 0)
-		strcpy(d->name, "tunneld");
-	for (t = 0; t < ENCAP_MAX; t++)
-		d->port[t] = encap_ops(t)->default_port;
-	d->gre = true;
-	strcpy(d->control_socket, "/run/tunneld/tunneld.sock");
-	d->log_level = LOG_LEVEL_INFO;
-	d->mac_age = 300;
-	d->mac_table_size = 8192;
-	d->flood_rate = 1000;
-	d->flood_burst = 2000;
-	d->offload = true;
 }
 
 /* local-address: at most one IPv4 and one IPv6 address, comma separated. */
@@ -330,19 +333,25 @@ load_local(struct loader *ld, struct cfg_daemon *d, char *list)
 static int
 load_daemon(struct loader *ld, struct cfg_daemon *d)
 {
-	struct daemon_stage st = { "", "" };
+	struct daemon_stage st = { "" };
 	struct key_table tabs[] = { { daemon_keys, d },
 		{ daemon_stage_keys, &st } };
+	char local[sizeof d->local_address];
 	bool relay;
 	const char *why;
 
-	daemon_defaults(d);
+	memset(d, 0, sizeof *d);
+	/* The one default the table cannot hold: it is the machine's. */
+	if (gethostname(d->name, sizeof d->name - 1) != 0)
+		strcpy(d->name, "tunneld");
 	if (!iniparser_find_entry(ld->dict, "daemon")) {
 		xasprintf(ld->cause, "%s: no [daemon] section", ld->path);
 		return -1;
 	}
-	if (load_section(ld, "daemon", tabs, 2) != 0 ||
-	    load_local(ld, d, st.local) != 0)
+	if (load_section(ld, "daemon", tabs, 2) != 0)
+		return -1;
+	strcpy(local, d->local_address);
+	if (load_local(ld, d, local) != 0)
 		return -1;
 	d->relay = d->role == ROLE_HUB;
 	if (st.relay[0] != '\0') {
@@ -371,7 +380,6 @@ load_segment(struct loader *ld, const char *sec, struct config *c)
 	if (!valid_name(name))
 		return load_fail(ld, sec, NULL, "bad segment name");
 	strcpy(s->name, name);
-	s->mtu = 1450;
 	if (load_section(ld, sec, &tab, 1) != 0)
 		return -1;
 	if (s->tap[0] == '\0')
@@ -442,7 +450,7 @@ static int
 load_peer(struct loader *ld, const char *sec, struct config *c)
 {
 	struct cfg_peer *p = &c->peers[c->npeers];
-	struct peer_stage st = { "", ENCAP_VXLAN, 0, "" };
+	struct peer_stage st = { "", 0, 0, "" };
 	struct key_table tab = { peer_keys, &st };
 	const char *name = sec + strlen("peer ");
 	uint16_t port;
@@ -597,35 +605,28 @@ config_segment_by_name(const struct config *c, const char *name)
 	return -1;
 }
 
+int
+config_key_restarts(const char *key)
+{
+	const struct key_def *k;
+
+	for (k = daemon_keys; k->name != NULL; k++)
+		if (strcmp(k->name, key) == 0)
+			return (k->flags & KEY_RESTART) != 0;
+	for (k = daemon_stage_keys; k->name != NULL; k++)
+		if (strcmp(k->name, key) == 0)
+			return (k->flags & KEY_RESTART) != 0;
+	return -1;
+}
+
 const char *
 config_restart_key(const struct config *a, const struct config *b)
 {
-	const struct cfg_daemon *x = &a->daemon, *y = &b->daemon;
+	const struct key_def *k;
 
-	if (x->role != y->role)
-		return "role";
-	if (memcmp(&x->local4, &y->local4, sizeof x->local4) != 0 ||
-	    memcmp(&x->local6, &y->local6, sizeof x->local6) != 0)
-		return "local-address";
-	if (x->port[ENCAP_VXLAN] != y->port[ENCAP_VXLAN])
-		return "vxlan-port";
-	if (x->port[ENCAP_GREUDP] != y->port[ENCAP_GREUDP])
-		return "gre-udp-port";
-	if (x->gre != y->gre)
-		return "gre";
-	if (x->threads != y->threads)
-		return "threads";
-	if (strcmp(x->user, y->user) != 0)
-		return "user";
-	if (strcmp(x->control_socket, y->control_socket) != 0)
-		return "control-socket";
-	if (strcmp(x->control_group, y->control_group) != 0)
-		return "control-group";
-	if (x->mac_table_size != y->mac_table_size)
-		return "mac-table-size";
-	if (x->offload != y->offload)
-		return "offload";
-	if (x->busy_poll != y->busy_poll)
-		return "busy-poll";
+	for (k = daemon_keys; k->name != NULL; k++)
+		if ((k->flags & KEY_RESTART) && memcmp((const char *)&a->daemon +
+		    k->off, (const char *)&b->daemon + k->off, k->size) != 0)
+			return k->name;
 	return NULL;
 }

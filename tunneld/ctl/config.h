@@ -40,7 +40,8 @@ enum role { ROLE_HUB, ROLE_SPOKE };
 struct cfg_daemon {
 	enum role role;
 	char name[64];
-	struct sockaddr_any local4, local6;	/* family 0 = wildcard */
+	char local_address[160];		/* as written */
+	struct sockaddr_any local4, local6;	/* from it; family 0 = any */
 	uint16_t port[ENCAP_MAX];		/* over UDP: listening port */
 	bool udp_checksum;
 	bool gre;
@@ -118,5 +119,10 @@ bool config_provider_same_listing(const struct cfg_provider *,
     const struct cfg_provider *);
 /* Name of the first [daemon] key that differs and needs a restart, or NULL. */
 const char *config_restart_key(const struct config *, const struct config *);
+/*
+ * 1 if a reload may not change [daemon] key, 0 if it may, -1 if there is
+ * no such key (for the test that keeps etc/tunneld.conf true).
+ */
+int config_key_restarts(const char *key);
 
 #endif

@@ -18,11 +18,21 @@ struct key_def;
 typedef int (*key_parser)(const char *, void *, const struct key_def *,
     const char **why);
 
+enum key_flags {
+	KEY_REQUIRED = 1,	/* the section must set it */
+	KEY_RESTART = 2,	/* [daemon]: a reload may not change it */
+};
+
+/*
+ * One key: its parser and bounds, its default (text the parser reads
+ * before the section's own value; NULL: zero), and where it goes.
+ */
 struct key_def {
 	const char *name;
 	key_parser parse;
-	bool required;
+	unsigned flags;
 	long long min, max;
+	const char *def;
 	size_t off;
 	size_t size;
 };

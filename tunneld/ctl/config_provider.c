@@ -42,22 +42,22 @@ struct provider_stage {
 	sizeof(((struct cfg_provider *)0)->f)
 
 static const struct key_def provider_stage_keys[] = {
-	{ "type", parse_str, true, 0, 0, PS(type) },
-	{ "tag", parse_str, false, 0, 0, PS(tag) },
-	{ "address", parse_str, false, 0, 0, PS(address) },
-	{ "address-family", parse_str, false, 0, 0, PS(family) },
-	{ "credentials", parse_str, false, 0, 0, PS(credentials) },
-	{ "encap", parse_encap, false, 0, 0, PS(encap) },
-	{ "port", parse_uint, false, 1, 65535, PS(port) },
-	{ "segments", parse_str, false, 0, 0, PS(segments) },
-	{ NULL, NULL, false, 0, 0, 0, 0 },
+	{ "type", parse_str, KEY_REQUIRED, 0, 0, NULL, PS(type) },
+	{ "tag", parse_str, 0, 0, 0, NULL, PS(tag) },
+	{ "address", parse_str, 0, 0, 0, "private", PS(address) },
+	{ "address-family", parse_str, 0, 0, 0, "any", PS(family) },
+	{ "credentials", parse_str, 0, 0, 0, NULL, PS(credentials) },
+	{ "encap", parse_encap, 0, 0, 0, "vxlan", PS(encap) },
+	{ "port", parse_uint, 0, 1, 65535, NULL, PS(port) },
+	{ "segments", parse_str, 0, 0, 0, NULL, PS(segments) },
+	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
 static const struct key_def provider_keys[] = {
-	{ "refresh", parse_uint, false, 1, 86400, PC(refresh_s) },
-	{ "grace", parse_uint, false, 0, 86400, PC(grace_s) },
-	{ "timeout", parse_uint, false, 1, 300, PC(timeout_s) },
-	{ NULL, NULL, false, 0, 0, 0, 0 },
+	{ "refresh", parse_uint, 0, 1, 86400, "60", PC(refresh_s) },
+	{ "grace", parse_uint, 0, 0, 86400, "180", PC(grace_s) },
+	{ "timeout", parse_uint, 0, 1, 300, "15", PC(timeout_s) },
+	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
 void
@@ -287,7 +287,7 @@ int
 load_provider(struct loader *ld, const char *sec, struct config *c)
 {
 	struct cfg_provider *p = &c->providers[c->nproviders];
-	struct provider_stage st = { .encap = ENCAP_VXLAN };
+	struct provider_stage st = { .type = "" };
 	struct provider_load pl = { p, c };
 	struct key_table tabs[] = { { provider_stage_keys, &st },
 		{ provider_keys, p } };
@@ -299,9 +299,6 @@ load_provider(struct loader *ld, const char *sec, struct config *c)
 	if (!valid_name(name))
 		return load_fail(ld, sec, NULL, "bad provider name");
 	strcpy(p->name, name);
-	p->refresh_s = 60;
-	p->grace_s = 180;
-	p->timeout_s = 15;
 	snprintf(full, sizeof full, "%s:type", sec);
 	type = iniparser_getstring(ld->dict, full, NULL);
 	if (type == NULL)

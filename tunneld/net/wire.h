@@ -30,10 +30,9 @@ enum wire_sizes {
 	FRAME_MAX = 65535,	/* largest inner frame a buffer holds */
 };
 
-enum wire_ports {
-	VXLAN_DEFAULT_PORT = 4789,
-	GREUDP_DEFAULT_PORT = 4754,
-};
+/* Macros, not enum constants: the config's key table spells them. */
+#define VXLAN_DEFAULT_PORT 4789		/* IANA, RFC 7348 */
+#define GREUDP_DEFAULT_PORT 4754	/* IANA, RFC 8086 */
 
 /* VXLAN: flags(8) reserved(24) VNI(24) reserved(8). */
 #define VXLAN_FLAG_I 0x08
