@@ -113,7 +113,46 @@ ctr_add(uint64_t *c, uint64_t n)
 	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
 }
 
-/* dp_io.c: handle one ready fd; each call is one batch. */
+/* Count a drop against the port a packet came in on (or went out to). */
+static inline void
+dp_drop_n(struct dp_thread *th, uint16_t port, enum drop_reason r, uint64_t n)
+{
+	ctr_add(&th->pc[port].drops[r], n);
+}
+
+static inline void
+dp_drop(struct dp_thread *th, uint16_t port, enum drop_reason r)
+{
+	dp_drop_n(th, port, r, 1);
+}
+
+/*
+ * dp_tx.c: queue a frame of seg to peer `port` (it must live until the
+ * flush), and send everything queued.
+ */
+void dp_tx_queue(struct dp_thread *, const struct dp_snapshot *,
+    const struct dp_segment *, uint16_t port, const uint8_t *frame,
+    size_t len, uint32_t hash);
+void dp_tx_flush_all(struct dp_thread *);
+
+/*
+ * dp_tap.c: deliver a frame from the tunnel to seg's TAP (joined to the
+ * pending super-frame when it continues it), and write what is pending.
+ */
+void dp_tap_deliver(struct dp_thread *, const struct dp_segment *,
+    uint16_t in, const uint8_t *frame, size_t len);
+void dp_tap_flush(struct dp_thread *);
+
+/*
+ * dp_fwd.c: forward a frame that entered seg at port `in`; the n segments
+ * of one super-frame from the TAP (th->segs) as one.
+ */
+void dp_forward(struct dp_thread *, const struct dp_snapshot *,
+    const struct dp_segment *, uint16_t in, const uint8_t *frame, size_t len);
+void dp_forward_segments(struct dp_thread *, const struct dp_snapshot *,
+    const struct dp_segment *, int n);
+
+/* Handle one ready fd; each call is one batch (dp_tap.c, dp_rx.c). */
 void dp_io_tap(struct dp_thread *, const struct dp_snapshot *, int slot,
     int fd);
 void dp_io_udp(struct dp_thread *, const struct dp_snapshot *,

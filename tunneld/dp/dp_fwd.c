@@ -1,0 +1,105 @@
+/*
+ * dp_fwd.c: what a data thread does with a frame that entered a segment.
+ *
+ * The decision is net/fwd.c's (learn, look up, split horizon, flood limit
+ * charged to the ingress port's per-thread bucket); this file carries it
+ * out: to the TAP (dp_tap.c), to one peer or to every flood target
+ * (dp_tx.c).  Frames from the TAP and from peers both come through here.
+ */
+#include "dp_priv.h"
+#include "net/encap.h"
+#include "net/fwd.h"
+
+static struct tbucket *
+bucket(struct dp_thread *th, const struct dp_snapshot *snap, int slot,
+    uint16_t port)
+{
+	struct tbucket *b = port == PORT_LOCAL ? &th->tb_local[slot]
+					       : &th->tb_port[port];
+	/* Per-thread share of the configured rate. */
+	uint32_t rate = snap->flood_rate / (uint32_t)th->dp->nthreads;
+	uint32_t burst = snap->flood_burst / (uint32_t)th->dp->nthreads;
+
+	if (snap->flood_rate != 0 && rate == 0)
+		rate = 1;
+	if (burst == 0)
+		burst = 1;
+	if (b->rate != rate || b->burst != burst)
+		tbucket_init(b, rate, burst, th->now_ms);
+	return b;
+}
+
+/* Where a frame that entered seg at port `in` goes; DROP_NONE or why not. */
+static enum drop_reason
+decide(struct dp_thread *th, const struct dp_snapshot *snap,
+    const struct dp_segment *seg, uint16_t in, const uint8_t *frame,
+    size_t len, struct fwd_result *r)
+{
+	return fwd_frame(&seg->fwd, in, frame, len, th->now_s, th->now_ms,
+	    bucket(th, snap, seg->slot, in), r);
+}
+
+/* Send a frame where the decision r says. */
+static void
+deliver(struct dp_thread *th, const struct dp_snapshot *snap,
+    const struct dp_segment *seg, uint16_t in, const uint8_t *frame,
+    size_t len, const struct fwd_result *r, uint32_t hash)
+{
+	size_t i;
+
+	if (r->action == FWD_UNICAST) {
+		if (r->port == PORT_LOCAL)
+			dp_tap_deliver(th, seg, in, frame, len);
+		else
+			dp_tx_queue(th, snap, seg, r->port, frame, len, hash);
+		return;
+	}
+	ctr_add(&th->sc[seg->slot].floods, 1);
+	if (in != PORT_LOCAL)
+		dp_tap_deliver(th, seg, in, frame, len);
+	for (i = 0; i < seg->fwd.npeers; i++)
+		if (fwd_floods_to(&seg->fwd, in, seg->fwd.peer_ports[i]))
+			dp_tx_queue(th, snap, seg, seg->fwd.peer_ports[i],
+			    frame, len, hash);
+}
+
+/* Forward one frame that entered seg at port `in`. */
+void
+dp_forward(struct dp_thread *th, const struct dp_snapshot *snap,
+    const struct dp_segment *seg, uint16_t in, const uint8_t *frame,
+    size_t len)
+{
+	struct fwd_result r;
+	enum drop_reason why = decide(th, snap, seg, in, frame, len, &r);
+
+	if (why != DROP_NONE)
+		dp_drop(th, in, why);
+	else
+		deliver(th, snap, seg, in, frame, len, &r, flow_hash(frame,
+		    len));
+}
+
+/*
+ * Forward the segments cut from one super-frame: they share their
+ * headers, so the first one's decision holds for all.  Queued side by
+ * side, they leave as UDP_SEGMENT trains (txq_flush).
+ */
+void
+dp_forward_segments(struct dp_thread *th, const struct dp_snapshot *snap,
+    const struct dp_segment *seg, int n)
+{
+	const struct tso_seg *segs = th->segs;
+	uint32_t hash = flow_hash(segs[0].frame, segs[0].len);
+	struct fwd_result r;
+	enum drop_reason why;
+	int i;
+
+	if ((why = decide(th, snap, seg, PORT_LOCAL, segs[0].frame,
+	    segs[0].len, &r)) != DROP_NONE) {
+		dp_drop_n(th, PORT_LOCAL, why, (uint64_t)n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		deliver(th, snap, seg, PORT_LOCAL, segs[i].frame, segs[i].len,
+		    &r, hash);
+}
