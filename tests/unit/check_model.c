@@ -41,6 +41,37 @@ START_TEST(rates)
 }
 END_TEST
 
+/* Names as long as the daemon's (63 bytes) that differ only at the end. */
+static json_t *
+two_peers(json_int_t a_rx, json_int_t b_rx)
+{
+	return json_pack("{s:[{s:s,s:I},{s:s,s:I}]}", "peers",
+	    "name", "lab/instance-of-a-very-long-name-in-a-big-project-0001",
+	    "rx_bytes", a_rx,
+	    "name", "lab/instance-of-a-very-long-name-in-a-big-project-0002",
+	    "rx_bytes", b_rx);
+}
+
+START_TEST(long_names_keep_their_own_rates)
+{
+	struct model *m = model_new();
+	json_t *st = json_pack("{s:s}", "name", "hub");
+	json_t *p1 = two_peers(0, 0), *p2 = two_peers(1000, 5000);
+
+	model_update(m, st, p1, 10000);
+	model_update(m, st, p2, 11000);
+	ck_assert_int_eq(m->nrows, 2);
+	ck_assert_str_eq(m->rows[1].name,
+	    "lab/instance-of-a-very-long-name-in-a-big-project-0002");
+	ck_assert_double_eq_tol(m->rows[0].rx_bps, 8000, 1e-6);
+	ck_assert_double_eq_tol(m->rows[1].rx_bps, 40000, 1e-6);
+	json_decref(st);
+	json_decref(p1);
+	json_decref(p2);
+	model_free(m);
+}
+END_TEST
+
 static Suite *
 suite_build(void)
 {
@@ -48,6 +79,7 @@ suite_build(void)
 	TCase *tc = tcase_create("model");
 
 	tcase_add_test(tc, rates);
+	tcase_add_test(tc, long_names_keep_their_own_rates);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "ctl_proto.h"
 #include "dp/limits.h"
 #include "net/addr.h"
 #include "net/encap.h"
@@ -34,6 +35,11 @@ enum {
 	CFG_MAX_THREADS = DP_MAX_THREADS,
 	CFG_MAX_BUSY_POLL = 10000, /* microseconds */
 };
+
+/* tunnelctl and tunneltop hold names as long as the daemon's. */
+_Static_assert((int)CFG_NAME_MAX == (int)CTL_NAME_MAX, "peer name limits differ");
+_Static_assert((int)CFG_SECTION_NAME_MAX == (int)CTL_SEGMENT_MAX,
+    "segment name limits differ");
 
 enum role { ROLE_HUB, ROLE_SPOKE };
 
