@@ -62,12 +62,6 @@ ctl_client_close(struct ctl_client *c)
 	free(c);
 }
 
-int
-ctl_client_fd(const struct ctl_client *c)
-{
-	return c->fd;
-}
-
 static int
 write_all(int fd, const char *p, size_t n, char **cause)
 {

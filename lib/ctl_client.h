@@ -24,7 +24,5 @@ int ctl_client_call(struct ctl_client *, const struct ctl_request *,
     json_t **data, char **cause);
 /* Read the next reply (after a subscribe). */
 int ctl_client_next(struct ctl_client *, json_t **data, char **cause);
-/* The socket, for poll() in a console. */
-int ctl_client_fd(const struct ctl_client *);
 
 #endif

@@ -2,7 +2,8 @@
  * provider.h: where peers come from.
  *
  * A provider lists the instances that match a filter; the daemon turns
- * instances into peers.  Every cloud (and the static [peer] list) plugs in
+ * instances into peers.  Every cloud (and the static type, whose
+ * instances a [provider] section lists by hand) plugs in
  * through one struct provider_ops; core code never switches on a cloud's
  * name.
  *
@@ -133,8 +134,10 @@ void instance_list_move(struct instance_list *to, struct instance_list *from);
 
 /*
  * The static provider: the instances are given, one per entry of
- * "name=address" strings; used for [peer] sections so that every source of
- * peers goes through the same path.
+ * "name=address" strings (a [provider NAME] section of type static, its
+ * instances key), so that such a list goes through the same path as a
+ * cloud's: filter, grace period, discovery status.  [peer] sections do not
+ * use it: they are peers of the config itself (ctl/runtime.c).
  */
 struct provider *provider_static_new(const char *name, const char *const *
     entries, size_t n);
