@@ -29,8 +29,8 @@
 enum ctl_limits {
 	CTL_MAX_REQUEST = 4096,
 	CTL_MAX_REPLY = 64 << 20,
-	CTL_SEGMENT_MAX = 32,	/* a segment name, NUL included */
-	CTL_NAME_MAX = 64,	/* a peer name (PROVIDER/INSTANCE), likewise */
+	CTL_SEGMENT_MAX = 32, /* a segment name, NUL included */
+	CTL_NAME_MAX = 64,    /* a peer name (PROVIDER/INSTANCE), likewise */
 };
 
 enum ctl_cmd {
@@ -46,7 +46,7 @@ enum ctl_cmd {
 
 struct ctl_request {
 	enum ctl_cmd cmd;
-	char segment[CTL_SEGMENT_MAX];	/* fdb only; empty = all */
+	char segment[CTL_SEGMENT_MAX]; /* fdb only; empty = all */
 };
 
 /* Name of a command on the wire. */

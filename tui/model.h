@@ -26,7 +26,7 @@ enum rate_state {
 };
 
 struct peer_row {
-	char name[CTL_NAME_MAX];	/* as long as the daemon's */
+	char name[CTL_NAME_MAX]; /* as long as the daemon's */
 	char address[64];
 	char encap[16];
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets, drops;

@@ -33,10 +33,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mt = mactab_new(256, 300);
 	/* Each encapsulation's parser, then GRE inside an IPv4 packet. */
 	if (data[0] % (ENCAP_MAX + 1) < ENCAP_MAX)
-		why = encap_ops(data[0] % (ENCAP_MAX + 1))->decap(data + 1,
-		    size - 1, &d);
+		why = encap_ops(data[0] % (ENCAP_MAX + 1))
+			  ->decap(data + 1, size - 1, &d);
 	else if ((why = ip4_payload(data + 1, size - 1, IPPROTO_GRE_, &pl,
-	    &pll)) == DROP_NONE)
+		      &pll)) == DROP_NONE)
 		why = gre_decap(pl, pll, &d);
 	if (why != DROP_NONE)
 		return 0;

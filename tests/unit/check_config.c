@@ -282,12 +282,14 @@ START_TEST(sample_says_which_keys_restart)
 		if (line[0] == '[') {
 			in_daemon = strncmp(line, "[daemon]", 8) == 0;
 			comment[0] = '\0';
-		} else if (in_daemon && (sscanf(line, ";%63[a-z-] =", key) == 1 ||
-		    sscanf(line, "%63[a-z-] =", key) == 1)) {
+		} else if (in_daemon &&
+		    (sscanf(line, ";%63[a-z-] =", key) == 1 ||
+			sscanf(line, "%63[a-z-] =", key) == 1)) {
 			ck_assert_msg((r = config_key_restarts(key)) >= 0,
 			    "sample documents unknown key %s", key);
 			ck_assert_msg((strstr(comment, "Restart to change") !=
-			    NULL) == (r == 1), "%s: the sample says %s", key,
+					  NULL) == (r == 1),
+			    "%s: the sample says %s", key,
 			    r ? "nothing of a restart" : "restart");
 			comment[0] = '\0';
 			seen++;

@@ -160,16 +160,20 @@ START_TEST(ip4_raw)
 	ck_assert_ptr_eq(pl, pkt + 20);
 	ck_assert_uint_eq(pll, 22);
 	/* Total length larger than what arrived. */
-	ck_assert_int_eq(ip4_payload(pkt, 30, IPPROTO_GRE_, &pl, &pll), DROP_TRUNCATED);
+	ck_assert_int_eq(ip4_payload(pkt, 30, IPPROTO_GRE_, &pl, &pll),
+	    DROP_TRUNCATED);
 	pkt[0] = 0x44;	/* IHL below 5 */
-	ck_assert_int_eq(ip4_payload(pkt, 42, IPPROTO_GRE_, &pl, &pll), DROP_TRUNCATED);
+	ck_assert_int_eq(ip4_payload(pkt, 42, IPPROTO_GRE_, &pl, &pll),
+	    DROP_TRUNCATED);
 	pkt[0] = 0x65;
 	ck_assert_int_eq(ip4_payload(pkt, 42, IPPROTO_GRE_, &pl, &pll),
 	    DROP_BAD_VERSION);
 	pkt[0] = 0x45;
 	pkt[9] = 17;
-	ck_assert_int_eq(ip4_payload(pkt, 42, IPPROTO_GRE_, &pl, &pll), DROP_BAD_PROTO);
-	ck_assert_int_eq(ip4_payload(pkt, 19, IPPROTO_GRE_, &pl, &pll), DROP_TRUNCATED);
+	ck_assert_int_eq(ip4_payload(pkt, 42, IPPROTO_GRE_, &pl, &pll),
+	    DROP_BAD_PROTO);
+	ck_assert_int_eq(ip4_payload(pkt, 19, IPPROTO_GRE_, &pl, &pll),
+	    DROP_TRUNCATED);
 }
 END_TEST
 

@@ -45,10 +45,10 @@ END_TEST
 static json_t *
 two_peers(json_int_t a_rx, json_int_t b_rx)
 {
-	return json_pack("{s:[{s:s,s:I},{s:s,s:I}]}", "peers",
-	    "name", "lab/instance-of-a-very-long-name-in-a-big-project-0001",
-	    "rx_bytes", a_rx,
-	    "name", "lab/instance-of-a-very-long-name-in-a-big-project-0002",
+	return json_pack("{s:[{s:s,s:I},{s:s,s:I}]}", "peers", "name",
+	    "lab/instance-of-a-very-long-name-in-a-big-project-0001",
+	    "rx_bytes", a_rx, "name",
+	    "lab/instance-of-a-very-long-name-in-a-big-project-0002",
 	    "rx_bytes", b_rx);
 }
 

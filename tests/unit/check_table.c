@@ -68,7 +68,7 @@ START_TEST(every_peer_found_by_name_and_endpoint)
 		ck_assert_uint_eq(port, (unsigned)i + 1);
 	}
 	p = peer(DP_MAX_PEERS, NULL);
-	ck_assert_uint_eq(table_peer_add(t, &p), PORT_UNKNOWN);	/* full */
+	ck_assert_uint_eq(table_peer_add(t, &p), PORT_UNKNOWN); /* full */
 	for (i = 0; i < DP_MAX_PEERS; i++) {
 		p = peer(i, NULL);
 		ck_assert_uint_eq(table_peer_find(t, p.name), (unsigned)i + 1);
@@ -131,10 +131,10 @@ START_TEST(same_peer)
 	struct tbl_peer a = peer(1, NULL), b = peer(1, NULL);
 
 	ck_assert(table_peer_same(&a, &b));
-	b.addr.sin.sin_port = htons(1);		/* another port */
+	b.addr.sin.sin_port = htons(1); /* another port */
 	ck_assert(!table_peer_same(&a, &b));
 	b = a;
-	b.slots = 3;				/* another segment set */
+	b.slots = 3; /* another segment set */
 	ck_assert(!table_peer_same(&a, &b));
 	b = a;
 	b.encap = ENCAP_GREUDP;

@@ -158,11 +158,9 @@ parse_encap(const char *v, void *dst, const struct key_def *k,
 
 /* Daemon keys write into two structs: base 0 = cfg_daemon, 1 = stage. */
 static const struct key_def daemon_keys[] = {
-	{ "role", parse_role, KEY_REQUIRED | KEY_RESTART, 0, 0, NULL,
-	    D(role) },
+	{ "role", parse_role, KEY_REQUIRED | KEY_RESTART, 0, 0, NULL, D(role) },
 	{ "name", parse_str, 0, 0, 0, NULL, D(name) },
-	{ "local-address", parse_str, KEY_RESTART, 0, 0, "",
-	    D(local_address) },
+	{ "local-address", parse_str, KEY_RESTART, 0, 0, "", D(local_address) },
 	{ "vxlan-port", parse_uint, KEY_RESTART, 1, 65535,
 	    XSTR(VXLAN_DEFAULT_PORT), D(port[ENCAP_VXLAN]) },
 	{ "gre-udp-port", parse_uint, KEY_RESTART, 1, 65535,
@@ -175,8 +173,7 @@ static const struct key_def daemon_keys[] = {
 	{ "user", parse_str, KEY_RESTART, 0, 0, "", D(user) },
 	{ "control-socket", parse_str, KEY_RESTART, 0, 0,
 	    "/run/tunneld/tunneld.sock", D(control_socket) },
-	{ "control-group", parse_str, KEY_RESTART, 0, 0, "",
-	    D(control_group) },
+	{ "control-group", parse_str, KEY_RESTART, 0, 0, "", D(control_group) },
 	{ "log-level", parse_loglevel, 0, 0, 0, "info", D(log_level) },
 	{ "mac-age", parse_uint, 0, 10, 86400, "300", D(mac_age) },
 	{ "mac-table-size", parse_uint, KEY_RESTART, 64, 1 << 20, "8192",
@@ -260,8 +257,9 @@ load_section(struct loader *ld, const char *sec, const struct key_table *tabs,
 
 	for (i = 0; i < ntabs; i++)
 		for (k = tabs[i].keys; k->name != NULL; k++)
-			if (k->def != NULL && k->parse(k->def, (char *)
-			    tabs[i].base + k->off, k, &why) != 0)
+			if (k->def != NULL &&
+			    k->parse(k->def, (char *)tabs[i].base + k->off, k,
+				&why) != 0)
 				fatalx("[%s] %s: default \"%s\": %s", sec,
 				    k->name, k->def, why);
 	keys = n > 0 ? xcalloc((size_t)n, sizeof *keys) : NULL;
@@ -428,8 +426,8 @@ load_encap_port(struct loader *ld, const char *sec, const struct config *c,
 		return load_fail(ld, sec, "port", "%s over IP has no port",
 		    o->title);
 	if (o->transport == ENCAP_OVER_IP && !c->daemon.gre)
-		return load_fail(ld, sec, "encap", "%s while [daemon] gre is "
-		    "off", o->name);
+		return load_fail(ld, sec, "encap",
+		    "%s while [daemon] gre is off", o->name);
 	/* Raw sockets take port 0 (IPv6 reads it as the protocol). */
 	if (o->transport == ENCAP_OVER_IP)
 		*port = 0;
@@ -625,8 +623,9 @@ config_restart_key(const struct config *a, const struct config *b)
 	const struct key_def *k;
 
 	for (k = daemon_keys; k->name != NULL; k++)
-		if ((k->flags & KEY_RESTART) && memcmp((const char *)&a->daemon +
-		    k->off, (const char *)&b->daemon + k->off, k->size) != 0)
+		if ((k->flags & KEY_RESTART) &&
+		    memcmp((const char *)&a->daemon + k->off,
+			(const char *)&b->daemon + k->off, k->size) != 0)
 			return k->name;
 	return NULL;
 }

@@ -37,7 +37,8 @@ enum {
 };
 
 /* tunnelctl and tunneltop hold names as long as the daemon's. */
-_Static_assert((int)CFG_NAME_MAX == (int)CTL_NAME_MAX, "peer name limits differ");
+_Static_assert((int)CFG_NAME_MAX == (int)CTL_NAME_MAX,
+    "peer name limits differ");
 _Static_assert((int)CFG_SECTION_NAME_MAX == (int)CTL_SEGMENT_MAX,
     "segment name limits differ");
 
@@ -46,9 +47,9 @@ enum role { ROLE_HUB, ROLE_SPOKE };
 struct cfg_daemon {
 	enum role role;
 	char name[64];
-	char local_address[160];		/* as written */
-	struct sockaddr_any local4, local6;	/* from it; family 0 = any */
-	uint16_t port[ENCAP_MAX];		/* over UDP: listening port */
+	char local_address[160];	    /* as written */
+	struct sockaddr_any local4, local6; /* from it; family 0 = any */
+	uint16_t port[ENCAP_MAX];	    /* over UDP: listening port */
 	bool udp_checksum;
 	bool gre;
 	int threads;				/* 0 = one per core */

@@ -19,8 +19,8 @@ typedef int (*key_parser)(const char *, void *, const struct key_def *,
     const char **why);
 
 enum key_flags {
-	KEY_REQUIRED = 1,	/* the section must set it */
-	KEY_RESTART = 2,	/* [daemon]: a reload may not change it */
+	KEY_REQUIRED = 1, /* the section must set it */
+	KEY_RESTART = 2,  /* [daemon]: a reload may not change it */
 };
 
 /*

@@ -21,10 +21,10 @@
 
 /* What a reload does to the segments, decided before anything changes. */
 struct seg_plan {
-	int keep[DP_MAX_SEGMENTS];	/* new cfg index -> kept slot or -1 */
-	bool drop[DP_MAX_SEGMENTS];	/* slot -> remove */
-	int created[DP_MAX_SEGMENTS];	/* new cfg index -> new slot or -1 */
-	struct tbl_segment gone[DP_MAX_SEGMENTS];	/* slot -> removed */
+	int keep[DP_MAX_SEGMENTS];    /* new cfg index -> kept slot or -1 */
+	bool drop[DP_MAX_SEGMENTS];   /* slot -> remove */
+	int created[DP_MAX_SEGMENTS]; /* new cfg index -> new slot or -1 */
+	struct tbl_segment gone[DP_MAX_SEGMENTS]; /* slot -> removed */
 };
 
 /* The segment whose TAP is called tap, -1 if none. */
@@ -52,8 +52,8 @@ plan_segments(const struct runtime *rt, const struct config *nc,
 		ns = &nc->segments[i];
 		pl->created[i] = pl->keep[i] = -1;
 		slot = table_seg_find(rt->tab, ns->name);
-		if (slot >= 0 && strcmp(table_seg(rt->tab, slot)->cfg.tap,
-		    ns->tap) == 0) {
+		if (slot >= 0 &&
+		    strcmp(table_seg(rt->tab, slot)->cfg.tap, ns->tap) == 0) {
 			pl->keep[i] = slot;
 			pl->drop[slot] = false;
 		}
@@ -62,8 +62,10 @@ plan_segments(const struct runtime *rt, const struct config *nc,
 		ns = &nc->segments[i];
 		slot = slot_of_tap(rt->tab, ns->tap);
 		if (pl->keep[i] < 0 && slot >= 0) {
-			xasprintf(cause, "segment %s: TAP %s belongs to segment "
-			    "%s now; restart to move it", ns->name, ns->tap,
+			xasprintf(cause,
+			    "segment %s: TAP %s belongs to segment %s now; "
+			    "restart to move it",
+			    ns->name, ns->tap,
 			    table_seg(rt->tab, slot)->cfg.name);
 			return -1;
 		}
@@ -88,7 +90,7 @@ create_segments(struct runtime *rt, const struct config *nc,
 		if (pl->keep[i] >= 0)
 			continue;
 		if ((pl->created[i] = rt_seg_create(rt, &nc->segments[i],
-		    &nc->daemon, cause)) >= 0)
+			 &nc->daemon, cause)) >= 0)
 			continue;
 		while (i-- > 0) {
 			if (pl->created[i] < 0)
@@ -121,7 +123,7 @@ update_segments(struct runtime *rt, const struct config *nc,
 			log_warnx("segment %s: %s", ns->name, cause);
 		if (strcmp(s.cfg.bridge, ns->bridge) != 0 &&
 		    (tap_detach_bridge(ns->tap, s.cfg.bridge, &cause) != 0 ||
-		    tap_attach_bridge(ns->tap, ns->bridge, &cause) != 0))
+			tap_attach_bridge(ns->tap, ns->bridge, &cause) != 0))
 			log_warnx("segment %s: %s", ns->name, cause);
 		free(cause);
 		cause = NULL;
@@ -168,8 +170,8 @@ static void
 reload_commit(struct runtime *rt, struct config *nc, struct seg_plan *pl,
     struct peer_changes *pc)
 {
-	const struct cfg_peer **peers = xcalloc((size_t)nc->npeers + 1,
-	    sizeof *peers);
+	const struct cfg_peer **peers =
+	    xcalloc((size_t)nc->npeers + 1, sizeof *peers);
 	char *cause = NULL;
 	int i, slot;
 
@@ -188,9 +190,11 @@ reload_commit(struct runtime *rt, struct config *nc, struct seg_plan *pl,
 	log_set_level((enum log_level)nc->daemon.log_level);
 	rt_publish(rt);
 	for (i = 0; i < nc->nsegments; i++)
-		if ((slot = pl->created[i]) >= 0 && dp_watch_tap(rt->dp, slot,
-		    table_seg(rt->tab, slot)->fds, &cause) != 0) {
-			log_warnx("segment %s: %s", nc->segments[i].name, cause);
+		if ((slot = pl->created[i]) >= 0 &&
+		    dp_watch_tap(rt->dp, slot, table_seg(rt->tab, slot)->fds,
+			&cause) != 0) {
+			log_warnx("segment %s: %s", nc->segments[i].name,
+			    cause);
 			free(cause);
 			cause = NULL;
 		}
@@ -217,8 +221,8 @@ rt_reload(struct runtime *rt, const char *path, struct config **old,
 	if ((nc = config_load(path, cause)) == NULL)
 		;
 	else if ((key = config_restart_key(oc, nc)) != NULL)
-		xasprintf(cause, "[daemon] %s changed: restart tunneld to apply "
-		    "it", key);
+		xasprintf(cause,
+		    "[daemon] %s changed: restart tunneld to apply it", key);
 	else if (plan_segments(rt, nc, pl, cause) == 0 &&
 	    create_segments(rt, nc, pl, cause) == 0)
 		rc = 0;
@@ -229,8 +233,8 @@ rt_reload(struct runtime *rt, const char *path, struct config **old,
 	}
 	reload_commit(rt, nc, pl, pc);
 	log_info("reload of %s: peers %d added, %d removed, %d changed, %d "
-	    "unchanged", nc->path, pc->n.added, pc->n.removed, pc->n.changed,
-	    pc->n.kept);
+		 "unchanged",
+	    nc->path, pc->n.added, pc->n.removed, pc->n.changed, pc->n.kept);
 	rt->stats.reloads++;
 	*old = oc;
 out:

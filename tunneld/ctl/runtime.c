@@ -50,8 +50,9 @@ rt_seg_create(struct runtime *rt, const struct cfg_segment *cs,
 	}
 	dp_reset_seg(rt->dp, slot);
 	log_info("segment %s: VNI %u on TAP %s (MTU %d%s%s), offloads %s",
-	    cs->name, cs->vni, cs->tap, cs->mtu, cs->bridge[0] ? ", bridge " :
-	    "", cs->bridge, s.vnet ? "on (TSO in, GRO out)" : "off");
+	    cs->name, cs->vni, cs->tap, cs->mtu,
+	    cs->bridge[0] ? ", bridge " : "", cs->bridge,
+	    s.vnet ? "on (TSO in, GRO out)" : "off");
 	return slot;
 fail:
 	mactab_free(s.mactab);
@@ -89,8 +90,8 @@ static struct dp_snapshot *
 rt_snapshot(const struct runtime *rt)
 {
 	const struct cfg_daemon *d = &rt->cfg->daemon;
-	struct dp_snapshot *snap = snap_new(d->flood_rate, d->flood_burst,
-	    d->relay);
+	struct dp_snapshot *snap =
+	    snap_new(d->flood_rate, d->flood_burst, d->relay);
 	const struct tbl_segment *s;
 	const struct tbl_peer *p;
 	struct dp_segment *ds;
@@ -128,8 +129,8 @@ rt_publish(struct runtime *rt)
 
 /* A config or discovered peer as the table stores it. */
 static void
-peer_of(const struct runtime *rt, const char *source,
-    const struct cfg_peer *cp, const struct config *c, struct tbl_peer *p)
+peer_of(const struct runtime *rt, const char *source, const struct cfg_peer *cp,
+    const struct config *c, struct tbl_peer *p)
 {
 	memset(p, 0, sizeof *p);
 	snprintf(p->name, sizeof p->name, "%s", cp->name);
@@ -144,8 +145,8 @@ static void
 peer_refused(struct peer_changes *pc, const char *name, const char *source,
     const char *why)
 {
-	log_warnx("peer %s from %s: %s; not added", name, source[0] ? source :
-	    "the config", why);
+	log_warnx("peer %s from %s: %s; not added", name,
+	    source[0] ? source : "the config", why);
 	pc->n.refused++;
 }
 
@@ -158,12 +159,14 @@ sync_peer(struct runtime *rt, const char *source, const struct tbl_peer *np,
 	const struct tbl_peer *p = table_peer(rt->tab, port);
 
 	if (p != NULL && strcmp(p->source, source) != 0) {
-		peer_refused(pc, np->name, source, "name taken by another peer");
+		peer_refused(pc, np->name, source,
+		    "name taken by another peer");
 	} else if (p == NULL) {
 		if ((port = table_peer_add(rt->tab, np)) == PORT_UNKNOWN) {
 			peer_refused(pc, np->name, source,
-			    table_peer_count(rt->tab) == DP_MAX_PEERS ?
-			    "peer table full" : "endpoint taken by another peer");
+			    table_peer_count(rt->tab) == DP_MAX_PEERS
+				? "peer table full"
+				: "endpoint taken by another peer");
 			return;
 		}
 		dp_reset_port(rt->dp, port);
@@ -248,8 +251,9 @@ rt_open(struct config *cfg, char **cause)
 		goto fail;
 	for (i = 0; i < cfg->nsegments; i++) {
 		if ((slot = rt_seg_create(rt, &cfg->segments[i], &cfg->daemon,
-		    cause)) < 0 || dp_watch_tap(rt->dp, slot,
-		    table_seg(rt->tab, slot)->fds, cause) != 0)
+			 cause)) < 0 ||
+		    dp_watch_tap(rt->dp, slot, table_seg(rt->tab, slot)->fds,
+			cause) != 0)
 			goto fail;
 	}
 	rt_sync_peers(rt, "", peers, cfg->npeers, cfg, pc);
@@ -263,7 +267,7 @@ rt_open(struct config *cfg, char **cause)
 fail:
 	free(peers);
 	free(pc);
-	rt->cfg = NULL;		/* the caller keeps its config on failure */
+	rt->cfg = NULL; /* the caller keeps its config on failure */
 	rt_close(rt);
 	return NULL;
 }

@@ -26,7 +26,7 @@ struct runtime;
 /* What applying a list of peers did. */
 struct rt_changes {
 	int added, removed, changed, kept;
-	int refused;		/* name or endpoint taken, or table full */
+	int refused; /* name or endpoint taken, or table full */
 };
 
 struct rt_stats {

@@ -19,7 +19,7 @@ struct runtime {
 struct peer_changes {
 	struct rt_changes n;
 	bool flush[DP_MAX_PORTS];
-	bool listed[DP_MAX_PORTS];	/* scratch for rt_sync_peers */
+	bool listed[DP_MAX_PORTS]; /* scratch for rt_sync_peers */
 };
 
 /* Open a segment's TAP and MAC table into a free slot; the slot or -1. */

@@ -50,17 +50,15 @@ segment_json(const struct runtime *rt, int slot)
 	mactab_get_stats(s->mactab, &ms);
 	dp_seg_counters(rt_dp(rt), slot, &sc);
 	return json_pack("{s:s,s:I,s:s,s:i,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-	    "s:I,s:I}",
+			 "s:I,s:I}",
 	    "name", s->cfg.name, "vni", (json_int_t)s->cfg.vni, "tap",
-	    s->cfg.tap, "mtu", s->cfg.mtu, "bridge", s->cfg.bridge,
-	    "offload", s->vnet, "tso_frames", (json_int_t)sc.tso_frames,
-	    "gro_frames", (json_int_t)sc.gro_frames,
-	    "fdb_entries", (json_int_t)ms.entries,
-	    "tap_rx_frames", (json_int_t)sc.tap_rx_frames,
-	    "tap_rx_bytes", (json_int_t)sc.tap_rx_bytes,
-	    "tap_tx_frames", (json_int_t)sc.tap_tx_frames,
-	    "tap_tx_bytes", (json_int_t)sc.tap_tx_bytes,
-	    "floods", (json_int_t)sc.floods,
+	    s->cfg.tap, "mtu", s->cfg.mtu, "bridge", s->cfg.bridge, "offload",
+	    s->vnet, "tso_frames", (json_int_t)sc.tso_frames, "gro_frames",
+	    (json_int_t)sc.gro_frames, "fdb_entries", (json_int_t)ms.entries,
+	    "tap_rx_frames", (json_int_t)sc.tap_rx_frames, "tap_rx_bytes",
+	    (json_int_t)sc.tap_rx_bytes, "tap_tx_frames",
+	    (json_int_t)sc.tap_tx_frames, "tap_tx_bytes",
+	    (json_int_t)sc.tap_tx_bytes, "floods", (json_int_t)sc.floods,
 	    "tap_kernel_drops", tap_kernel_drops(s->cfg.tap));
 }
 
@@ -78,13 +76,12 @@ status_json(const struct runtime *rt)
 	return json_pack("{s:s,s:s,s:s,s:i,s:i,s:I,s:s,s:i,s:o,s:i,s:I,s:I}",
 	    "name", d->name, "role", d->role == ROLE_HUB ? "hub" : "spoke",
 	    "version", PACKAGE_VERSION, "wire_version", WIRE_VERSION,
-	    "control_version", CTL_PROTO_VERSION,
-	    "uptime_ms", (json_int_t)(clock_ms() - st.started_ms),
-	    "data_path", dp_describe(rt_dp(rt)), "threads",
-	    dp_threads(rt_dp(rt)), "segments", segs,
-	    "peers", table_peer_count(rt_table(rt)),
-	    "reloads", (json_int_t)st.reloads,
-	    "reload_failures", (json_int_t)st.reload_failures);
+	    "control_version", CTL_PROTO_VERSION, "uptime_ms",
+	    (json_int_t)(clock_ms() - st.started_ms), "data_path",
+	    dp_describe(rt_dp(rt)), "threads", dp_threads(rt_dp(rt)),
+	    "segments", segs, "peers", table_peer_count(rt_table(rt)),
+	    "reloads", (json_int_t)st.reloads, "reload_failures",
+	    (json_int_t)st.reload_failures);
 }
 
 static json_t *
@@ -103,13 +100,12 @@ peer_json(const struct runtime *rt, uint16_t port)
 	dp_port_counters(rt_dp(rt), port, &pc);
 	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:I,s:o}",
 	    "name", p->name, "source", p->source[0] ? p->source : "config",
-	    "address", p->address, "encap", encap_ops(p->encap)->name,
-	    "port", (int)ntohs(p->addr.sin.sin_port), "segments", segs,
-	    "rx_packets", (json_int_t)pc.rx_packets,
-	    "rx_bytes", (json_int_t)pc.rx_bytes,
-	    "tx_packets", (json_int_t)pc.tx_packets,
-	    "tx_bytes", (json_int_t)pc.tx_bytes,
-	    "tx_trains", (json_int_t)pc.tx_trains, "drops", drops_json(pc.drops));
+	    "address", p->address, "encap", encap_ops(p->encap)->name, "port",
+	    (int)ntohs(p->addr.sin.sin_port), "segments", segs, "rx_packets",
+	    (json_int_t)pc.rx_packets, "rx_bytes", (json_int_t)pc.rx_bytes,
+	    "tx_packets", (json_int_t)pc.tx_packets, "tx_bytes",
+	    (json_int_t)pc.tx_bytes, "tx_trains", (json_int_t)pc.tx_trains,
+	    "drops", drops_json(pc.drops));
 }
 
 json_t *
@@ -118,8 +114,8 @@ status_peers_json(const struct runtime *rt)
 	json_t *a = json_array();
 	uint16_t port;
 
-	for (port = PORT_LOCAL; (port = table_peer_next(rt_table(rt), port))
-	    != 0;)
+	for (port = PORT_LOCAL;
+	     (port = table_peer_next(rt_table(rt), port)) != 0;)
 		json_array_append_new(a, peer_json(rt, port));
 	return json_pack("{s:o}", "peers", a);
 }
@@ -141,9 +137,9 @@ fdb_entry(const struct mactab_entry *e, void *arg)
 	    e->mac[1], e->mac[2], e->mac[3], e->mac[4], e->mac[5]);
 	if (e->port != PORT_LOCAL)
 		port = p != NULL ? p->name : "?";
-	json_array_append_new(w->entries, json_pack("{s:s,s:s,s:I,s:b}",
-	    "mac", mac, "port", port, "idle_s", (json_int_t)e->idle,
-	    "static", e->is_static));
+	json_array_append_new(w->entries,
+	    json_pack("{s:s,s:s,s:I,s:b}", "mac", mac, "port", port, "idle_s",
+		(json_int_t)e->idle, "static", e->is_static));
 	return true;
 }
 
@@ -196,13 +192,12 @@ status_counters_json(const struct runtime *rt)
 	for (slot = -1; (slot = table_seg_next(tab, slot)) >= 0;) {
 		mactab_get_stats(table_seg(tab, slot)->mactab, &ms);
 		json_object_set_new(tables, table_seg(tab, slot)->cfg.name,
-		    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
-		    "entries", (json_int_t)ms.entries,
-		    "capacity", (json_int_t)ms.capacity,
-		    "learned", (json_int_t)ms.learned,
-		    "moved", (json_int_t)ms.moved,
-		    "evicted", (json_int_t)ms.evicted,
-		    "expired", (json_int_t)ms.expired));
+		    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "entries",
+			(json_int_t)ms.entries, "capacity",
+			(json_int_t)ms.capacity, "learned",
+			(json_int_t)ms.learned, "moved", (json_int_t)ms.moved,
+			"evicted", (json_int_t)ms.evicted, "expired",
+			(json_int_t)ms.expired));
 	}
 	dp_port_counters(rt_dp(rt), PORT_LOCAL, &pc);
 	local = drops_json(pc.drops);

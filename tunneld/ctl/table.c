@@ -6,15 +6,15 @@
 #include "xmalloc.h"
 
 enum {
-	PEER_BUCKETS = 8192,	/* a power of two, twice DP_MAX_PEERS */
-	NO_PORT = 0,		/* ends a hash chain (PORT_LOCAL is no peer) */
+	PEER_BUCKETS = 8192, /* a power of two, twice DP_MAX_PEERS */
+	NO_PORT = 0,	     /* ends a hash chain (PORT_LOCAL is no peer) */
 };
 
 struct table {
 	struct tbl_segment segs[DP_MAX_SEGMENTS];
 	bool seg_used[DP_MAX_SEGMENTS];
-	struct tbl_peer *peers;		/* [DP_MAX_PORTS] */
-	bool *peer_used;		/* [DP_MAX_PORTS] */
+	struct tbl_peer *peers; /* [DP_MAX_PORTS] */
+	bool *peer_used;	/* [DP_MAX_PORTS] */
 	int npeers;
 	/* Hash chains over ports: bucket heads, then each port's next. */
 	uint16_t by_name[PEER_BUCKETS], *name_next;
@@ -139,8 +139,8 @@ table_seg_find(const struct table *t, const char *name)
 	int slot;
 
 	for (slot = 0; slot < DP_MAX_SEGMENTS; slot++)
-		if (t->seg_used[slot] && strcmp(t->segs[slot].cfg.name,
-		    name) == 0)
+		if (t->seg_used[slot] &&
+		    strcmp(t->segs[slot].cfg.name, name) == 0)
 			return slot;
 	return -1;
 }
@@ -160,7 +160,7 @@ table_peer_find(const struct table *t, const char *name)
 	uint16_t port;
 
 	for (port = t->by_name[name_hash(name)]; port != NO_PORT;
-	    port = t->name_next[port])
+	     port = t->name_next[port])
 		if (strcmp(t->peers[port].name, name) == 0)
 			return port;
 	return PORT_UNKNOWN;
@@ -173,7 +173,7 @@ table_peer_at(const struct table *t, enum encap_type encap,
 	uint16_t port;
 
 	for (port = t->by_endpoint[endpoint_hash(encap, sa)]; port != NO_PORT;
-	    port = t->endpoint_next[port])
+	     port = t->endpoint_next[port])
 		if (t->peers[port].encap == encap &&
 		    addr_same_host(&t->peers[port].addr, sa))
 			return port;
@@ -228,7 +228,7 @@ const struct tbl_peer *
 table_peer(const struct table *t, uint16_t port)
 {
 	return port < DP_MAX_PORTS && t->peer_used[port] ? &t->peers[port]
-	    : NULL;
+							 : NULL;
 }
 
 uint16_t

@@ -28,18 +28,18 @@
 
 struct tbl_segment {
 	struct cfg_segment cfg;
-	int fds[DP_MAX_THREADS];	/* TAP queues, one per data thread */
-	bool vnet;			/* offloads on (TSO in, GRO out) */
+	int fds[DP_MAX_THREADS]; /* TAP queues, one per data thread */
+	bool vnet;		 /* offloads on (TSO in, GRO out) */
 	struct mactab *mactab;
 };
 
 struct tbl_peer {
 	char name[CFG_NAME_MAX];
-	char source[CFG_SECTION_NAME_MAX];	/* provider; "": [peer] */
-	char address[64];			/* as written or listed */
-	struct sockaddr_any addr;		/* destination, port included */
+	char source[CFG_SECTION_NAME_MAX]; /* provider; "": [peer] */
+	char address[64];		   /* as written or listed */
+	struct sockaddr_any addr;	   /* destination, port included */
 	enum encap_type encap;
-	uint64_t slots;				/* member segments, by slot */
+	uint64_t slots; /* member segments, by slot */
 };
 
 struct table;

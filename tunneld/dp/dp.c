@@ -62,7 +62,8 @@ thread_open_tx(struct dp *dp, struct dp_thread *th, enum dp_family f,
 				break;
 			fd = dp->raw_fd[f][t];
 		} else if ((fd = sock_udp(families[f], family_local(&dp->p, f),
-		    0, false, !dp->p.udp_checksum && !dp->gso, cause)) == -1)
+				0, false, !dp->p.udp_checksum && !dp->gso,
+				cause)) == -1)
 			return -1;
 		th->txq[f][t][e] = xcalloc(1, sizeof *th->txq[f][t][e]);
 		th->txq[f][t][e]->fd = fd;
@@ -82,7 +83,7 @@ thread_open_rx(struct dp *dp, struct dp_thread *th, enum dp_family f,
 		if (!over_udp(t)) {
 			if (th->id == 0 && dp->raw_fd[f][t] != -1 &&
 			    epoll_add(th->epfd, dp->raw_fd[f][t],
-			    EV_MAKE(EV_RAW, f, t)) == -1)
+				EV_MAKE(EV_RAW, f, t)) == -1)
 				return -1;
 			continue;
 		}
@@ -90,11 +91,12 @@ thread_open_rx(struct dp *dp, struct dp_thread *th, enum dp_family f,
 		    dp->p.port[t], true, !dp->p.udp_checksum, cause);
 		if (th->rx_fd[f][t] == -1)
 			return -1;
-		if (dp->gro && setsockopt(th->rx_fd[f][t], SOL_UDP, UDP_GRO,
-		    &(int){ 1 }, sizeof(int)) == -1)
+		if (dp->gro &&
+		    setsockopt(th->rx_fd[f][t], SOL_UDP, UDP_GRO, &(int){ 1 },
+			sizeof(int)) == -1)
 			dp->gro = false;	/* said in describe */
-		if (epoll_add(th->epfd, th->rx_fd[f][t], EV_MAKE(EV_UDP, f, t))
-		    == -1)
+		if (epoll_add(th->epfd, th->rx_fd[f][t],
+			EV_MAKE(EV_UDP, f, t)) == -1)
 			return -1;
 	}
 	return 0;
@@ -178,9 +180,10 @@ dp_open_family(struct dp *dp, enum dp_family f, char **cause)
 	int t;
 
 	for (k = 0; k < ENCAP_MAX; k++)
-		if (!over_udp(k) && dp->p.over_ip && (dp->raw_fd[f][k] =
-		    sock_raw(families[f], family_local(&dp->p, f),
-		    encap_ops(k)->ip_proto, cause)) == -1)
+		if (!over_udp(k) && dp->p.over_ip &&
+		    (dp->raw_fd[f][k] =
+			    sock_raw(families[f], family_local(&dp->p, f),
+				encap_ops(k)->ip_proto, cause)) == -1)
 			return -1;
 	for (t = 0; t < dp->nthreads; t++) {
 		if (thread_open_rx(dp, dp->th[t], f, cause) != 0)

@@ -40,9 +40,9 @@ struct seg_counters {
 struct dp_params {
 	int threads;
 	struct sockaddr_any local4, local6;
-	uint16_t port[ENCAP_MAX];	/* listening port of each over UDP */
+	uint16_t port[ENCAP_MAX]; /* listening port of each over UDP */
 	bool udp_checksum;
-	bool over_ip;			/* raw sockets for those over IP (GRE) */
+	bool over_ip;		/* raw sockets for those over IP (GRE) */
 	bool udp_offload;	/* UDP GSO out, UDP GRO in, when the kernel can */
 	unsigned busy_poll_us;	/* poll this long after traffic before sleeping */
 };

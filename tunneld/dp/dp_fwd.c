@@ -14,8 +14,8 @@ static struct tbucket *
 bucket(struct dp_thread *th, const struct dp_snapshot *snap, int slot,
     uint16_t port)
 {
-	struct tbucket *b = port == PORT_LOCAL ? &th->tb_local[slot]
-					       : &th->tb_port[port];
+	struct tbucket *b =
+	    port == PORT_LOCAL ? &th->tb_local[slot] : &th->tb_port[port];
 	/* Per-thread share of the configured rate. */
 	uint32_t rate = snap->flood_rate / (uint32_t)th->dp->nthreads;
 	uint32_t burst = snap->flood_burst / (uint32_t)th->dp->nthreads;
@@ -32,8 +32,8 @@ bucket(struct dp_thread *th, const struct dp_snapshot *snap, int slot,
 /* Where a frame that entered seg at port `in` goes; DROP_NONE or why not. */
 static enum drop_reason
 decide(struct dp_thread *th, const struct dp_snapshot *snap,
-    const struct dp_segment *seg, uint16_t in, const uint8_t *frame,
-    size_t len, struct fwd_result *r)
+    const struct dp_segment *seg, uint16_t in, const uint8_t *frame, size_t len,
+    struct fwd_result *r)
 {
 	return fwd_frame(&seg->fwd, in, frame, len, th->now_s, th->now_ms,
 	    bucket(th, snap, seg->slot, in), r);
@@ -42,8 +42,8 @@ decide(struct dp_thread *th, const struct dp_snapshot *snap,
 /* Send a frame where the decision r says. */
 static void
 deliver(struct dp_thread *th, const struct dp_snapshot *snap,
-    const struct dp_segment *seg, uint16_t in, const uint8_t *frame,
-    size_t len, const struct fwd_result *r, uint32_t hash)
+    const struct dp_segment *seg, uint16_t in, const uint8_t *frame, size_t len,
+    const struct fwd_result *r, uint32_t hash)
 {
 	size_t i;
 
@@ -66,8 +66,7 @@ deliver(struct dp_thread *th, const struct dp_snapshot *snap,
 /* Forward one frame that entered seg at port `in`. */
 void
 dp_forward(struct dp_thread *th, const struct dp_snapshot *snap,
-    const struct dp_segment *seg, uint16_t in, const uint8_t *frame,
-    size_t len)
+    const struct dp_segment *seg, uint16_t in, const uint8_t *frame, size_t len)
 {
 	struct fwd_result r;
 	enum drop_reason why = decide(th, snap, seg, in, frame, len, &r);
@@ -75,8 +74,8 @@ dp_forward(struct dp_thread *th, const struct dp_snapshot *snap,
 	if (why != DROP_NONE)
 		dp_drop(th, in, why);
 	else
-		deliver(th, snap, seg, in, frame, len, &r, flow_hash(frame,
-		    len));
+		deliver(th, snap, seg, in, frame, len, &r,
+		    flow_hash(frame, len));
 }
 
 /*
@@ -94,8 +93,8 @@ dp_forward_segments(struct dp_thread *th, const struct dp_snapshot *snap,
 	enum drop_reason why;
 	int i;
 
-	if ((why = decide(th, snap, seg, PORT_LOCAL, segs[0].frame,
-	    segs[0].len, &r)) != DROP_NONE) {
+	if ((why = decide(th, snap, seg, PORT_LOCAL, segs[0].frame, segs[0].len,
+		 &r)) != DROP_NONE) {
 		dp_drop_n(th, PORT_LOCAL, why, (uint64_t)n);
 		return;
 	}

@@ -64,7 +64,7 @@ struct dp_thread {
 	int id;
 	pthread_t tid;
 	int epfd, wakefd;
-	int rx_fd[DF_MAX][ENCAP_MAX];	/* UDP receive sockets, or -1 */
+	int rx_fd[DF_MAX][ENCAP_MAX]; /* UDP receive sockets, or -1 */
 	struct txq *txq[DF_MAX][ENCAP_MAX][DP_ENTROPY_SOCKS];
 	uint64_t seen_gen;		/* atomic: gen this thread runs on */
 	struct port_counters *pc;	/* [DP_MAX_PORTS] */
@@ -77,7 +77,7 @@ struct dp_thread {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int))];
 	} rctl[DP_BATCH];
-	uint32_t rx_ovfl[DF_MAX][ENCAP_MAX];	/* last count per socket */
+	uint32_t rx_ovfl[DF_MAX][ENCAP_MAX]; /* last count per socket */
 	struct sockaddr_storage rname[DP_BATCH];
 	uint8_t *rbuf;			/* DP_BATCH * DP_BUF, datagrams */
 	uint8_t *tbuf;			/* DP_BATCH * DP_TBUF, TAP frames */
@@ -131,16 +131,16 @@ dp_drop(struct dp_thread *th, uint16_t port, enum drop_reason r)
  * flush), and send everything queued.
  */
 void dp_tx_queue(struct dp_thread *, const struct dp_snapshot *,
-    const struct dp_segment *, uint16_t port, const uint8_t *frame,
-    size_t len, uint32_t hash);
+    const struct dp_segment *, uint16_t port, const uint8_t *frame, size_t len,
+    uint32_t hash);
 void dp_tx_flush_all(struct dp_thread *);
 
 /*
  * dp_tap.c: deliver a frame from the tunnel to seg's TAP (joined to the
  * pending super-frame when it continues it), and write what is pending.
  */
-void dp_tap_deliver(struct dp_thread *, const struct dp_segment *,
-    uint16_t in, const uint8_t *frame, size_t len);
+void dp_tap_deliver(struct dp_thread *, const struct dp_segment *, uint16_t in,
+    const uint8_t *frame, size_t len);
 void dp_tap_flush(struct dp_thread *);
 
 /*
@@ -155,9 +155,9 @@ void dp_forward_segments(struct dp_thread *, const struct dp_snapshot *,
 /* Handle one ready fd; each call is one batch (dp_tap.c, dp_rx.c). */
 void dp_io_tap(struct dp_thread *, const struct dp_snapshot *, int slot,
     int fd);
-void dp_io_udp(struct dp_thread *, const struct dp_snapshot *,
-    enum dp_family, enum encap_type, int fd);
-void dp_io_raw(struct dp_thread *, const struct dp_snapshot *,
-    enum dp_family, enum encap_type, int fd);
+void dp_io_udp(struct dp_thread *, const struct dp_snapshot *, enum dp_family,
+    enum encap_type, int fd);
+void dp_io_raw(struct dp_thread *, const struct dp_snapshot *, enum dp_family,
+    enum encap_type, int fd);
 
 #endif

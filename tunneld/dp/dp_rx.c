@@ -55,14 +55,14 @@ rx_one(struct dp_thread *th, const struct dp_snapshot *snap,
 		return;
 	}
 	why = encap_ops(encap)->decap(buf, len, &d);
-	if (why == DROP_NONE && (seg = snap_segment_by_vni(snap, d.vni)) ==
-	    NULL)
+	if (why == DROP_NONE &&
+	    (seg = snap_segment_by_vni(snap, d.vni)) == NULL)
 		why = DROP_UNKNOWN_VNI;
 	else if (why == DROP_NONE && ((peer->seg_mask >> seg->slot) & 1) == 0)
 		why = DROP_NOT_MEMBER;
-	else if (why == DROP_NONE && d.frame_len > (size_t)seg->mtu +
-	    ETHER_HDR_LEN + 4)
-		why = DROP_OVERSIZE;	/* larger than the TAP takes */
+	else if (why == DROP_NONE &&
+	    d.frame_len > (size_t)seg->mtu + ETHER_HDR_LEN + 4)
+		why = DROP_OVERSIZE; /* larger than the TAP takes */
 	if (why != DROP_NONE) {
 		dp_drop(th, peer->port, why);
 		return;
@@ -83,13 +83,15 @@ rx_overflow(struct dp_thread *th, int n, uint32_t *last)
 	if (n <= 0)
 		return;
 	for (cm = CMSG_FIRSTHDR(&th->rmsg[n - 1].msg_hdr); cm != NULL;
-	    cm = CMSG_NXTHDR(&th->rmsg[n - 1].msg_hdr, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type !=
-		    SO_RXQ_OVFL || cm->cmsg_len < CMSG_LEN(sizeof v))
+	     cm = CMSG_NXTHDR(&th->rmsg[n - 1].msg_hdr, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SO_RXQ_OVFL ||
+		    cm->cmsg_len < CMSG_LEN(sizeof v))
 			continue;
 		memcpy(&v, CMSG_DATA(cm), sizeof v);
 		if (v != *last)
-			dp_drop_n(th, PORT_UNKNOWN, DROP_RX_OVERFLOW, v - *last);
+			dp_drop_n(th, PORT_UNKNOWN, DROP_RX_OVERFLOW,
+			    v - *last);
 		*last = v;
 	}
 }
@@ -153,8 +155,8 @@ dp_io_udp(struct dp_thread *th, const struct dp_snapshot *snap,
 			size = len;
 		do {
 			size_t one = size < len ? size : len;
-			rx_one(th, snap, encap, (struct sockaddr *)&th->rname[i],
-			    p, one, trunc);
+			rx_one(th, snap, encap,
+			    (struct sockaddr *)&th->rname[i], p, one, trunc);
 			p += one;
 			len -= one;
 		} while (len > 0);
@@ -177,8 +179,9 @@ dp_io_raw(struct dp_thread *th, const struct dp_snapshot *snap,
 		payload = th->riov[i].iov_base;
 		len = th->rmsg[i].msg_len;
 		/* IPv4 raw sockets deliver the IP header, IPv6 ones do not. */
-		if (f == DF_V4 && (why = ip4_payload(payload, len,
-		    encap_ops(encap)->ip_proto, &payload, &len)) != DROP_NONE) {
+		if (f == DF_V4 &&
+		    (why = ip4_payload(payload, len, encap_ops(encap)->ip_proto,
+			 &payload, &len)) != DROP_NONE) {
 			dp_drop(th, PORT_UNKNOWN, why);
 			continue;
 		}

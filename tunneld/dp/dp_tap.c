@@ -107,7 +107,7 @@ tap_frame_vnet(struct dp_thread *th, const struct dp_snapshot *snap,
 		return;
 	}
 	if (th->sbuf_used + tso_space(len, h.gso_size) > DP_SBUF) {
-		dp_tx_flush_all(th);	/* the queued segments live in sbuf */
+		dp_tx_flush_all(th); /* the queued segments live in sbuf */
 		th->sbuf_used = 0;
 	}
 	nseg = tso_segment(frame, len, &h, th->sbuf + th->sbuf_used,
@@ -140,7 +140,7 @@ dp_io_tap(struct dp_thread *th, const struct dp_snapshot *snap, int slot,
 		if ((n = read(fd, buf, DP_TBUF)) <= 0)
 			break;
 		if (seg == NULL || seg->tap_fd[th->id] != fd)
-			continue;	/* segment going away: discard */
+			continue; /* segment going away: discard */
 		if (seg->vnet) {
 			tap_frame_vnet(th, snap, seg, buf, (size_t)n);
 			continue;

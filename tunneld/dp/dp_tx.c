@@ -46,11 +46,12 @@ txq_error(struct dp_thread *th, struct txq *q, int i, int err)
 
 	if (log_rate_allow(&th->log_rate, &suppressed))
 		log_warnx("peer %s: send: %s (data thread %d, %u similar"
-		    " messages suppressed)", p ? p->name : "?",
-		    strerror(err), th->id, suppressed);
+			  " messages suppressed)",
+		    p ? p->name : "?", strerror(err), th->id, suppressed);
 	if (err == EAGAIN || err == ENOBUFS)
-		return true;	/* socket buffer full: never block */
-	dp_drop(th, q->port[i], err == EMSGSIZE ? DROP_OVERSIZE : DROP_TX_ERROR);
+		return true; /* socket buffer full: never block */
+	dp_drop(th, q->port[i],
+	    err == EMSGSIZE ? DROP_OVERSIZE : DROP_TX_ERROR);
 	return false;
 }
 
@@ -91,12 +92,13 @@ txq_run(const struct txq *q, int i)
 
 	if (!q->gso)
 		return 1;
-	while (i + k < q->n && k < DP_GSO_SEGS && q->msg[i + k].msg_hdr.msg_name
-	    == q->msg[i].msg_hdr.msg_name && txq_len(q, i + k) <= size &&
+	while (i + k < q->n && k < DP_GSO_SEGS &&
+	    q->msg[i + k].msg_hdr.msg_name == q->msg[i].msg_hdr.msg_name &&
+	    txq_len(q, i + k) <= size &&
 	    bytes + txq_len(q, i + k) <= DP_GSO_BYTES) {
 		bytes += txq_len(q, i + k);
 		if (txq_len(q, i + k++) < size)
-			break;	/* a short one ends the train */
+			break; /* a short one ends the train */
 	}
 	return k;
 }
@@ -115,7 +117,7 @@ txq_trains(struct txq *q)
 		q->first[t] = i;
 		m = &q->train[t].msg_hdr;
 		*m = q->msg[i].msg_hdr;
-		m->msg_iovlen = (size_t)(2 * k);	/* iov rows are adjacent */
+		m->msg_iovlen = (size_t)(2 * k); /* iov rows are adjacent */
 		if (k == 1)
 			continue;
 		size = (uint16_t)txq_len(q, i);
@@ -168,8 +170,8 @@ txq_flush(struct dp_thread *th, struct txq *q)
 		if (b - a > 1 && errno != EAGAIN && errno != ENOBUFS)
 			a = txq_send_singly(th, q, a, b);
 		else if (!txq_error(th, q, a, errno))
-			a = b;		/* dropped with its reason */
-		if (a < b) {	/* the socket is full: drop the rest */
+			a = b; /* dropped with its reason */
+		if (a < b) {   /* the socket is full: drop the rest */
 			for (i = a; i < q->n; i++)
 				dp_drop(th, q->port[i], DROP_TX_ERROR);
 			break;
@@ -216,7 +218,7 @@ dp_tx_queue(struct dp_thread *th, const struct dp_snapshot *snap,
 	if (p == NULL)
 		return;
 	if ((q = txq_of(th, p, hash)) == NULL) {
-		dp_drop(th, port, DROP_TX_ERROR);	/* no socket of that family */
+		dp_drop(th, port, DROP_TX_ERROR); /* no socket of that family */
 		return;
 	}
 	if (q->n == DP_TXQ)

@@ -8,16 +8,17 @@
 #ifndef DP_LIMITS_H
 #define DP_LIMITS_H
 
-#include "net/fwd.h"	/* PORT_LOCAL */
+#include "net/fwd.h" /* PORT_LOCAL */
 
 enum dp_capacity {
 	DP_MAX_THREADS = 16,
-	DP_MAX_SEGMENTS = 64,		/* slots: bits of a uint64_t */
+	DP_MAX_SEGMENTS = 64, /* slots: bits of a uint64_t */
 	DP_MAX_PEERS = 4096,
-	/* Ports: PORT_LOCAL (0, the TAP), peers 1..DP_MAX_PEERS, PORT_UNKNOWN. */
-	PORT_UNKNOWN = DP_MAX_PEERS + 1,	/* no known peer */
+	/* Ports: PORT_LOCAL (0, the TAP), peers 1..DP_MAX_PEERS, PORT_UNKNOWN.
+	 */
+	PORT_UNKNOWN = DP_MAX_PEERS + 1, /* no known peer */
 	DP_MAX_PORTS = DP_MAX_PEERS + 2,
-	DP_NAME_MAX = 64,		/* peer and segment names, NUL included */
+	DP_NAME_MAX = 64, /* peer and segment names, NUL included */
 };
 
 #endif

@@ -101,14 +101,13 @@ sock_udp(int family, const struct sockaddr_any *local, uint16_t port,
 }
 
 int
-sock_raw(int family, const struct sockaddr_any *local, int proto,
-    char **cause)
+sock_raw(int family, const struct sockaddr_any *local, int proto, char **cause)
 {
 	const char *what = "socket";
 	int fd;
 
 	if ((fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    proto)) == -1)
+		 proto)) == -1)
 		return sock_fail(-1, cause, "raw IP socket", family, 0);
 	if (sock_common(fd, family, true, &what) == -1)
 		return sock_fail(fd, cause, what, family, 0);

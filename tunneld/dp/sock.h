@@ -4,10 +4,11 @@
  * UDP sockets for VXLAN and GRE-in-UDP (one per data thread, joined with
  * SO_REUSEPORT so the kernel spreads flows over threads), unbound UDP send
  * sockets whose varying source ports carry the flow entropy, and raw
- * IP sockets for the encapsulations over IP (GRE).  All are non-blocking and close-on-exec, set DF
- * without following the kernel's path MTU (IP_PMTUDISC_PROBE: the tunnel
- * endpoint never fragments, RFC 7348 section 4.3; an oversize send fails
- * and is counted).  0/fd on success, -1 with *cause (caller frees).
+ * IP sockets for the encapsulations over IP (GRE).  All are non-blocking and
+ * close-on-exec, set DF without following the kernel's path MTU
+ * (IP_PMTUDISC_PROBE: the tunnel endpoint never fragments, RFC 7348
+ * section 4.3; an oversize send fails and is counted).  0/fd on success, -1
+ * with *cause (caller frees).
  */
 #ifndef SOCK_H
 #define SOCK_H

@@ -23,14 +23,14 @@
 
 enum encap_type {
 	ENCAP_VXLAN = 0,
-	ENCAP_GRE,	/* GRE over IP protocol 47 */
-	ENCAP_GREUDP,	/* GRE-in-UDP, RFC 8086 */
+	ENCAP_GRE,    /* GRE over IP protocol 47 */
+	ENCAP_GREUDP, /* GRE-in-UDP, RFC 8086 */
 	ENCAP_MAX
 };
 
 /* What carries the tunnel header on the underlay. */
 enum encap_transport {
-	ENCAP_OVER_UDP,	/* a UDP payload, to a port */
+	ENCAP_OVER_UDP, /* a UDP payload, to a port */
 	ENCAP_OVER_IP,	/* an IP payload (raw socket), protocol ip_proto */
 };
 
@@ -41,12 +41,12 @@ struct decap {
 };
 
 struct encap_ops {
-	const char *name;		/* "vxlan", "gre", "gre-udp" */
-	const char *title;		/* "VXLAN", "GRE", "GRE-in-UDP" */
+	const char *name;  /* "vxlan", "gre", "gre-udp" */
+	const char *title; /* "VXLAN", "GRE", "GRE-in-UDP" */
 	enum encap_transport transport;
-	uint16_t default_port;		/* UDP destination; 0 over IP */
-	uint8_t ip_proto;		/* over IP only */
-	size_t hdr_len;			/* bytes build() writes */
+	uint16_t default_port; /* UDP destination; 0 over IP */
+	uint8_t ip_proto;      /* over IP only */
+	size_t hdr_len;	       /* bytes build() writes */
 	/* Write the tunnel header (not UDP or IP) for vni; returns hdr_len. */
 	size_t (*build)(uint32_t vni, uint8_t *hdr);
 	/* Parse the header and find the inner frame (UDP or IP payload). */

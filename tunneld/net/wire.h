@@ -31,8 +31,8 @@ enum wire_sizes {
 };
 
 /* Macros, not enum constants: the config's key table spells them. */
-#define VXLAN_DEFAULT_PORT 4789		/* IANA, RFC 7348 */
-#define GREUDP_DEFAULT_PORT 4754	/* IANA, RFC 8086 */
+#define VXLAN_DEFAULT_PORT 4789	 /* IANA, RFC 7348 */
+#define GREUDP_DEFAULT_PORT 4754 /* IANA, RFC 8086 */
 
 /* VXLAN: flags(8) reserved(24) VNI(24) reserved(8). */
 #define VXLAN_FLAG_I 0x08
