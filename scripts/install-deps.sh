@@ -7,7 +7,7 @@ export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-	build-essential autoconf automake pkg-config clang \
+	build-essential autoconf automake pkg-config clang clang-format git \
 	libssl-dev libncurses-dev libcurl4-openssl-dev libjansson-dev \
 	libxml2-dev libiniparser-dev check \
 	iproute2 iputils-ping ethtool iperf3 tshark tcpdump procps util-linux \

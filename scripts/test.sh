@@ -2,6 +2,8 @@
 # test.sh: install dependencies, build, and run every test.
 #
 #  0. the include rule between the daemon's layers (scripts/check-layers.py)
+#     and clang-format on every line changed since the rule began
+#     (scripts/check-format.py)
 #  1. gcc build with -Werror: unit tests and the namespace integration tests
 #  2. clang build with AddressSanitizer + UndefinedBehaviorSanitizer and the
 #     libFuzzer targets: the same tests again, plus each fuzzer for a bounded
@@ -16,8 +18,9 @@ top=$(pwd)
 jobs=$(nproc)
 
 bash scripts/install-deps.sh
-echo "== layers"
+echo "== layers and format"
 python3 scripts/check-layers.py
+python3 scripts/check-format.py
 autoreconf -fi >/dev/null
 
 run_suite() {
