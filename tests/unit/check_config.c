@@ -264,6 +264,23 @@ START_TEST(compare)
 }
 END_TEST
 
+/* iniparser repeats a bad line: one may hold a secret (review, finding 5). */
+START_TEST(syntax_error_keeps_secrets)
+{
+	static const char text[] = "[daemon]\nrole = hub\n[provider p]\n"
+				   "type = openstack\n"
+				   "password SuperSecret-Pa55\n";
+	char *cause = NULL;
+	struct config *c = load_text(text, &cause);
+
+	ck_assert_ptr_null(c);
+	ck_assert_msg(strstr(cause, ":5: syntax error") != NULL, "%s", cause);
+	ck_assert_msg(strstr(cause, "SuperSecret") == NULL, "%s", cause);
+	ck_assert_msg(strstr(cause, "iniparser") == NULL, "%s", cause);
+	free(cause);
+}
+END_TEST
+
 /*
  * etc/tunneld.conf says "Restart to change." in the comment of exactly the
  * [daemon] keys that a reload refuses to change, and documents every key.
@@ -417,6 +434,7 @@ suite_build(void)
 	tcase_add_loop_test(tc, bad_config, 0, sizeof bad / sizeof bad[0]);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, compare);
+	tcase_add_test(tc, syntax_error_keeps_secrets);
 	tcase_add_test(tc, sample_says_which_keys_restart);
 	tcase_add_test(tc, provider_section);
 	tcase_add_loop_test(tc, provider_bad_credentials, 0,

@@ -526,21 +526,51 @@ load_sections(struct loader *ld, struct config *c)
 	return 0;
 }
 
-static char ini_error[512];
+/*
+ * What iniparser complained of.  Its messages repeat the offending line,
+ * which may hold a secret (a password with its "=" missing), so the
+ * callback never formats them: it keeps the kind and the line number.
+ */
+static struct {
+	const char *kind;
+	int line;
+} ini_error;
 
-static int
-ini_error_cb(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const struct {
+	const char *prefix; /* of iniparser's format */
+	const char *kind;
+	bool has_line; /* "%s (%d)": the file, then the line */
+} ini_errors[] = {
+	{ "iniparser: syntax error in",
+	    "syntax error (a line that is not "
+	    "[section], key = value or a comment)",
+	    true },
+	{ "iniparser: input line too long", "line too long", true },
+	{ "iniparser: cannot open", "cannot be opened", false },
+	{ "iniparser: memory allocation", "out of memory", false },
+};
 
 static int
 ini_error_cb(const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	size_t i;
 
-	va_start(ap, fmt);
-	n = vsnprintf(ini_error, sizeof ini_error, fmt, ap);
-	va_end(ap);
-	return n;
+	for (i = 0; i < sizeof ini_errors / sizeof ini_errors[0]; i++) {
+		if (strncmp(fmt, ini_errors[i].prefix,
+			strlen(ini_errors[i].prefix)) != 0)
+			continue;
+		ini_error.kind = ini_errors[i].kind;
+		if (ini_errors[i].has_line) {
+			va_start(ap, fmt);
+			(void)va_arg(ap, const char *);
+			ini_error.line = va_arg(ap, int);
+			va_end(ap);
+		}
+		return 0;
+	}
+	ini_error.kind = "cannot be parsed";
+	return 0;
 }
 
 struct config *
@@ -548,17 +578,20 @@ config_load(const char *path, char **cause)
 {
 	struct loader ld = { .path = path, .cause = cause };
 	struct config *c;
-	char *nl;
 
 	if ((ld.lines = ini_lines_scan(path, cause)) == NULL)
 		return NULL;
-	ini_error[0] = '\0';
+	ini_error.kind = NULL;
+	ini_error.line = 0;
 	iniparser_set_error_callback(ini_error_cb);
 	if ((ld.dict = iniparser_load(path)) == NULL) {
-		while ((nl = strchr(ini_error, '\n')) != NULL)
-			*nl = ' ';
-		xasprintf(cause, "%s: %s", path, ini_error[0] ? ini_error :
-		    "cannot be parsed");
+		if (ini_error.line > 0)
+			xasprintf(cause, "%s:%d: %s", path, ini_error.line,
+			    ini_error.kind);
+		else
+			xasprintf(cause, "%s: %s", path,
+			    ini_error.kind ? ini_error.kind
+					   : "cannot be parsed");
 		ini_lines_free(ld.lines);
 		return NULL;
 	}
