@@ -91,8 +91,15 @@ START_TEST(every_peer_found_by_name_and_endpoint)
 		ck_assert_uint_eq(table_peer_at(t, ENCAP_VXLAN, &p.addr.sa),
 		    i % 2 ? (unsigned)i + 1 : PORT_UNKNOWN);
 	}
-	/* A freed port is reused. */
+	/*
+	 * A freed port is held until the runtime releases it (after the
+	 * publish and the MAC flush), then reused.
+	 */
+	ck_assert(table_port_held(t, 1));
 	p = peer(0, NULL);
+	ck_assert_uint_eq(table_peer_add(t, &p), PORT_UNKNOWN);
+	table_release_ports(t);
+	ck_assert(!table_port_held(t, 1));
 	ck_assert_uint_eq(table_peer_add(t, &p), 1);
 }
 END_TEST

@@ -173,6 +173,7 @@ reload_commit(struct runtime *rt, struct config *nc, struct seg_plan *pl,
 	const struct cfg_peer **peers =
 	    xcalloc((size_t)nc->npeers + 1, sizeof *peers);
 	char *cause = NULL;
+	bool released;
 	int i, slot;
 
 	for (slot = 0; slot < DP_MAX_SEGMENTS; slot++) {
@@ -188,7 +189,15 @@ reload_commit(struct runtime *rt, struct config *nc, struct seg_plan *pl,
 	rt_sync_peers(rt, "", peers, nc->npeers, nc, pc);
 	reload_discovered(rt, nc, pc);
 	log_set_level((enum log_level)nc->daemon.log_level);
-	rt_publish(rt);
+	/*
+	 * Gone TAPs leave the threads' epoll sets first: past the quiescent
+	 * point the publish waits for, no thread holds an event of their fds,
+	 * so closing them cannot hit a reused fd number.
+	 */
+	for (slot = 0; slot < DP_MAX_SEGMENTS; slot++)
+		if (pl->drop[slot])
+			dp_unwatch_tap(rt->dp, pl->gone[slot].fds);
+	released = rt_publish(rt, pc);
 	for (i = 0; i < nc->nsegments; i++)
 		if ((slot = pl->created[i]) >= 0 &&
 		    dp_watch_tap(rt->dp, slot, table_seg(rt->tab, slot)->fds,
@@ -199,12 +208,15 @@ reload_commit(struct runtime *rt, struct config *nc, struct seg_plan *pl,
 			cause = NULL;
 		}
 	for (slot = 0; slot < DP_MAX_SEGMENTS; slot++) {
-		if (pl->drop[slot]) {
-			dp_unwatch_tap(rt->dp, pl->gone[slot].fds);
+		if (!pl->drop[slot])
+			continue;
+		if (released)
 			rt_seg_release(rt, &pl->gone[slot]);
-		}
+		else
+			log_warnx("segment %s: TAP %s kept open: a data thread "
+				  "may still use it",
+			    pl->gone[slot].cfg.name, pl->gone[slot].cfg.tap);
 	}
-	rt_flush_changed(rt, pc);
 	free(peers);
 }
 

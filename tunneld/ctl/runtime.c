@@ -121,10 +121,33 @@ rt_snapshot(const struct runtime *rt)
 	return snap;
 }
 
-void
-rt_publish(struct runtime *rt)
+/* Flush the MAC entries of every port pc marks or the table holds. */
+static void
+rt_flush_changed(struct runtime *rt, const struct peer_changes *pc)
 {
-	snap_free(dp_publish(rt->dp, rt_snapshot(rt)));
+	uint16_t port;
+	int slot;
+
+	for (port = 1; port <= DP_MAX_PEERS; port++) {
+		if (!pc->flush[port] && !table_port_held(rt->tab, port))
+			continue;
+		for (slot = -1; (slot = table_seg_next(rt->tab, slot)) >= 0;)
+			mactab_flush_port(table_seg(rt->tab, slot)->mactab,
+			    port);
+	}
+}
+
+bool
+rt_publish(struct runtime *rt, const struct peer_changes *pc)
+{
+	struct dp_snapshot *old;
+
+	if (dp_publish(rt->dp, rt_snapshot(rt), &old) != 0)
+		return false; /* old is leaked; its ports stay held */
+	snap_free(old);
+	rt_flush_changed(rt, pc);
+	table_release_ports(rt->tab);
+	return true;
 }
 
 /* A config or discovered peer as the table stores it. */
@@ -209,21 +232,6 @@ rt_sync_peers(struct runtime *rt, const char *source,
 	}
 }
 
-void
-rt_flush_changed(struct runtime *rt, const struct peer_changes *pc)
-{
-	uint16_t port;
-	int slot;
-
-	for (port = 1; port <= DP_MAX_PEERS; port++) {
-		if (!pc->flush[port])
-			continue;
-		for (slot = -1; (slot = table_seg_next(rt->tab, slot)) >= 0;)
-			mactab_flush_port(table_seg(rt->tab, slot)->mactab,
-			    port);
-	}
-}
-
 /* The [peer] sections of c, by pointer. */
 static const struct cfg_peer **
 config_peers(const struct config *c)
@@ -257,7 +265,7 @@ rt_open(struct config *cfg, char **cause)
 			goto fail;
 	}
 	rt_sync_peers(rt, "", peers, cfg->npeers, cfg, pc);
-	rt_publish(rt);
+	rt_publish(rt, pc);
 	log_info("%s: %s with %d segments and %d peers; data path: %s",
 	    cfg->daemon.name, cfg->daemon.role == ROLE_HUB ? "hub" : "spoke",
 	    cfg->nsegments, cfg->npeers, dp_describe(rt->dp));
@@ -314,10 +322,8 @@ rt_set_discovered(struct runtime *rt, const char *provider,
 	struct peer_changes *pc = xcalloc(1, sizeof *pc);
 
 	rt_sync_peers(rt, provider, v, n, rt->cfg, pc);
-	if (pc->n.added + pc->n.removed + pc->n.changed > 0) {
-		rt_publish(rt);
-		rt_flush_changed(rt, pc);
-	}
+	if (pc->n.added + pc->n.removed + pc->n.changed > 0)
+		rt_publish(rt, pc);
 	*out = pc->n;
 	free(pc);
 }

@@ -37,9 +37,12 @@ uint64_t rt_slots(const struct runtime *, const struct config *c,
 void rt_sync_peers(struct runtime *, const char *source,
     const struct cfg_peer *const *v, int n, const struct config *c,
     struct peer_changes *);
-/* Publish the table to the data threads and free the old snapshot. */
-void rt_publish(struct runtime *);
-/* Flush the MAC entries of every port pc marks. */
-void rt_flush_changed(struct runtime *, const struct peer_changes *);
+/*
+ * Publish the table to the data threads; once none can see the old
+ * snapshot, free it, flush the MAC entries of the ports pc marks and of
+ * removed peers, and let those ports be reused.  False if a data thread
+ * kept the old snapshot: nothing it refers to may be freed.
+ */
+bool rt_publish(struct runtime *, const struct peer_changes *pc);
 
 #endif

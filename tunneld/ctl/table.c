@@ -15,6 +15,7 @@ struct table {
 	bool seg_used[DP_MAX_SEGMENTS];
 	struct tbl_peer *peers; /* [DP_MAX_PORTS] */
 	bool *peer_used;	/* [DP_MAX_PORTS] */
+	bool *peer_held;	/* [DP_MAX_PORTS]: freed, not yet reusable */
 	int npeers;
 	/* Hash chains over ports: bucket heads, then each port's next. */
 	uint16_t by_name[PEER_BUCKETS], *name_next;
@@ -82,6 +83,7 @@ table_new(void)
 
 	t->peers = xcalloc(DP_MAX_PORTS, sizeof *t->peers);
 	t->peer_used = xcalloc(DP_MAX_PORTS, sizeof *t->peer_used);
+	t->peer_held = xcalloc(DP_MAX_PORTS, sizeof *t->peer_held);
 	t->name_next = xcalloc(DP_MAX_PORTS, sizeof *t->name_next);
 	t->endpoint_next = xcalloc(DP_MAX_PORTS, sizeof *t->endpoint_next);
 	return t;
@@ -94,6 +96,7 @@ table_free(struct table *t)
 		return;
 	free(t->peers);
 	free(t->peer_used);
+	free(t->peer_held);
 	free(t->name_next);
 	free(t->endpoint_next);
 	free(t);
@@ -189,7 +192,7 @@ table_peer_add(struct table *t, const struct tbl_peer *p)
 	    table_peer_at(t, p->encap, &p->addr.sa) != PORT_UNKNOWN)
 		return PORT_UNKNOWN;
 	for (port = 1; port <= DP_MAX_PEERS; port++) {
-		if (!t->peer_used[port]) {
+		if (!t->peer_used[port] && !t->peer_held[port]) {
 			t->peers[port] = *p;
 			t->peer_used[port] = true;
 			t->npeers++;
@@ -221,7 +224,20 @@ table_peer_del(struct table *t, uint16_t port)
 	peer_unlink(t, port);
 	memset(&t->peers[port], 0, sizeof t->peers[port]);
 	t->peer_used[port] = false;
+	t->peer_held[port] = true;
 	t->npeers--;
+}
+
+bool
+table_port_held(const struct table *t, uint16_t port)
+{
+	return t->peer_held[port];
+}
+
+void
+table_release_ports(struct table *t)
+{
+	memset(t->peer_held, 0, DP_MAX_PORTS * sizeof *t->peer_held);
 }
 
 const struct tbl_peer *

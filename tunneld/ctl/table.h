@@ -11,6 +11,11 @@
  * as a set of segment slots; the data path's snapshot is derived from this
  * table in one function (runtime.c), never kept beside it.
  *
+ * A removed peer's port is held back until table_release_ports(): the
+ * runtime releases them once no snapshot names the old peer and the MAC
+ * entries at those ports are flushed, so that a new peer never inherits
+ * frames meant for the one before it.
+ *
  * Names and endpoints are unique: table_peer_add() and table_peer_set()
  * refuse a peer whose name or endpoint another peer holds.  The table owns
  * its memory only; the TAP fds and MAC table recorded with a segment belong
@@ -66,7 +71,12 @@ uint16_t table_peer_add(struct table *, const struct tbl_peer *);
  * name or endpoint is another peer's.
  */
 bool table_peer_set(struct table *, uint16_t port, const struct tbl_peer *);
+/* Remove the peer at port; its port is held until table_release_ports(). */
 void table_peer_del(struct table *, uint16_t port);
+/* Whether port is a removed peer's, held back. */
+bool table_port_held(const struct table *, uint16_t port);
+/* Let the ports of removed peers be given to new ones. */
+void table_release_ports(struct table *);
 /* The peer at port, NULL if none. */
 const struct tbl_peer *table_peer(const struct table *, uint16_t port);
 /* Port of the peer called name, PORT_UNKNOWN if none. */

@@ -222,6 +222,7 @@ dp_new(const struct dp_params *p, char **cause)
 	int f, t, k, opened = 0;
 
 	dp->p = *p;
+	dp->pc_base = xcalloc(DP_MAX_PORTS, sizeof *dp->pc_base);
 	for (f = 0; f < DF_MAX; f++)
 		for (k = 0; k < ENCAP_MAX; k++)
 			dp->raw_fd[f][k] = -1;
@@ -367,17 +368,16 @@ dp_wake_all(struct dp *dp)
 		(void)!write(dp->th[t]->wakefd, &one, sizeof one);
 }
 
-struct dp_snapshot *
-dp_publish(struct dp *dp, struct dp_snapshot *snap)
+int
+dp_publish(struct dp *dp, struct dp_snapshot *snap, struct dp_snapshot **old)
 {
-	struct dp_snapshot *old;
 	uint64_t gen;
 	int t, spins = 0;
 
-	old = __atomic_exchange_n(&dp->snap, snap, __ATOMIC_SEQ_CST);
+	*old = __atomic_exchange_n(&dp->snap, snap, __ATOMIC_SEQ_CST);
 	gen = __atomic_add_fetch(&dp->gen, 1, __ATOMIC_SEQ_CST);
 	if (!dp->started)
-		return old;
+		return 0;
 	dp_wake_all(dp);
 	for (t = 0; t < dp->nthreads; t++) {
 		while (__atomic_load_n(&dp->th[t]->seen_gen, __ATOMIC_SEQ_CST) <
@@ -387,12 +387,12 @@ dp_publish(struct dp *dp, struct dp_snapshot *snap)
 			if (++spins > 100000) {
 				log_warnx("data thread %d did not release the "
 				    "old forwarding state; leaking it", t);
-				return NULL;
+				return -1;
 			}
 			nanosleep(&ts, NULL);
 		}
 	}
-	return old;
+	return 0;
 }
 
 struct dp_snapshot *
@@ -423,6 +423,7 @@ dp_free(struct dp *dp)
 		for (k = 0; k < ENCAP_MAX; k++)
 			if (dp->raw_fd[f][k] != -1)
 				close(dp->raw_fd[f][k]);
+	free(dp->pc_base);
 	free(dp);
 }
 
@@ -474,8 +475,19 @@ sum_u64(uint64_t *dst, const uint64_t *src, size_t n)
 		dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }
 
-void
-dp_port_counters(struct dp *dp, uint16_t port, struct port_counters *out)
+/* Subtract a reset's baseline, field by field. */
+static void
+sub_u64(uint64_t *dst, const uint64_t *base, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dst[i] -= base[i];
+}
+
+/* The raw sums over threads, without the baseline. */
+static void
+port_sum(struct dp *dp, uint16_t port, struct port_counters *out)
 {
 	int t;
 
@@ -485,8 +497,8 @@ dp_port_counters(struct dp *dp, uint16_t port, struct port_counters *out)
 		    sizeof *out / sizeof(uint64_t));
 }
 
-void
-dp_seg_counters(struct dp *dp, int slot, struct seg_counters *out)
+static void
+seg_sum(struct dp *dp, int slot, struct seg_counters *out)
 {
 	int t;
 
@@ -497,19 +509,34 @@ dp_seg_counters(struct dp *dp, int slot, struct seg_counters *out)
 }
 
 void
+dp_port_counters(struct dp *dp, uint16_t port, struct port_counters *out)
+{
+	port_sum(dp, port, out);
+	sub_u64((uint64_t *)out, (const uint64_t *)&dp->pc_base[port],
+	    sizeof *out / sizeof(uint64_t));
+}
+
+void
+dp_seg_counters(struct dp *dp, int slot, struct seg_counters *out)
+{
+	seg_sum(dp, slot, out);
+	sub_u64((uint64_t *)out, (const uint64_t *)&dp->sc_base[slot],
+	    sizeof *out / sizeof(uint64_t));
+}
+
+/*
+ * The data threads own their counters and never stop writing them, so a
+ * reset does not zero them: it takes the current sums as the baseline
+ * that reads subtract.
+ */
+void
 dp_reset_port(struct dp *dp, uint16_t port)
 {
-	int t;
-
-	for (t = 0; t < dp->nthreads; t++)
-		memset(&dp->th[t]->pc[port], 0, sizeof dp->th[t]->pc[port]);
+	port_sum(dp, port, &dp->pc_base[port]);
 }
 
 void
 dp_reset_seg(struct dp *dp, int slot)
 {
-	int t;
-
-	for (t = 0; t < dp->nthreads; t++)
-		memset(&dp->th[t]->sc[slot], 0, sizeof dp->th[t]->sc[slot]);
+	seg_sum(dp, slot, &dp->sc_base[slot]);
 }

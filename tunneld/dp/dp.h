@@ -9,8 +9,10 @@
  *
  * State: the threads read the current struct dp_snapshot; the control thread
  * publishes a new one with dp_publish(), which returns once no thread can
- * still see the old one, so the caller may free it.  Counters are per thread
- * and summed on read; ports and segment slots index them.
+ * still see the old one, so the caller may free it.  A thread passes a
+ * quiescent point between batches; it then holds no snapshot and no
+ * event of an fd taken out of its epoll set before that point.  Counters are
+ * per thread and summed on read; ports and segment slots index them.
  */
 #ifndef DP_H
 #define DP_H
@@ -53,8 +55,13 @@ struct dp;
 struct dp *dp_new(const struct dp_params *, char **cause);
 /* Start the threads on the snapshot last published. */
 int dp_start(struct dp *, char **cause);
-/* Make snap current; returns the previous one, no longer in use. */
-struct dp_snapshot *dp_publish(struct dp *, struct dp_snapshot *snap);
+/*
+ * Make snap current.  0 with *old the previous snapshot (NULL at first),
+ * which no thread can see any more and which the caller frees; -1 if a
+ * data thread did not pass a quiescent point within 10 s: *old may still
+ * be in use and must be leaked, with everything it refers to.
+ */
+int dp_publish(struct dp *, struct dp_snapshot *snap, struct dp_snapshot **old);
 /* Stop and join the threads, close the sockets; returns the snapshot. */
 struct dp_snapshot *dp_stop(struct dp *);
 void dp_free(struct dp *);
@@ -70,7 +77,10 @@ void dp_unwatch_tap(struct dp *, const int *fds);
  */
 void dp_port_counters(struct dp *, uint16_t port, struct port_counters *);
 void dp_seg_counters(struct dp *, int slot, struct seg_counters *);
-/* Zero a port's or slot's counters before it is reused. */
+/*
+ * Start a port's or slot's counters from zero before it is reused (the
+ * threads' counters are not touched: reads subtract a baseline).
+ */
 void dp_reset_port(struct dp *, uint16_t port);
 void dp_reset_seg(struct dp *, int slot);
 /* Which system-call path the threads use, for status. */

@@ -103,6 +103,9 @@ struct dp {
 	int quit;			/* atomic */
 	bool started;
 	bool gso, gro;			/* UDP_SEGMENT out, UDP_GRO in */
+	/* Counter sums at the last reset (control thread only). */
+	struct port_counters *pc_base; /* [DP_MAX_PORTS] */
+	struct seg_counters sc_base[DP_MAX_SEGMENTS];
 	char describe[192];
 };
 
