@@ -23,4 +23,49 @@ rc=0; "$TUNNELCTL" -s "$sock" bogus >/dev/null 2>&1 || rc=$?
 rc=0; "$TUNNELCTL" -s "$sock" fdb nosuchsegment >/dev/null 2>&1 || rc=$?
 [ "$rc" = 1 ] || fail "refused request exited $rc, not 1"
 kill -0 "$(daemon_pid hub)" || fail "hub died"
+
+# The socket's directory (security review, finding 1).  A daemon of its
+# own in a namespace of its own, with the socket in $1; $2 says whether it
+# must start.  Prints its log.
+probe_dir() {
+	cat > "$WORK/probe.conf" <<CONF
+[daemon]
+role = hub
+user = nobody
+control-socket = $1/ctl.sock
+threads = 1
+[segment pod]
+vni = 7
+CONF
+	local rc=0
+	nsx probe timeout 10 "$TUNNELD" -d -c "$WORK/probe.conf" > "$WORK/probe.log" 2>&1 &
+	local pid=$!
+	for _ in $(seq 50); do
+		[ -S "$1/ctl.sock" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" || rc=$?
+	if [ "$2" = starts ]; then
+		grep -q "ready: control socket" "$WORK/probe.log" || { cat "$WORK/probe.log"; fail "probe did not start with the socket in $1"; }
+	else
+		grep -q "ready: control socket" "$WORK/probe.log" && fail "probe started with the socket in $1"
+		grep -q "must be writable by root or the daemon user only" "$WORK/probe.log" ||
+		    { cat "$WORK/probe.log"; fail "no reason given for refusing $1"; }
+	fi
+}
+add_ns probe
+# A shared, world-writable sticky directory (like /tmp) is refused, and
+# stays root's.
+mkdir -m 1777 "$WORK/shared"
+probe_dir "$WORK/shared" refused
+[ "$(stat -c %U "$WORK/shared")" = root ] || fail "shared directory given to $(stat -c %U "$WORK/shared")"
+# An existing directory of root's is used but not given away.
+mkdir -m 755 "$WORK/rootdir"
+probe_dir "$WORK/rootdir" starts
+[ "$(stat -c %U "$WORK/rootdir")" = root ] || fail "root's directory given to $(stat -c %U "$WORK/rootdir")"
+# A directory tunneld makes is the daemon user's, the socket root's 0600.
+probe_dir "$WORK/made" starts
+[ "$(stat -c %U "$WORK/made")" = nobody ] || fail "made directory not the daemon user's"
 echo "PASS: control socket"

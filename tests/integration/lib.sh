@@ -115,7 +115,6 @@ ul_addr() { if [ "$2" = 6 ]; then echo "fd00:200::$1"; else echo "10.200.0.$1"; 
 # Write the hub's config: $1 encap, $2 family, then "name:idx" spokes.
 hub_conf() {
 	local encap=$1 fam=$2 s; shift 2
-	mkdir -p "$WORK/hub"
 	cat > "$WORK/hub.conf" <<CONF
 [daemon]
 role = hub
@@ -138,7 +137,6 @@ CONF
 
 # Write a spoke's config: $1 name, $2 encap, $3 family.
 spoke_conf() {
-	mkdir -p "$WORK/$1"
 	cat > "$WORK/$1.conf" <<CONF
 [daemon]
 role = spoke

@@ -1,5 +1,6 @@
 /* control.c: Unix socket server speaking JSON lines. */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdbool.h>
@@ -291,40 +292,102 @@ control_claim_path(const char *path, char **cause)
 	return 0;
 }
 
-/* Create the socket's directory, owned by the daemon's user. */
+/*
+ * The socket's directory: one made here (0755, later given to the daemon's
+ * user so that it can remove the socket at exit), or one that exists and
+ * that only root or that user may write to, which is left as it is.  A
+ * directory others may write to (/tmp, /run itself with a group) is
+ * refused: they could swap the socket for a link between bind() and the
+ * chown, or replace it later.
+ */
 static int
-control_dir(const char *path, uid_t owner, char **cause)
+control_dir(const char *dir, uid_t owner, bool *created, char **cause)
 {
-	char *copy = xstrdup(path), *dir = dirname(copy);
-	int rc = 0;
+	struct stat st;
 
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
-		rc = -1;
-	else if (owner != 0 && chown(dir, owner, (gid_t)-1) == -1)
-		rc = -1;
-	if (rc != 0)
+	*created = false;
+	if (mkdir(dir, 0755) == 0) {
+		*created = true;
+		return 0;
+	}
+	if (errno != EEXIST || lstat(dir, &st) == -1) {
 		xasprintf(cause, "%s: %s", dir, strerror(errno));
-	free(copy);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		xasprintf(cause, "%s: not a directory", dir);
+		return -1;
+	}
+	if ((st.st_uid != 0 && st.st_uid != owner) || (st.st_mode & 022)) {
+		xasprintf(cause,
+		    "%s: the control socket's directory must be "
+		    "writable by root or the daemon user only (it is uid %u, "
+		    "mode %04o): give the socket a directory of its own",
+		    dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+/* Give a directory made by control_dir() to the daemon's user. */
+static int
+control_dir_give(const char *dir, uid_t owner, char **cause)
+{
+	int fd, rc = 0;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) ==
+		-1 ||
+	    fchown(fd, owner, (gid_t)-1) == -1) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		rc = -1;
+	}
+	if (fd != -1)
+		close(fd);
 	return rc;
 }
 
+/* The control group's gid, or (gid_t)-1 for none; -1 if no such group. */
 static int
-control_permissions(const char *path, const char *group, gid_t *gid,
-    char **cause)
+control_group(const char *group, gid_t *gid, char **cause)
 {
 	struct group *gr;
 
 	*gid = (gid_t)-1;
 	if (group[0] == '\0')
-		return chmod(path, 0600) == 0 ? 0 : (xasprintf(cause,
-		    "%s: chmod: %s", path, strerror(errno)), -1);
+		return 0;
 	if ((gr = getgrnam(group)) == NULL) {
 		xasprintf(cause, "control-group %s: no such group", group);
 		return -1;
 	}
 	*gid = gr->gr_gid;
-	if (chown(path, 0, gr->gr_gid) == -1 || chmod(path, 0660) == -1) {
+	return 0;
+}
+
+/*
+ * Bind and listen with the final mode already set by the umask (0600, or
+ * 0660 with a group), then give the group by path without following a
+ * link: nothing is ever chmod-ed or chown-ed through a path that another
+ * user could have swapped.
+ */
+static int
+control_bind(int fd, const char *path, gid_t gid, char **cause)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	mode_t old;
+	int rc;
+
+	strcpy(sun.sun_path, path);
+	old = umask(gid == (gid_t)-1 ? 0177 : 0117);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
+	umask(old);
+	if (rc == -1 || listen(fd, 16) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (gid != (gid_t)-1 &&
+	    fchownat(AT_FDCWD, path, 0, gid, AT_SYMLINK_NOFOLLOW) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		unlink(path);
 		return -1;
 	}
 	return 0;
@@ -334,39 +397,41 @@ struct control *
 control_open(struct loop *loop, const char *path, const char *group,
     uid_t owner, control_handler handler, void *arg, char **cause)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun;
 	struct control *ctl;
-	mode_t old;
+	char *copy, *dir;
+	bool created;
 	gid_t gid;
-	int fd;
+	int fd = -1, rc;
 
 	if (strlen(path) >= sizeof sun.sun_path) {
 		xasprintf(cause, "%s: socket path too long", path);
 		return NULL;
 	}
-	if (control_dir(path, owner, cause) != 0 ||
-	    control_claim_path(path, cause) != 0)
+	if (control_group(group, &gid, cause) != 0)
 		return NULL;
-	strcpy(sun.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1) {
+	copy = xstrdup(path);
+	dir = dirname(copy);
+	rc = control_dir(dir, owner, &created, cause);
+	if (rc == 0)
+		rc = control_claim_path(path, cause);
+	if (rc == 0 &&
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		 0)) == -1) {
 		xasprintf(cause, "control socket: %s", strerror(errno));
-		return NULL;
+		rc = -1;
 	}
-	old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
-	    listen(fd, 16) == -1) {
-		umask(old);
-		xasprintf(cause, "%s: %s", path, strerror(errno));
+	if (rc == 0 && (rc = control_bind(fd, path, gid, cause)) != 0)
 		close(fd);
-		return NULL;
-	}
-	umask(old);
-	if (control_permissions(path, group, &gid, cause) != 0) {
+	/* Only now, with the socket in place, may the user own the folder. */
+	if (rc == 0 && created && owner != 0 &&
+	    (rc = control_dir_give(dir, owner, cause)) != 0) {
 		close(fd);
 		unlink(path);
-		return NULL;
 	}
+	free(copy);
+	if (rc != 0)
+		return NULL;
 	ctl = xcalloc(1, sizeof *ctl);
 	ctl->loop = loop;
 	ctl->fd = fd;

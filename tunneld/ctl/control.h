@@ -26,7 +26,12 @@ typedef char *(*control_handler)(const struct ctl_request *, void *arg);
 
 struct control;
 
-/* Listen on path; owner uid gets the directory so it can unlink later. */
+/*
+ * Listen on path.  Its directory is made and given to owner (so that the
+ * daemon can remove the socket once it runs as owner), or must exist and
+ * be writable by root or owner only; the socket is 0600, or 0660 with
+ * group as its group.
+ */
 struct control *control_open(struct loop *, const char *path,
     const char *group, uid_t owner, control_handler, void *arg,
     char **cause);
