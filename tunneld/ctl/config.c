@@ -450,7 +450,7 @@ load_peer(struct loader *ld, const char *sec, struct config *c)
 	struct cfg_peer *p = &c->peers[c->npeers];
 	struct peer_stage st = { "", 0, 0, "" };
 	struct key_table tab = { peer_keys, &st };
-	const char *name = sec + strlen("peer ");
+	const char *name = sec + strlen("peer "), *why;
 	uint16_t port;
 	int i;
 
@@ -466,6 +466,11 @@ load_peer(struct loader *ld, const char *sec, struct config *c)
 	if (addr_parse(st.address, port, &p->addr) != 0)
 		return load_fail(ld, sec, "address", "\"%s\" is not a numeric "
 		    "IPv4 or IPv6 address", st.address);
+	if ((why = localaddrs_refuse(ld->local, &p->addr)) != NULL)
+		return load_fail(ld, sec, "address",
+		    "\"%s\" cannot be a peer: "
+		    "%s",
+		    st.address, why);
 	strcpy(p->address, st.address);
 	if (load_peer_segments(ld, sec, c, st.segments, &p->segments) != 0)
 		return -1;
@@ -600,10 +605,12 @@ config_load(const char *path, char **cause)
 	c->segments = xcalloc(CFG_MAX_SEGMENTS, sizeof *c->segments);
 	c->peers = xcalloc(CFG_MAX_PEERS, sizeof *c->peers);
 	c->providers = xcalloc(CFG_MAX_PROVIDERS, sizeof *c->providers);
+	ld.local = localaddrs_new();
 	if (load_sections(&ld, c) != 0) {
 		config_free(c);
 		c = NULL;
 	}
+	localaddrs_free(ld.local);
 	iniparser_freedict(ld.dict);
 	ini_lines_free(ld.lines);
 	return c;

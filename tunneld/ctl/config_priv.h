@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "ini_lines.h"
+#include "localaddr.h"
 
 struct key_def;
 typedef int (*key_parser)(const char *, void *, const struct key_def *,
@@ -47,6 +48,7 @@ struct loader {
 	const char *path;
 	dictionary *dict;
 	struct ini_lines *lines;
+	struct localaddrs *local; /* this host's, so no peer is it */
 	char **cause;
 	/*
 	 * Keys no table knows go here when set: 0 taken, 1 unknown, -1

@@ -10,6 +10,7 @@
 #include "discovery.h"
 #include "http_async.h"
 #include "listing.h"
+#include "localaddr.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -34,6 +35,8 @@ struct dprov {
 	struct provider_err err;	/* the last error; kind OK if none */
 	unsigned failures;		/* in a row */
 	size_t ninstances;		/* matching and up, last good listing */
+	size_t refused, refused_logged; /* at addresses no peer may have */
+	char refused_example[160];
 	struct tracked *t;
 	size_t nt;
 	uint64_t listings, listing_failures;
@@ -191,9 +194,31 @@ tracked_drop(struct dprov *p, size_t i)
 	p->t[i] = p->t[--p->nt];
 }
 
+/*
+ * An instance at an address that cannot be a peer (this host's own, a
+ * loopback or multicast one): counted, the first of a listing kept for
+ * the log line, and a tracked one dropped at once, never after a grace.
+ */
+static void
+skip_instance(struct dprov *p, const struct instance *in,
+    const struct cfg_peer *peer, const char *why)
+{
+	struct tracked *t;
+	char id[64];
+
+	if (p->refused++ == 0) {
+		log_escape(id, sizeof id, in->id, strlen(in->id));
+		snprintf(p->refused_example, sizeof p->refused_example,
+		    "instance %s at %s: %s", id, peer->address, why);
+	}
+	if ((t = tracked_find(p, in->id)) != NULL)
+		tracked_drop(p, (size_t)(t - p->t));
+}
+
 /* Take one instance of a good listing into the tracked set. */
 static void
-track_instance(struct dprov *p, const struct instance *in, uint64_t now)
+track_instance(struct dprov *p, const struct instance *in,
+    const struct localaddrs *local, uint64_t now)
 {
 	struct cfg_peer peer;
 	struct tracked *t;
@@ -205,6 +230,10 @@ track_instance(struct dprov *p, const struct instance *in, uint64_t now)
 	if (discovery_peer_of(p->cfg, in, &peer, &why) != 0) {
 		log_debug("discovery %s: instance %s skipped: %s", p->cfg->name,
 		    in->id, why);
+		return;
+	}
+	if ((why = localaddrs_refuse(local, &peer.addr)) != NULL) {
+		skip_instance(p, in, &peer, why);
 		return;
 	}
 	p->ninstances++;
@@ -247,6 +276,7 @@ static void
 dprov_success(struct dprov *p, struct instance_list *list)
 {
 	uint64_t now = clock_ms(), grace = (uint64_t)p->cfg->grace_s * 1000;
+	struct localaddrs *local;
 	size_t i;
 
 	if (p->failures > 0)
@@ -256,10 +286,19 @@ dprov_success(struct dprov *p, struct instance_list *list)
 	p->err.kind = PROVIDER_OK;
 	p->last_ok = time(NULL);
 	p->ninstances = 0;
+	p->refused = 0;
 	for (i = 0; i < p->nt; i++)
 		p->t[i].seen = false;
+	local = localaddrs_new();
 	for (i = 0; i < list->n; i++)
-		track_instance(p, &list->v[i], now);
+		track_instance(p, &list->v[i], local, now);
+	localaddrs_free(local);
+	/* One line when the count changes, not one per listing. */
+	if (p->refused > 0 && p->refused != p->refused_logged)
+		log_warnx("discovery %s: %zu instances skipped: their address "
+			  "cannot be a peer (%s)",
+		    p->cfg->name, p->refused, p->refused_example);
+	p->refused_logged = p->refused;
 	for (i = p->nt; i-- > 0;)
 		if (!p->t[i].seen && now - p->t[i].last_seen_ms >= grace)
 			tracked_drop(p, i);
@@ -566,17 +605,19 @@ dprov_json(const struct dprov *p, uint64_t now)
 		    provider_error_name(p->err.kind), "message", p->err.message,
 		    "at", time_or_null(p->last_error_at));
 	return json_pack("{s:s,s:s,s:s,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-	    "s:I}", "name", p->cfg->name, "type", p->cfg->type->type,
-	    "state", dprov_state(p), "last_success", time_or_null(p->last_ok),
-	    "last_error", err, "failures", (json_int_t)p->failures,
-	    "instances", (json_int_t)p->ninstances,
-	    "peers", (json_int_t)p->nt,
-	    "pending_removal", (json_int_t)missing,
-	    "next_refresh_s", (json_int_t)(p->x != NULL || p->prov == NULL ? 0 :
-	    p->next_ms > now ? (p->next_ms - now + 999) / 1000 : 0),
-	    "refresh_s", (json_int_t)p->cfg->refresh_s,
-	    "listings", (json_int_t)p->listings,
-	    "listing_failures", (json_int_t)p->listing_failures);
+			 "s:I,s:I}",
+	    "name", p->cfg->name, "type", p->cfg->type->type, "state",
+	    dprov_state(p), "last_success", time_or_null(p->last_ok),
+	    "last_error", err, "failures", (json_int_t)p->failures, "instances",
+	    (json_int_t)p->ninstances, "refused_addresses",
+	    (json_int_t)p->refused, "peers", (json_int_t)p->nt,
+	    "pending_removal", (json_int_t)missing, "next_refresh_s",
+	    (json_int_t)(p->x != NULL || p->prov == NULL ? 0
+		    : p->next_ms > now ? (p->next_ms - now + 999) / 1000
+				       : 0),
+	    "refresh_s", (json_int_t)p->cfg->refresh_s, "listings",
+	    (json_int_t)p->listings, "listing_failures",
+	    (json_int_t)p->listing_failures);
 }
 
 json_t *

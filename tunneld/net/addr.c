@@ -89,3 +89,46 @@ addr_hash(const struct sockaddr *sa, uint32_t seed)
 		h = (h ^ p[i]) * 16777619u;
 	return h ^ (h >> 15);
 }
+
+static const char *
+ip4_not_unicast(const uint8_t *b)
+{
+	if (b[0] == 0)
+		return "unspecified"; /* 0.0.0.0/8, "this network" */
+	if (b[0] == 127)
+		return "loopback";
+	if ((b[0] & 0xf0) == 224)
+		return "multicast";
+	if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255)
+		return "broadcast";
+	if (b[0] == 169 && b[1] == 254)
+		return "link-local";
+	return NULL;
+}
+
+const char *
+addr_not_unicast(const struct sockaddr_any *a)
+{
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff };
+	static const uint8_t zero[16];
+	const uint8_t *b;
+	size_t n;
+
+	if (a->len == 0)
+		return "unspecified";
+	b = host_bytes(&a->sa, &n);
+	if (n == 4)
+		return ip4_not_unicast(b);
+	if (memcmp(b, v4mapped, sizeof v4mapped) == 0)
+		return ip4_not_unicast(b + 12);
+	if (memcmp(b, zero, 16) == 0)
+		return "unspecified";
+	if (memcmp(b, zero, 15) == 0 && b[15] == 1)
+		return "loopback";
+	if (b[0] == 0xff)
+		return "multicast";
+	if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+		return "link-local";
+	return NULL;
+}

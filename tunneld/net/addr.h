@@ -32,5 +32,11 @@ bool addr_from(const struct sockaddr *, struct sockaddr_any *);
 bool addr_same_host(const struct sockaddr_any *a, const struct sockaddr *sa);
 /* Hash of sa's address (never its port), mixed with seed. */
 uint32_t addr_hash(const struct sockaddr *sa, uint32_t seed);
+/*
+ * Why a can be no peer's: "unspecified", "loopback", "multicast",
+ * "broadcast" or "link-local" (no scope to send it with); NULL if it is a
+ * unicast address another host may have.
+ */
+const char *addr_not_unicast(const struct sockaddr_any *a);
 
 #endif
