@@ -41,12 +41,23 @@ num(json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
+/*
+ * A string field, escaped for the terminal: names and errors may come
+ * from a cloud's API.  From a ring of buffers, so that one printf can
+ * take several.
+ */
 static const char *
 str(json_t *o, const char *key)
 {
+	static char ring[8][512];
+	static unsigned next;
 	const char *s = json_string_value(json_object_get(o, key));
+	char *out = ring[next++ % 8];
 
-	return s ? s : "-";
+	if (s == NULL)
+		return "-";
+	log_escape(out, sizeof ring[0], s, strlen(s));
+	return out;
 }
 
 static void
@@ -217,7 +228,7 @@ main(int argc, char **argv)
 	const char *path = CTL_DEFAULT_SOCKET;
 	struct ctl_request req = { .cmd = CTL_STATUS };
 	struct ctl_client *c;
-	char *cause = NULL, *s;
+	char *cause = NULL, *s, safe[1024];
 	json_t *data;
 	int ch, json = 0, cmd, rc;
 
@@ -245,7 +256,8 @@ main(int argc, char **argv)
 		return EXIT_UNREACHABLE;
 	}
 	if ((rc = ctl_client_call(c, &req, &data, &cause)) != 0) {
-		fprintf(stderr, "tunnelctl: %s\n", cause);
+		log_escape(safe, sizeof safe, cause, strlen(cause));
+		fprintf(stderr, "tunnelctl: %s\n", safe);
 		free(cause);
 		ctl_client_close(c);
 		return rc == CTL_ERR_REPLY ? EXIT_DAEMON_ERROR

@@ -44,17 +44,24 @@ static void
 log_vwrite(int prio, const char *suffix, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/*
+ * Every message is escaped whole, as tmux's log does: a cloud's error
+ * text, an instance name or a peer's bytes may hold newlines or terminal
+ * escapes, and no caller has to remember which of its strings are
+ * untrusted.
+ */
 static void
 log_vwrite(int prio, const char *suffix, const char *fmt, va_list ap)
 {
-	char msg[1024];
+	char raw[1024], msg[1024];
 	int n;
 
-	n = vsnprintf(msg, sizeof msg, fmt, ap);
+	n = vsnprintf(raw, sizeof raw, fmt, ap);
 	if (n < 0)
 		return;
-	if (suffix != NULL && (size_t)n < sizeof msg)
-		snprintf(msg + n, sizeof msg - n, ": %s", suffix);
+	if (suffix != NULL && (size_t)n < sizeof raw)
+		snprintf(raw + n, sizeof raw - n, ": %s", suffix);
+	log_escape(msg, sizeof msg, raw, strlen(raw));
 	if (log_foreground) {
 		/* One write per line keeps threads from interleaving. */
 		char line[1100];

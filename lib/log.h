@@ -9,7 +9,9 @@
  * lets the first messages of a burst through and counts the rest, so that a
  * packet flood can never fill a disk.
  *
- * Untrusted strings are passed through log_escape() first.
+ * Every message is escaped before it is written (log_escape(): bytes that
+ * are not printable ASCII, and backslashes, as \xNN), so untrusted text
+ * cannot forge lines or reach a terminal raw.
  * Thread-safe: every call formats into a local buffer and writes once.
  */
 #ifndef LOG_H
