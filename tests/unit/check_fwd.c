@@ -129,6 +129,39 @@ START_TEST(flood_limit)
 }
 END_TEST
 
+/* Review, finding 3: a flood the limit drops teaches nothing. */
+START_TEST(no_learning_from_a_refused_flood)
+{
+	struct fwd_result r;
+	uint8_t f[60] = { 0 };
+
+	memcpy(f, bcast, 6);
+	memcpy(f + 6, mac_c, 6);
+	tbucket_init(&tb, 1, 1, 1000);
+	ck_assert_int_eq(fwd_frame(&seg, 2, f, 60, 1, 1000, &tb, &r),
+	    DROP_NONE);
+	memcpy(f + 6, mac_b, 6);
+	ck_assert_int_eq(fwd_frame(&seg, 2, f, 60, 1, 1000, &tb, &r),
+	    DROP_FLOOD_LIMIT);
+	ck_assert_uint_eq(mactab_lookup(seg.mactab, mac_b, 1), MACTAB_NONE);
+	ck_assert_uint_eq(mactab_lookup(seg.mactab, mac_c, 1), 2);
+}
+END_TEST
+
+/* Review, finding 2: a frame stealing a live MAC is dropped. */
+START_TEST(stolen_source_mac_dropped)
+{
+	static const struct mactab_policy hold = { true, 5, 0 };
+	struct fwd_result r;
+
+	mactab_set_policy(seg.mactab, &hold);
+	ck_assert_int_eq(frame(PORT_LOCAL, bcast, mac_a, &r), DROP_NONE);
+	ck_assert_int_eq(frame(2, mac_c, mac_a, &r), DROP_MAC_MOVE);
+	ck_assert_int_eq(r.learned, MACTAB_MOVE_REFUSED);
+	ck_assert_uint_eq(mactab_lookup(seg.mactab, mac_a, 100), PORT_LOCAL);
+}
+END_TEST
+
 static Suite *
 suite_build(void)
 {
@@ -141,6 +174,8 @@ suite_build(void)
 	tcase_add_test(tc, spoke_to_spoke_relay);
 	tcase_add_test(tc, hairpin_and_bad_source);
 	tcase_add_test(tc, flood_limit);
+	tcase_add_test(tc, no_learning_from_a_refused_flood);
+	tcase_add_test(tc, stolen_source_mac_dropped);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -173,6 +173,99 @@ START_TEST(flush_and_walk)
 }
 END_TEST
 
+/* Review, finding 2: a peer cannot take a live MAC. */
+START_TEST(policy_keeps_live_macs)
+{
+	static const struct mactab_policy hold = { true, 5, 0 };
+	struct mactab *t = mactab_new(1024, 300);
+	struct mactab_stats st;
+	uint8_t vm[6], spoke[6];
+
+	mactab_set_policy(t, &hold);
+	mac_n(vm, 1);
+	mac_n(spoke, 2);
+	/* A pod VM behind the TAP stays there while it is live. */
+	mactab_learn(t, vm, MACTAB_LOCAL, 100);
+	ck_assert_int_eq(mactab_learn(t, vm, 7, 101), MACTAB_MOVE_REFUSED);
+	ck_assert_int_eq(mactab_learn(t, vm, 7, 200), MACTAB_MOVE_REFUSED);
+	ck_assert_uint_eq(mactab_lookup(t, vm, 200), MACTAB_LOCAL);
+	/* Once it aged out, it is anyone's. */
+	ck_assert_int_eq(mactab_learn(t, vm, 7, 401), MACTAB_LEARNED);
+	/* Between peers, a MAC moves only after move_hold quiet seconds. */
+	mactab_learn(t, spoke, 3, 1000);
+	ck_assert_int_eq(mactab_learn(t, spoke, 4, 1004), MACTAB_MOVE_REFUSED);
+	ck_assert_uint_eq(mactab_lookup(t, spoke, 1004), 3);
+	ck_assert_int_eq(mactab_learn(t, spoke, 4, 1005), MACTAB_MOVED);
+	ck_assert_uint_eq(mactab_lookup(t, spoke, 1005), 4);
+	/* Back to the trusted side at once. */
+	ck_assert_int_eq(mactab_learn(t, spoke, MACTAB_LOCAL, 1006),
+	    MACTAB_MOVED);
+	mactab_get_stats(t, &st);
+	ck_assert_uint_eq(st.move_refused, 3);
+	ck_assert_uint_eq(st.moved, 2);
+	mactab_free(t);
+}
+END_TEST
+
+static bool
+count_port(const struct mactab_entry *e, void *arg)
+{
+	uint32_t *n = arg;
+
+	n[1] += e->port == n[0];
+	return true;
+}
+
+/* How many live entries port has. */
+static uint32_t
+at_port(struct mactab *t, uint16_t port, uint32_t now)
+{
+	uint32_t n[2] = { port, 0 };
+
+	mactab_walk(t, now, count_port, n);
+	return n[1];
+}
+
+/* Review, finding 3: one port cannot push the others out. */
+START_TEST(policy_limits_a_port)
+{
+	static const struct mactab_policy limit = { true, 5, 100 };
+	struct mactab *t = mactab_new(256, 300);
+	struct mactab_stats st;
+	uint32_t i, pod = 0, refused = 0;
+	uint8_t m[6];
+
+	mactab_set_policy(t, &limit);
+	for (i = 0; i < 64; i++) {
+		mac_n(m, i);
+		mactab_learn(t, m, MACTAB_LOCAL, 10);
+	}
+	/* 5,000 random MACs from peer 9: at most 100 learned. */
+	for (i = 0; i < 5000; i++) {
+		mac_n(m, 0x10000 + i * 7919);
+		refused += mactab_learn(t, m, 9, 11) == MACTAB_AT_LIMIT;
+	}
+	for (i = 0; i < 64; i++) {
+		mac_n(m, i);
+		pod += mactab_lookup(t, m, 12) == MACTAB_LOCAL;
+	}
+	mactab_get_stats(t, &st);
+	ck_assert_uint_ge(refused, 4800);
+	ck_assert_uint_eq(st.at_limit, refused);
+	ck_assert_uint_le(at_port(t, 9, 12), 100);
+	/*
+	 * Eviction takes the adding port's own entries first: the pod's
+	 * lose only where peer 9 had none of its own in the bucket yet.
+	 */
+	ck_assert_uint_ge(pod, 64 - 8);
+	/* Flushed, the port starts again from zero. */
+	mactab_flush_port(t, 9);
+	mac_n(m, 0xabcdef);
+	ck_assert_int_eq(mactab_learn(t, m, 9, 13), MACTAB_LEARNED);
+	mactab_free(t);
+}
+END_TEST
+
 static Suite *
 suite_build(void)
 {
@@ -187,6 +280,8 @@ suite_build(void)
 	tcase_add_test(tc, bound_evicts_oldest);
 	tcase_add_test(tc, static_entries);
 	tcase_add_test(tc, flush_and_walk);
+	tcase_add_test(tc, policy_keeps_live_macs);
+	tcase_add_test(tc, policy_limits_a_port);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -25,6 +25,7 @@ struct peer_stage {
 /* Staging area for [daemon] keys that need a second step. */
 struct daemon_stage {
 	char relay[8];
+	char mac_limit[16];
 };
 
 #define XSTR(x) STR(x)
@@ -128,6 +129,19 @@ parse_role(const char *v, void *dst, const struct key_def *k,
 }
 
 static int
+parse_mac_move(const char *v, void *dst, const struct key_def *k,
+    const char **why)
+{
+	(void)k;
+	if (strcmp(v, "hold") == 0 || strcmp(v, "free") == 0) {
+		*(bool *)dst = strcmp(v, "free") == 0;
+		return 0;
+	}
+	*why = "must be hold or free";
+	return -1;
+}
+
+static int
 parse_loglevel(const char *v, void *dst, const struct key_def *k,
     const char **why)
 {
@@ -176,6 +190,8 @@ static const struct key_def daemon_keys[] = {
 	{ "control-group", parse_str, KEY_RESTART, 0, 0, "", D(control_group) },
 	{ "log-level", parse_loglevel, 0, 0, 0, "info", D(log_level) },
 	{ "mac-age", parse_uint, 0, 10, 86400, "300", D(mac_age) },
+	{ "mac-move", parse_mac_move, 0, 0, 0, "hold", D(mac_move_free) },
+	{ "mac-move-hold", parse_uint, 0, 1, 3600, "5", D(mac_move_hold) },
 	{ "mac-table-size", parse_uint, KEY_RESTART, 64, 1 << 20, "8192",
 	    D(mac_table_size) },
 	{ "flood-rate", parse_uint, 0, 0, 10000000, "1000", D(flood_rate) },
@@ -186,9 +202,15 @@ static const struct key_def daemon_keys[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
-/* relay's default depends on the role: yes on a hub, no on a spoke. */
+/*
+ * Defaults that depend on the role.  relay: yes on a hub, no on a spoke.
+ * mac-limit: 1024 MACs per peer on a hub (a spoke is one VM, or a few
+ * behind it); none on a spoke, whose one peer, the hub, relays the whole
+ * pod.
+ */
 static const struct key_def daemon_stage_keys[] = {
 	{ "relay", parse_str, 0, 0, 0, NULL, DS(relay) },
+	{ "mac-limit", parse_str, 0, 0, 0, NULL, DS(mac_limit) },
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -331,7 +353,9 @@ load_local(struct loader *ld, struct cfg_daemon *d, char *list)
 static int
 load_daemon(struct loader *ld, struct cfg_daemon *d)
 {
-	struct daemon_stage st = { "" };
+	static const struct key_def mac_limit = { "mac-limit", parse_uint, 0, 0,
+		1 << 20, NULL, D(mac_limit) };
+	struct daemon_stage st = { "", "" };
 	struct key_table tabs[] = { { daemon_keys, d },
 		{ daemon_stage_keys, &st } };
 	char local[sizeof d->local_address];
@@ -357,6 +381,11 @@ load_daemon(struct loader *ld, struct cfg_daemon *d)
 			return load_fail(ld, "daemon", "relay", "%s", why);
 		d->relay = relay;
 	}
+	if (st.mac_limit[0] == '\0')
+		d->mac_limit = d->role == ROLE_HUB ? 1024 : 0;
+	else if (parse_uint(st.mac_limit, &d->mac_limit, &mac_limit, &why) != 0)
+		return load_fail(ld, "daemon", "mac-limit", "\"%s\": %s",
+		    st.mac_limit, why);
 	if (d->port[ENCAP_VXLAN] == d->port[ENCAP_GREUDP])
 		return load_fail(ld, "daemon", "gre-udp-port",
 		    "same port as vxlan-port");

@@ -58,6 +58,9 @@ struct cfg_daemon {
 	char control_group[64];
 	int log_level;
 	uint32_t mac_age, mac_table_size;
+	bool mac_move_free;	/* mac-move = free */
+	uint32_t mac_move_hold; /* seconds quiet before a MAC moves */
+	uint32_t mac_limit;	/* learned MACs per peer; 0: none */
 	uint32_t flood_rate, flood_burst;
 	bool relay;
 	bool offload;			/* TAP vnet headers, TSO and GRO */

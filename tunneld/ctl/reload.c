@@ -128,6 +128,7 @@ update_segments(struct runtime *rt, const struct config *nc,
 		free(cause);
 		cause = NULL;
 		mactab_set_age(s.mactab, nc->daemon.mac_age);
+		rt_mac_policy(&nc->daemon, s.mactab);
 		s.cfg = *ns;
 		table_seg_set(rt->tab, pl->keep[i], &s);
 	}

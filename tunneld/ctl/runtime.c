@@ -27,6 +27,18 @@ dp_params_of(const struct config *c)
 	return p;
 }
 
+void
+rt_mac_policy(const struct cfg_daemon *d, struct mactab *m)
+{
+	struct mactab_policy p = {
+		.local_stays = !d->mac_move_free,
+		.move_hold = d->mac_move_free ? 0 : d->mac_move_hold,
+		.port_limit = d->mac_limit,
+	};
+
+	mactab_set_policy(m, &p);
+}
+
 int
 rt_seg_create(struct runtime *rt, const struct cfg_segment *cs,
     const struct cfg_daemon *d, char **cause)
@@ -44,6 +56,7 @@ rt_seg_create(struct runtime *rt, const struct cfg_segment *cs,
 		    cs->name);
 		goto fail;
 	}
+	rt_mac_policy(d, s.mactab);
 	if ((slot = table_seg_add(rt->tab, &s)) < 0) {
 		xasprintf(cause, "segment %s: no free segment slot", cs->name);
 		goto fail;

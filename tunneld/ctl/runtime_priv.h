@@ -25,6 +25,8 @@ struct peer_changes {
 /* Open a segment's TAP and MAC table into a free slot; the slot or -1. */
 int rt_seg_create(struct runtime *, const struct cfg_segment *,
     const struct cfg_daemon *, char **cause);
+/* Give a MAC table the move and limit policy of d. */
+void rt_mac_policy(const struct cfg_daemon *d, struct mactab *);
 /* Close a segment's TAP (removing the device) and free its MAC table. */
 void rt_seg_release(struct runtime *, const struct tbl_segment *);
 /* A config's segment bits (over c's segments) as slots, by name. */

@@ -98,14 +98,16 @@ peer_json(const struct runtime *rt, uint16_t port)
 			json_array_append_new(segs,
 			    json_string(table_seg(tab, slot)->cfg.name));
 	dp_port_counters(rt_dp(rt), port, &pc);
-	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:I,s:o}",
+	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+			 "s:o}",
 	    "name", p->name, "source", p->source[0] ? p->source : "config",
 	    "address", p->address, "encap", encap_ops(p->encap)->name, "port",
 	    (int)ntohs(p->addr.sin.sin_port), "segments", segs, "rx_packets",
 	    (json_int_t)pc.rx_packets, "rx_bytes", (json_int_t)pc.rx_bytes,
 	    "tx_packets", (json_int_t)pc.tx_packets, "tx_bytes",
 	    (json_int_t)pc.tx_bytes, "tx_trains", (json_int_t)pc.tx_trains,
-	    "drops", drops_json(pc.drops));
+	    "mac_moves", (json_int_t)pc.mac_moves, "mac_unlearned",
+	    (json_int_t)pc.mac_unlearned, "drops", drops_json(pc.drops));
 }
 
 json_t *
@@ -192,12 +194,14 @@ status_counters_json(const struct runtime *rt)
 	for (slot = -1; (slot = table_seg_next(tab, slot)) >= 0;) {
 		mactab_get_stats(table_seg(tab, slot)->mactab, &ms);
 		json_object_set_new(tables, table_seg(tab, slot)->cfg.name,
-		    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "entries",
+		    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "entries",
 			(json_int_t)ms.entries, "capacity",
 			(json_int_t)ms.capacity, "learned",
 			(json_int_t)ms.learned, "moved", (json_int_t)ms.moved,
 			"evicted", (json_int_t)ms.evicted, "expired",
-			(json_int_t)ms.expired));
+			(json_int_t)ms.expired, "move_refused",
+			(json_int_t)ms.move_refused, "at_limit",
+			(json_int_t)ms.at_limit));
 	}
 	dp_port_counters(rt_dp(rt), PORT_LOCAL, &pc);
 	local = drops_json(pc.drops);

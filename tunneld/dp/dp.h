@@ -29,6 +29,8 @@
 struct port_counters {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 	uint64_t tx_trains;	/* UDP_SEGMENT sends of several datagrams */
+	uint64_t mac_moves;	/* MACs that moved to this port */
+	uint64_t mac_unlearned; /* source MACs not learned: mac-limit */
 	uint64_t drops[DROP_MAX];
 };
 

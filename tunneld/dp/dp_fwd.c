@@ -29,14 +29,54 @@ bucket(struct dp_thread *th, const struct dp_snapshot *snap, int slot,
 	return b;
 }
 
+/* A port as the log names it. */
+static const char *
+port_name(const struct dp_snapshot *snap, uint16_t port)
+{
+	if (port == PORT_LOCAL)
+		return "the TAP";
+	return snap->peers[port] != NULL ? snap->peers[port]->name : "?";
+}
+
+/* Count and log (rate-limited) what learning the source MAC did. */
+static void
+note_learning(struct dp_thread *th, const struct dp_snapshot *snap,
+    const struct dp_segment *seg, uint16_t in, const uint8_t *frame,
+    enum mactab_result learned)
+{
+	const uint8_t *m = frame + ETHER_ADDR_LEN_;
+	static const char *const what[] = {
+		[MACTAB_MOVED] = "moved to",
+		[MACTAB_MOVE_REFUSED] = "live elsewhere, not moved to",
+		[MACTAB_AT_LIMIT] = "not learned: mac-limit reached by",
+	};
+	uint32_t suppressed;
+
+	if (learned == MACTAB_MOVED)
+		ctr_add(&th->pc[in].mac_moves, 1);
+	else if (learned == MACTAB_AT_LIMIT)
+		ctr_add(&th->pc[in].mac_unlearned, 1);
+	else if (learned != MACTAB_MOVE_REFUSED)
+		return;
+	if (log_rate_allow(&th->log_rate, &suppressed))
+		log_info("segment %s: MAC %02x:%02x:%02x:%02x:%02x:%02x %s %s "
+			 "(%u similar messages suppressed)",
+		    seg->name, m[0], m[1], m[2], m[3], m[4], m[5],
+		    what[learned], port_name(snap, in), suppressed);
+}
+
 /* Where a frame that entered seg at port `in` goes; DROP_NONE or why not. */
 static enum drop_reason
 decide(struct dp_thread *th, const struct dp_snapshot *snap,
     const struct dp_segment *seg, uint16_t in, const uint8_t *frame, size_t len,
     struct fwd_result *r)
 {
-	return fwd_frame(&seg->fwd, in, frame, len, th->now_s, th->now_ms,
-	    bucket(th, snap, seg->slot, in), r);
+	enum drop_reason why = fwd_frame(&seg->fwd, in, frame, len, th->now_s,
+	    th->now_ms, bucket(th, snap, seg->slot, in), r);
+
+	if (r->learned != MACTAB_REFRESHED && r->learned != MACTAB_LEARNED)
+		note_learning(th, snap, seg, in, frame, r->learned);
+	return why;
 }
 
 /* Send a frame where the decision r says. */

@@ -22,6 +22,7 @@ static const char *const drop_names[DROP_MAX] = {
 	[DROP_TAP_ERROR] = "tap_error",
 	[DROP_RX_OVERFLOW] = "rx_overflow",
 	[DROP_BAD_VNET] = "bad_vnet_header",
+	[DROP_MAC_MOVE] = "mac_move_refused",
 };
 
 const char *

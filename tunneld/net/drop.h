@@ -10,25 +10,26 @@
 
 enum drop_reason {
 	DROP_NONE = 0,
-	DROP_TRUNCATED,		/* shorter than its headers say */
-	DROP_BAD_FLAGS,		/* unknown flag or non-zero reserved bit */
-	DROP_BAD_VERSION,	/* GRE version or IP version not ours */
-	DROP_BAD_PROTO,		/* GRE protocol other than 0x6558 */
-	DROP_BAD_CHECKSUM,	/* GRE checksum present and wrong */
-	DROP_NO_KEY,		/* GRE without the key that names the VNI */
-	DROP_RUNT,		/* inner frame shorter than an Ethernet header */
-	DROP_OVERSIZE,		/* larger than the buffer or the path allows */
-	DROP_UNKNOWN_SOURCE,	/* outer source is not a known peer */
-	DROP_UNKNOWN_VNI,	/* no segment with that VNI */
-	DROP_NOT_MEMBER,	/* known peer, segment it does not carry */
-	DROP_BAD_SRC_MAC,	/* multicast or zero inner source MAC */
-	DROP_HAIRPIN,		/* destination is where the frame came from */
-	DROP_NO_RELAY,		/* peer to peer, and this node does not relay */
-	DROP_FLOOD_LIMIT,	/* per-port flood rate exceeded */
-	DROP_TX_ERROR,		/* the kernel refused to send */
-	DROP_TAP_ERROR,		/* writing to the TAP failed */
-	DROP_RX_OVERFLOW,	/* the kernel dropped: socket buffer full */
-	DROP_BAD_VNET,		/* TAP offload header that does not fit */
+	DROP_TRUNCATED,	     /* shorter than its headers say */
+	DROP_BAD_FLAGS,	     /* unknown flag or non-zero reserved bit */
+	DROP_BAD_VERSION,    /* GRE version or IP version not ours */
+	DROP_BAD_PROTO,	     /* GRE protocol other than 0x6558 */
+	DROP_BAD_CHECKSUM,   /* GRE checksum present and wrong */
+	DROP_NO_KEY,	     /* GRE without the key that names the VNI */
+	DROP_RUNT,	     /* inner frame shorter than an Ethernet header */
+	DROP_OVERSIZE,	     /* larger than the buffer or the path allows */
+	DROP_UNKNOWN_SOURCE, /* outer source is not a known peer */
+	DROP_UNKNOWN_VNI,    /* no segment with that VNI */
+	DROP_NOT_MEMBER,     /* known peer, segment it does not carry */
+	DROP_BAD_SRC_MAC,    /* multicast or zero inner source MAC */
+	DROP_HAIRPIN,	     /* destination is where the frame came from */
+	DROP_NO_RELAY,	     /* peer to peer, and this node does not relay */
+	DROP_FLOOD_LIMIT,    /* per-port flood rate exceeded */
+	DROP_TX_ERROR,	     /* the kernel refused to send */
+	DROP_TAP_ERROR,	     /* writing to the TAP failed */
+	DROP_RX_OVERFLOW,    /* the kernel dropped: socket buffer full */
+	DROP_BAD_VNET,	     /* TAP offload header that does not fit */
+	DROP_MAC_MOVE,	     /* source MAC live at another port: not moved */
 	DROP_MAX
 };
 

@@ -20,13 +20,22 @@ fwd_frame(const struct fwd_segment *seg, uint16_t in, const uint8_t *frame,
 	const uint8_t *dst = frame, *src = frame + ETHER_ADDR_LEN_;
 	uint16_t port;
 
+	r->learned = MACTAB_REFRESHED;
 	if (len < ETHER_HDR_LEN)
 		return DROP_RUNT;
 	if (!mac_is_learnable(src))
 		return DROP_BAD_SRC_MAC;
-	r->learned = mactab_learn(seg->mactab, src, in, now_s);
 	port = (dst[0] & 1) ? MACTAB_NONE
 			    : mactab_lookup(seg->mactab, dst, now_s);
+	/*
+	 * A flood the limit refuses teaches nothing: a stream of random
+	 * source MACs fills the table no faster than the flood rate.
+	 */
+	if (port == MACTAB_NONE && !tbucket_take(in_bucket, now_ms))
+		return DROP_FLOOD_LIMIT;
+	r->learned = mactab_learn(seg->mactab, src, in, now_s);
+	if (r->learned == MACTAB_MOVE_REFUSED)
+		return DROP_MAC_MOVE;
 	if (port != MACTAB_NONE) {
 		if (port == in)
 			return DROP_HAIRPIN;
@@ -36,8 +45,6 @@ fwd_frame(const struct fwd_segment *seg, uint16_t in, const uint8_t *frame,
 		r->port = port;
 		return DROP_NONE;
 	}
-	if (!tbucket_take(in_bucket, now_ms))
-		return DROP_FLOOD_LIMIT;
 	r->action = FWD_FLOOD;
 	return DROP_NONE;
 }

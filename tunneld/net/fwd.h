@@ -10,7 +10,11 @@
  * floods what comes from a peer to its TAP only.
  *
  * Floods are charged to the ingress port's token bucket and dropped when it
- * is empty.  Pure decision: no I/O; the caller owns the buckets (per thread).
+ * is empty, before anything is learned from them.  A frame whose source
+ * MAC the table's policy will not move to `in` (live elsewhere: a peer
+ * taking a pod VM's MAC) is dropped; one whose port is at its MAC limit
+ * is forwarded without being learned (result.learned says which).  Pure
+ * decision: no I/O; the caller owns the buckets (per thread).
  */
 #ifndef FWD_H
 #define FWD_H
@@ -23,7 +27,7 @@
 #include "mactab.h"
 #include "tbucket.h"
 
-#define PORT_LOCAL 0
+#define PORT_LOCAL MACTAB_LOCAL
 
 struct fwd_segment {
 	struct mactab *mactab;

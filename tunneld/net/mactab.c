@@ -31,6 +31,8 @@ struct mactab {
 	uint64_t seed;
 	pthread_mutex_t lock;	/* serialises writers that change keys */
 	struct mactab_stats st;	/* written under lock */
+	struct mactab_policy pol; /* under lock */
+	uint32_t *port_count; /* [65536] learned entries per port, under lock */
 };
 
 bool
@@ -73,7 +75,10 @@ mactab_new(uint32_t max_entries, uint32_t age_s)
 		n <<= 1;
 	if ((t = calloc(1, sizeof *t)) == NULL)
 		return NULL;
-	if ((t->buckets = calloc(n, sizeof *t->buckets)) == NULL) {
+	if ((t->buckets = calloc(n, sizeof *t->buckets)) == NULL ||
+	    (t->port_count = calloc(MACTAB_NONE + 1, sizeof *t->port_count)) ==
+		NULL) {
+		free(t->buckets);
 		free(t);
 		return NULL;
 	}
@@ -93,7 +98,32 @@ mactab_free(struct mactab *t)
 		return;
 	pthread_mutex_destroy(&t->lock);
 	free(t->buckets);
+	free(t->port_count);
 	free(t);
+}
+
+void
+mactab_set_policy(struct mactab *t, const struct mactab_policy *p)
+{
+	pthread_mutex_lock(&t->lock);
+	t->pol = *p;
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* A learned (not static) entry's port gains or loses one; under lock. */
+static void
+count_add(struct mactab *t, uint64_t val, int n)
+{
+	if ((val & VAL_STATIC) == 0)
+		t->port_count[VAL_PORT(val)] += (uint32_t)n;
+}
+
+/* Whether port may hold one more learned entry; under lock. */
+static bool
+under_limit(const struct mactab *t, uint64_t val)
+{
+	return (val & VAL_STATIC) != 0 || t->pol.port_limit == 0 ||
+	    t->port_count[VAL_PORT(val)] < t->pol.port_limit;
 }
 
 void
@@ -176,20 +206,40 @@ mactab_lookup(struct mactab *t, const uint8_t *mac, uint32_t now)
 	return VAL_PORT(val);
 }
 
-/* Free, expired or least recently seen non-static slot of a bucket. */
-static struct mactab_slot *
-mactab_victim(struct mactab *t, struct mactab_bucket *b, uint32_t now,
-    bool *evicting)
+/* A slot's value; data threads may stamp it without the lock. */
+static uint64_t
+slot_val(struct mactab_slot *s)
 {
-	struct mactab_slot *s, *oldest = NULL;
-	uint32_t oldest_seen = 0;
+	return __atomic_load_n(&s->val, __ATOMIC_RELAXED);
+}
+
+/* The older of two slots by last-seen time (a may be NULL). */
+static struct mactab_slot *
+older(struct mactab_slot *a, struct mactab_slot *b)
+{
+	if (a == NULL ||
+	    (int32_t)(VAL_TIME(slot_val(b)) - VAL_TIME(slot_val(a))) < 0)
+		return b;
+	return a;
+}
+
+/*
+ * Where a new entry of port goes in a bucket: a free slot, an expired
+ * one, port's own least recently seen entry, then anyone's; never a
+ * static one.  An entry it replaces leaves the counts.
+ */
+static struct mactab_slot *
+mactab_victim(struct mactab *t, struct mactab_bucket *b, uint16_t port,
+    uint32_t now, bool *evicting)
+{
+	struct mactab_slot *s, *oldest = NULL, *own = NULL;
 	uint64_t val;
 	int i;
 
 	*evicting = false;
 	for (i = 0; i < MACTAB_WAYS; i++) {
 		s = &b->slot[i];
-		val = __atomic_load_n(&s->val, __ATOMIC_RELAXED);
+		val = slot_val(s);
 		if (s->key == 0)
 			return s;
 		if ((val & VAL_STATIC) != 0)
@@ -197,15 +247,29 @@ mactab_victim(struct mactab *t, struct mactab_bucket *b, uint32_t now,
 		if (!val_is_live(t, val, now)) {
 			t->st.expired++;
 			t->st.entries--;
+			count_add(t, val, -1);
 			return s;
 		}
-		if (oldest == NULL || (int32_t)(VAL_TIME(val) - oldest_seen) < 0) {
-			oldest = s;
-			oldest_seen = VAL_TIME(val);
-		}
+		oldest = older(oldest, s);
+		if (VAL_PORT(val) == port)
+			own = older(own, s);
 	}
-	*evicting = oldest != NULL;
-	return oldest;
+	if ((s = own != NULL ? own : oldest) != NULL) {
+		*evicting = true;
+		count_add(t, slot_val(s), -1);
+	}
+	return s;
+}
+
+/* Whether the policy lets a live entry old move to port. */
+static bool
+move_allowed(const struct mactab *t, uint64_t old, uint16_t port, uint32_t now)
+{
+	if (VAL_PORT(old) == MACTAB_LOCAL)
+		return !t->pol.local_stays;
+	if (port == MACTAB_LOCAL)
+		return true; /* back to the trusted side */
+	return idle_time(old, now) >= (int32_t)t->pol.move_hold;
 }
 
 /* Insert or move under the lock; the slow path of mactab_learn. */
@@ -214,21 +278,39 @@ mactab_learn_locked(struct mactab *t, uint64_t key, uint64_t val, uint32_t now)
 {
 	struct mactab_slot *s;
 	uint64_t old;
-	bool evicting;
+	bool evicting, live;
 
 	if ((s = mactab_find(t, key, &old)) != NULL) {
 		if ((old & VAL_STATIC) != 0)
 			return VAL_PORT(old) == VAL_PORT(val) ? MACTAB_REFRESHED
 							      : MACTAB_REFUSED;
-		slot_write(s, key, val);
-		if (VAL_PORT(old) == VAL_PORT(val))
+		if (VAL_PORT(old) == VAL_PORT(val)) {
+			slot_write(s, key, val);
 			return MACTAB_REFRESHED;
-		if (!val_is_live(t, old, now))
+		}
+		live = val_is_live(t, old, now);
+		if (live && !move_allowed(t, old, VAL_PORT(val), now)) {
+			t->st.move_refused++;
+			return MACTAB_MOVE_REFUSED;
+		}
+		if (!under_limit(t, val)) {
+			t->st.at_limit++;
+			return MACTAB_AT_LIMIT;
+		}
+		slot_write(s, key, val);
+		count_add(t, old, -1);
+		count_add(t, val, 1);
+		if (!live)
 			return MACTAB_LEARNED;
 		t->st.moved++;
 		return MACTAB_MOVED;
 	}
-	s = mactab_victim(t, mactab_bucket(t, key), now, &evicting);
+	if (!under_limit(t, val)) {
+		t->st.at_limit++;
+		return MACTAB_AT_LIMIT;
+	}
+	s = mactab_victim(t, mactab_bucket(t, key), VAL_PORT(val), now,
+	    &evicting);
 	if (s == NULL)
 		return MACTAB_REFUSED;
 	if (evicting)
@@ -236,6 +318,7 @@ mactab_learn_locked(struct mactab *t, uint64_t key, uint64_t val, uint32_t now)
 	else
 		t->st.entries++;
 	slot_write(s, key, val);
+	count_add(t, val, 1);
 	t->st.learned++;
 	return MACTAB_LEARNED;
 }
@@ -288,15 +371,17 @@ mactab_remove_if(struct mactab *t, bool (*drop)(struct mactab *, uint64_t,
 {
 	uint32_t b, n = 0;
 	struct mactab_slot *s;
+	uint64_t val;
 	int i;
 
 	pthread_mutex_lock(&t->lock);
 	for (b = 0; b <= t->mask; b++) {
 		for (i = 0; i < MACTAB_WAYS; i++) {
 			s = &t->buckets[b].slot[i];
-			if (s->key != 0 && drop(t, __atomic_load_n(&s->val,
-			    __ATOMIC_RELAXED), arg)) {
+			val = __atomic_load_n(&s->val, __ATOMIC_RELAXED);
+			if (s->key != 0 && drop(t, val, arg)) {
 				slot_write(s, 0, 0);
+				count_add(t, val, -1);
 				n++;
 			}
 		}

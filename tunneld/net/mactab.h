@@ -10,6 +10,14 @@
  * mactab_expire() removes them.  Multicast, broadcast and all-zero MACs are
  * never learned; static entries never move or age.
  *
+ * Policy (mactab_set_policy; a new table has none, so anything moves): a
+ * live entry at MACTAB_LOCAL (the segment's TAP, whose side is trusted)
+ * is never taken by another port; a live entry moves from one port to
+ * another only once it has been quiet for move_hold seconds, so a peer
+ * cannot steal a MAC that is in use; a port holds at most port_limit
+ * learned entries, and a full bucket evicts the adding port's own oldest
+ * entry before anyone else's, so one peer cannot push the others out.
+ *
  * Threads: lookups and refreshes of an existing entry are lock-free (a
  * sequence counter per slot), so data threads read and refresh without
  * locking.  Inserting, moving and removing take an internal mutex; that
@@ -23,16 +31,26 @@
 #include <stdint.h>
 
 #define MACTAB_NONE 0xffffu
+#define MACTAB_LOCAL 0 /* the port whose live entries stay put */
 
 enum mactab_result {
-	MACTAB_REFRESHED,	/* known at that port: timestamp updated */
-	MACTAB_LEARNED,		/* new entry */
-	MACTAB_MOVED,		/* known at another port: moved */
-	MACTAB_REFUSED,		/* not a learnable MAC, or static elsewhere */
+	MACTAB_REFRESHED,    /* known at that port: timestamp updated */
+	MACTAB_LEARNED,	     /* new entry */
+	MACTAB_MOVED,	     /* known at another port: moved */
+	MACTAB_REFUSED,	     /* not a learnable MAC, or static elsewhere */
+	MACTAB_MOVE_REFUSED, /* live at another port; the policy keeps it */
+	MACTAB_AT_LIMIT,     /* new, but the port holds port_limit entries */
+};
+
+struct mactab_policy {
+	bool local_stays;    /* live MACTAB_LOCAL entries never move */
+	uint32_t move_hold;  /* seconds quiet before a live entry moves */
+	uint32_t port_limit; /* learned entries per port; 0: no limit */
 };
 
 struct mactab_stats {
 	uint64_t learned, moved, evicted, expired;
+	uint64_t move_refused, at_limit;
 	uint32_t entries, capacity;
 };
 
@@ -49,6 +67,8 @@ struct mactab;
 struct mactab *mactab_new(uint32_t max_entries, uint32_t age_s);
 void mactab_free(struct mactab *);
 void mactab_set_age(struct mactab *, uint32_t age_s);
+/* Take a move and limit policy (any thread; the next learn obeys it). */
+void mactab_set_policy(struct mactab *, const struct mactab_policy *);
 
 /* True for a MAC that may be learned: unicast and not all zero. */
 bool mac_is_learnable(const uint8_t *mac);
