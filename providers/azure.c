@@ -36,6 +36,8 @@ struct azure {
 	time_t token_until;
 	char *tag_key, *tag_value;
 	enum az_state state;
+	enum az_state resume; /* where a new token goes on */
+	int reauthed;	      /* this listing got a new token on 401 */
 	char *next;			/* nextLink of the current list */
 	json_t *items[AZ_STATES];	/* collected values per list */
 };
@@ -117,7 +119,7 @@ token_done(struct provider *p, const struct http_response *resp,
 	if (provider_bearer_token(p, resp, &a->token, &a->token_until, err) !=
 	    PROVIDER_STEP_REQUEST)
 		return PROVIDER_STEP_FAILED;
-	a->state = AZ_VMS;
+	a->state = a->resume;
 	return PROVIDER_STEP_REQUEST;
 }
 
@@ -139,6 +141,13 @@ page_done(struct provider *p, const struct http_response *resp,
 	const char *next;
 	json_t *j, *v;
 
+	if (resp->status == 401 && !a->reauthed) {
+		/* Revoked or expired early: a new token, then the same page. */
+		a->reauthed = 1;
+		a->resume = a->state;
+		a->state = AZ_TOKEN;
+		return PROVIDER_STEP_REQUEST;
+	}
 	if (resp->status != 200)
 		return provider_http_fail(p, resp, az_lists[a->state].type,
 		    err);
@@ -284,6 +293,8 @@ az_begin(struct provider *p, const struct provider_filter *f)
 	a->tag_key = f && f->tag_key ? xstrdup(f->tag_key) : NULL;
 	a->tag_value = f && f->tag_value ? xstrdup(f->tag_value) : NULL;
 	az_reset(a);
+	a->reauthed = 0;
+	a->resume = AZ_VMS;
 	a->state = a->token && time(NULL) < a->token_until ? AZ_VMS : AZ_TOKEN;
 }
 

@@ -1,4 +1,5 @@
 /* common.c: helpers shared by the cloud providers. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,31 @@ provider_http_fail(struct provider *p, const struct http_response *resp,
 	    p->ops->type, p->name, what, resp->status);
 	err->retry_after_s = http_retry_after(resp);
 	return PROVIDER_STEP_FAILED;
+}
+
+/*
+ * How long a token answer says the token lasts, clamped to 0 ..
+ * TOKEN_TTL_MAX: a cloud (or a man in the middle) that claims more, or
+ * sends a number no time_t can add, only makes us ask again sooner.
+ */
+static time_t
+token_ttl(json_t *ttl)
+{
+	long long v = 0;
+	const char *s;
+	char *end;
+
+	if (json_is_integer(ttl))
+		v = (long long)json_integer_value(ttl);
+	else if ((s = json_string_value(ttl)) != NULL) {
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		if (errno != 0 || end == s || *end != '\0')
+			v = 0;
+	}
+	if (v < 0)
+		v = 0;
+	return (time_t)(v < TOKEN_TTL_MAX ? v : TOKEN_TTL_MAX);
 }
 
 enum provider_step
@@ -38,8 +64,7 @@ provider_bearer_token(struct provider *p, const struct http_response *resp,
 		    "without access_token", p->ops->type, p->name);
 		return PROVIDER_STEP_FAILED;
 	}
-	secs = json_is_integer(ttl) ? (time_t)json_integer_value(ttl) :
-	    json_is_string(ttl) ? (time_t)atol(json_string_value(ttl)) : 0;
+	secs = token_ttl(ttl);
 	secret_free(*token);
 	*token = xstrdup(tok);
 	*until = time(NULL) + (secs > 300 ? secs - 300 : 0);

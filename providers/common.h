@@ -18,10 +18,13 @@
 /* Fail the step: "TYPE NAME: WHAT: HTTP STATUS", with Retry-After. */
 enum provider_step provider_http_fail(struct provider *,
     const struct http_response *, const char *what, struct provider_err *);
+enum { TOKEN_TTL_MAX = 86400 }; /* seconds a token is ever kept */
+
 /*
  * Take an OAuth2 token answer (access_token, expires_in as a number or a
- * string): replace *token (the old one wiped) and set *until to five
- * minutes before it expires.  REQUEST on success, else FAILED.
+ * string, at most TOKEN_TTL_MAX believed): replace *token (the old one
+ * wiped) and set *until to five minutes before it expires.  REQUEST on
+ * success, else FAILED.
  */
 enum provider_step provider_bearer_token(struct provider *,
     const struct http_response *, char **token, time_t *until,

@@ -31,6 +31,7 @@ struct gce {
 	long timeout_ms;
 	char *token;
 	time_t token_until;
+	int reauthed; /* this listing got a new token on 401 */
 	char *filter;
 	enum gce_state state;
 	size_t zone;			/* index into zones */
@@ -260,6 +261,12 @@ list_done(struct provider *p, const struct http_response *resp,
 	const char *next;
 	json_t *j;
 
+	if (resp->status == 401 && !g->reauthed) {
+		/* The cached token was revoked or expired early: once more. */
+		g->reauthed = 1;
+		g->state = GCE_TOKEN;
+		return PROVIDER_STEP_REQUEST;
+	}
 	if (resp->status != 200)
 		return provider_http_fail(p, resp, "instances", err);
 	j = json_loadb(resp->body, resp->body_len, 0, NULL);
@@ -299,6 +306,7 @@ gce_begin(struct provider *p, const struct provider_filter *f)
 	free(g->page_token);
 	g->page_token = NULL;
 	g->zone = 0;
+	g->reauthed = 0;
 	g->state = g->token && time(NULL) < g->token_until ? GCE_LIST
 							   : GCE_TOKEN;
 }

@@ -53,12 +53,30 @@ GCE_TOKENS = set()
 SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
 
 
+TOKENS_ISSUED = [0]
+REVOKED = {}    # scenario -> the one token "revoked" turned away
+
+
 def issue_token(prefix):
     """A new bearer token the fake ARM and Compute APIs will accept."""
     with OS_LOCK:
-        token = "%s-%d" % (prefix, len(GCE_TOKENS) + 1)
+        TOKENS_ISSUED[0] += 1
+        token = "%s-%d" % (prefix, TOKENS_ISSUED[0])
         GCE_TOKENS.add(token)
     return token
+
+
+def revoke_first(scenario, token):
+    """Scenario "revoked": the first token used is refused once, as if it
+    had been revoked before it expired; a new one is accepted."""
+    if scenario != "revoked":
+        return False
+    with OS_LOCK:
+        if scenario in REVOKED:
+            return False
+        REVOKED[scenario] = token
+        GCE_TOKENS.discard(token)
+    return True
 
 
 def b64url_decode(s):
@@ -317,7 +335,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(int(scenario), b'{"error": "fake"}',
                              "application/json", extra)
         token = issue_token("gce-tok")
-        self.send(200, json.dumps({"access_token": token, "expires_in": 3599,
+        # "forever": a lifetime no time_t can add to the clock.
+        ttl = 9223372036854775807 if scenario == "forever" else 3599
+        self.send(200, json.dumps({"access_token": token, "expires_in": ttl,
                                    "token_type": "Bearer"}).encode(),
                   "application/json")
 
@@ -333,7 +353,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def gce_list(self, scenario, url):
         auth = self.headers.get("Authorization", "")
-        if not auth.startswith("Bearer ") or auth[7:] not in GCE_TOKENS:
+        if not auth.startswith("Bearer ") or auth[7:] not in GCE_TOKENS or \
+                revoke_first(scenario, auth[7:]):
             return self.send(401, b'{"error": "token"}', "application/json")
         q = dict(urllib.parse.parse_qsl(url.query))
         if q.get("filter") != "labels.tunneld=pod":
@@ -407,7 +428,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def azure_list(self, scenario, url):
         auth = self.headers.get("Authorization", "")
-        if not auth.startswith("Bearer ") or auth[7:] not in GCE_TOKENS:
+        # "revoked" turns the token away on the second list, the NICs, so
+        # that the provider must go on where it was, not start again.
+        if not auth.startswith("Bearer ") or auth[7:] not in GCE_TOKENS or \
+                ("networkInterfaces" in url.path and
+                 revoke_first(scenario, auth[7:])):
             return self.send(401, b'{"error": "token"}', "application/json")
         prefix = "/%s/azure/arm/subscriptions/subid/providers/" % scenario
         q = dict(urllib.parse.parse_qsl(url.query))

@@ -1,7 +1,10 @@
 /* check_provider.c: instance lists, filters, the static provider. */
 #include <string.h>
 
+#include <time.h>
+
 #include "check_main.h"
+#include "common.h"
 #include "provider.h"
 
 START_TEST(static_lists_entries)
@@ -49,6 +52,48 @@ START_TEST(errors)
 }
 END_TEST
 
+/* Review, finding 8: a token's lifetime is believed up to a day, never
+ * added past what a time_t holds; a negative or garbled one is zero. */
+START_TEST(token_lifetime_clamped)
+{
+	static const struct {
+		const char *body;
+		time_t min, max; /* of until - now */
+	} cases[] = {
+		{ "{\"access_token\":\"t\",\"expires_in\":"
+		  "9223372036854775807}",
+		    TOKEN_TTL_MAX - 301, TOKEN_TTL_MAX },
+		{ "{\"access_token\":\"t\",\"expires_in\":"
+		  "\"9223372036854775808\"}",
+		    0, 1 },
+		{ "{\"access_token\":\"t\",\"expires_in\":-5}", 0, 1 },
+		{ "{\"access_token\":\"t\",\"expires_in\":\"3599x\"}", 0, 1 },
+		{ "{\"access_token\":\"t\",\"expires_in\":\"3600\"}", 3299,
+		    3301 },
+	};
+	struct provider *p = provider_static_new("s", NULL, 0);
+	struct http_response r = { .status = 200 };
+	struct provider_err err;
+	char *token = NULL;
+	time_t until, now;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		r.body = (char *)(uintptr_t)cases[i].body;
+		r.body_len = strlen(cases[i].body);
+		now = time(NULL);
+		ck_assert_int_eq(provider_bearer_token(p, &r, &token, &until,
+				     &err),
+		    PROVIDER_STEP_REQUEST);
+		ck_assert_msg(until - now >= cases[i].min &&
+			until - now <= cases[i].max,
+		    "case %zu: %lld", i, (long long)(until - now));
+	}
+	secret_free(token);
+	provider_free(p);
+}
+END_TEST
+
 static Suite *
 suite_build(void)
 {
@@ -58,6 +103,7 @@ suite_build(void)
 	tcase_add_test(tc, static_lists_entries);
 	tcase_add_test(tc, filter_by_tag);
 	tcase_add_test(tc, errors);
+	tcase_add_test(tc, token_lifetime_clamped);
 	suite_add_tcase(s, tc);
 	return s;
 }

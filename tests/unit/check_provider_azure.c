@@ -57,6 +57,21 @@ START_TEST(vms_with_nic_addresses)
 }
 END_TEST
 
+/* Review, finding 8: a new token on 401, and the listing goes on. */
+START_TEST(revoked_token_reauthenticates)
+{
+	struct instance_list l;
+	struct provider_err err;
+
+	ck_assert_msg(list("revoked", "az+secret", "1", &l, &err) ==
+		PROVIDER_OK,
+	    "%s", err.message);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_uint_eq(l.v[0].nprivate, 1); /* the NICs were joined */
+	instance_list_free(&l);
+}
+END_TEST
+
 START_TEST(next_link_followed)
 {
 	struct instance_list l;
@@ -150,6 +165,7 @@ suite_build(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, vms_with_nic_addresses);
 	tcase_add_test(tc, next_link_followed);
+	tcase_add_test(tc, revoked_token_reauthenticates);
 	tcase_add_loop_test(tc, error_kinds, 0, sizeof errors /
 	    sizeof errors[0]);
 	tcase_add_test(tc, managed_identity);

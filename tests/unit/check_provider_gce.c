@@ -157,6 +157,33 @@ START_TEST(repeated_page_token)
 }
 END_TEST
 
+/* Review, finding 8: GCE gets a new token on 401, as OpenStack does. */
+START_TEST(revoked_token_reauthenticates)
+{
+	struct provider *p = make("revoked", NULL, 0);
+	struct instance_list l;
+	struct provider_err err;
+
+	ck_assert_msg(run(p, &l, &err) == PROVIDER_OK, "%s", err.message);
+	ck_assert_uint_eq(l.n, 8); /* aggregated: 3 + 1 + 4 */
+	instance_list_free(&l);
+	provider_free(p);
+}
+END_TEST
+
+/* Review, finding 8: expires_in = INT64_MAX neither overflows nor lasts. */
+START_TEST(token_lifetime_clamped)
+{
+	struct provider *p = make("forever", NULL, 0);
+	struct instance_list l;
+	struct provider_err err;
+
+	ck_assert_msg(run(p, &l, &err) == PROVIDER_OK, "%s", err.message);
+	instance_list_free(&l);
+	provider_free(p);
+}
+END_TEST
+
 START_TEST(token_errors)
 {
 	static const char *const scen[] = { "403", "429", "500", "hang" };
@@ -221,6 +248,8 @@ suite_build(void)
 	tcase_add_unchecked_fixture(tc, start, stop);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, zone_list);
+	tcase_add_test(tc, revoked_token_reauthenticates);
+	tcase_add_test(tc, token_lifetime_clamped);
 	tcase_add_test(tc, aggregated_and_paged);
 	tcase_add_test(tc, repeated_page_token);
 	tcase_add_loop_test(tc, token_errors, 0, 4);
