@@ -18,6 +18,16 @@ grep -q "control socket: refused pid [0-9]* uid 12345" "$WORK/hub.log" || fail "
 python3 "$TESTDIR/ctlclient.py" "$sock" junk || fail "bad requests"
 python3 "$TESTDIR/ctlclient.py" "$sock" flood || fail "connection flood"
 ctl hub status >/dev/null || fail "control socket dead after the flood"
+# Slots (security review, finding 6): 64 idle connections of the daemon's
+# own user get at most 16 slots, never root's last 8, and are closed once
+# idle; root is served throughout.
+setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 "$TESTDIR/ctlclient.py" "$sock" hog 64 6 > "$WORK/hog.out" &
+hog=$!
+sleep 1.5
+ctl hub status >/dev/null || fail "root locked out by a user's idle connections"
+wait "$hog" || fail "hog client"
+grep -qx "open after 1 s: 16" "$WORK/hog.out" || { cat "$WORK/hog.out"; fail "one user held more than 16 slots"; }
+grep -qx "open after 6 s: 0" "$WORK/hog.out" || { cat "$WORK/hog.out"; fail "idle connections not closed"; }
 rc=0; "$TUNNELCTL" -s "$sock" bogus >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "usage error exited $rc, not 2"
 rc=0; "$TUNNELCTL" -s "$sock" fdb nosuchsegment >/dev/null 2>&1 || rc=$?

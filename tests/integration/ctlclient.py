@@ -3,7 +3,10 @@
 ctlclient.py SOCKET junk      bad requests, each answered with an error,
                               then a good one on the same connection
 ctlclient.py SOCKET flood     more connections than tunneld admits
+ctlclient.py SOCKET hog N S   N idle connections: how many are still open
+                              after 1 s and after S s (one line each)
 """
+import time
 import json
 import socket
 import sys
@@ -56,5 +59,33 @@ def flood(path):
         s.close()
 
 
+def alive(conns):
+    n = 0
+    for s in conns:
+        try:
+            if s.recv(1, socket.MSG_DONTWAIT | socket.MSG_PEEK):
+                n += 1
+        except BlockingIOError:
+            n += 1          # open, nothing to read
+        except OSError:
+            pass
+    return n
+
+
+def hog(path, count, hold):
+    conns = []
+    for _ in range(int(count)):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(path)
+        conns.append(s)
+    time.sleep(1)
+    print("open after 1 s:", alive(conns), flush=True)
+    time.sleep(float(hold))
+    print("open after %s s:" % hold, alive(conns), flush=True)
+    for s in conns:
+        s.close()
+
+
 if __name__ == "__main__":
-    {"junk": conversation, "flood": flood}[sys.argv[2]](sys.argv[1])
+    modes = {"junk": conversation, "flood": flood, "hog": hog}
+    modes[sys.argv[2]](sys.argv[1], *sys.argv[3:])

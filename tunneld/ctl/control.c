@@ -27,6 +27,8 @@ struct control_client {
 	char *out;
 	size_t outlen, outcap;
 	int subscribed;
+	uid_t uid;
+	uint64_t last_ms; /* last request bytes received */
 };
 
 struct control {
@@ -38,6 +40,7 @@ struct control {
 	struct control_client *clients[CONTROL_MAX_CLIENTS];
 	struct log_rate log_rate;
 	gid_t group;			/* control-group, or (gid_t)-1 */
+	bool accept_paused; /* out of fds: resumed by control_tick */
 };
 
 /* Whether uid is in group, as its primary or a supplementary group. */
@@ -66,7 +69,7 @@ user_in_group(uid_t uid, gid_t group)
  * socket file's permissions are changed by hand.
  */
 static bool
-control_peer_allowed(struct control *ctl, int fd)
+control_peer_allowed(struct control *ctl, int fd, uid_t *uid)
 {
 	struct ucred cred;
 	socklen_t len = sizeof cred;
@@ -74,6 +77,7 @@ control_peer_allowed(struct control *ctl, int fd)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
 		return false;
+	*uid = cred.uid;
 	if (cred.uid == 0 || cred.uid == geteuid() ||
 	    (ctl->group != (gid_t)-1 && (cred.gid == ctl->group ||
 	    user_in_group(cred.uid, ctl->group))))
@@ -213,8 +217,40 @@ client_event(int fd, uint32_t events, void *arg)
 		return;
 	}
 	c->inlen += (size_t)n;
+	c->last_ms = clock_ms();
 	if (client_lines(c) != 0)
 		client_close(c);
+}
+
+/*
+ * A free slot for a client of uid in *slot, or why there is none: the
+ * last CONTROL_ROOT_SLOTS are root's, so that root can always get in, and
+ * no other uid may hold more than CONTROL_MAX_PER_UID.
+ */
+static const char *
+control_no_slot(const struct control *ctl, uid_t uid, int *slot)
+{
+	int i, used = 0, mine = 0;
+
+	*slot = -1;
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		if (ctl->clients[i] == NULL) {
+			if (*slot < 0)
+				*slot = i;
+			continue;
+		}
+		used++;
+		mine += ctl->clients[i]->uid == uid;
+	}
+	if (*slot < 0)
+		return "every slot is taken";
+	if (uid == 0)
+		return NULL;
+	if (used >= CONTROL_MAX_CLIENTS - CONTROL_ROOT_SLOTS)
+		return "the remaining slots are root's";
+	if (mine >= CONTROL_MAX_PER_UID)
+		return "this user holds the most connections one user may";
+	return NULL;
 }
 
 /* Accept one connection; -1 when there is none left to accept. */
@@ -223,6 +259,8 @@ control_accept_one(struct control *ctl, int fd)
 {
 	struct control_client *c;
 	uint32_t suppressed;
+	const char *why;
+	uid_t uid = (uid_t)-1;
 	int cfd, i;
 
 	if ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
@@ -230,24 +268,28 @@ control_accept_one(struct control *ctl, int fd)
 		if (errno != EAGAIN && errno != EINTR &&
 		    log_rate_allow(&ctl->log_rate, &suppressed))
 			log_warn("control socket: accept");
+		/* Out of fds: the listener would fire forever; wait a tick. */
+		if ((errno == EMFILE || errno == ENFILE) &&
+		    loop_mod(ctl->loop, fd, 0) == 0)
+			ctl->accept_paused = true;
 		return -1;
 	}
-	if (!control_peer_allowed(ctl, cfd)) {
+	if (!control_peer_allowed(ctl, cfd, &uid)) {
 		close(cfd);
 		return 0;
 	}
-	for (i = 0; i < CONTROL_MAX_CLIENTS && ctl->clients[i] != NULL; i++)
-		;
-	if (i == CONTROL_MAX_CLIENTS) {
+	if ((why = control_no_slot(ctl, uid, &i)) != NULL) {
 		if (log_rate_allow(&ctl->log_rate, &suppressed))
-			log_warnx("control socket: more than %d clients, "
-			    "refusing one", CONTROL_MAX_CLIENTS);
+			log_warnx("control socket: refused uid %u: %s",
+			    (unsigned)uid, why);
 		close(cfd);
 		return 0;
 	}
 	c = xcalloc(1, sizeof *c);
 	c->fd = cfd;
 	c->ctl = ctl;
+	c->uid = uid;
+	c->last_ms = clock_ms();
 	if (loop_add(ctl->loop, cfd, EPOLLIN, client_event, c) == -1) {
 		close(cfd);
 		free(c);
@@ -459,6 +501,23 @@ control_close(struct control *ctl)
 	if (unlink(ctl->path) == -1 && errno != ENOENT)
 		log_warn("%s: unlink", ctl->path);
 	free(ctl);
+}
+
+void
+control_tick(struct control *ctl)
+{
+	uint64_t now = clock_ms();
+	struct control_client *c;
+	int i;
+
+	if (ctl->accept_paused && loop_mod(ctl->loop, ctl->fd, EPOLLIN) == 0)
+		ctl->accept_paused = false;
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		c = ctl->clients[i];
+		if (c != NULL && !c->subscribed && c->outlen == 0 &&
+		    now - c->last_ms >= CONTROL_IDLE_MS)
+			client_close(c);
+	}
 }
 
 int

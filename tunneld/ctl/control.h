@@ -1,7 +1,11 @@
 /*
  * control.h: the daemon side of the control socket (see ctl_proto.h).
  *
- * Accepts at most CONTROL_MAX_CLIENTS connections, reads requests of at most
+ * Accepts at most CONTROL_MAX_CLIENTS connections, the last
+ * CONTROL_ROOT_SLOTS of them for root only and at most CONTROL_MAX_PER_UID
+ * for any other uid; closes a client that is not subscribed once it has
+ * sent nothing for CONTROL_IDLE_MS with nothing left to read; pauses
+ * accept() while the process is out of fds.  Reads requests of at most
  * CTL_MAX_REQUEST bytes (a longer line is answered with an error and
  * skipped), queues replies without ever blocking the loop (write interest
  * only while output is queued; a client that lets more than
@@ -18,6 +22,9 @@
 
 enum {
 	CONTROL_MAX_CLIENTS = 64,
+	CONTROL_ROOT_SLOTS = 8,
+	CONTROL_MAX_PER_UID = 16,
+	CONTROL_IDLE_MS = 5000,
 	CONTROL_MAX_QUEUED = 16 << 20,
 };
 
@@ -37,6 +44,8 @@ struct control *control_open(struct loop *, const char *path,
     char **cause);
 /* Close every connection and remove the socket. */
 void control_close(struct control *);
+/* Once a second: close idle clients, resume a paused accept(). */
+void control_tick(struct control *);
 /* Whether any client subscribed to the once-a-second stream. */
 int control_has_subscribers(const struct control *);
 /* Queue line (a reply ending in newline) to every subscriber. */

@@ -132,6 +132,7 @@ daemon_tick(int fd, uint32_t events, void *arg)
 	(void)!read(fd, &expirations, sizeof expirations);
 	rt_tick(d->rt);
 	discovery_tick(d->disc);
+	control_tick(d->ctl);
 	if (control_has_subscribers(d->ctl)) {
 		line = ctl_reply_ok(CTL_STATUS, status_json(d->rt));
 		control_publish(d->ctl, line);
