@@ -355,6 +355,35 @@ load_with_cred(const char *cred, mode_t mode, char **cause)
 	return c;
 }
 
+/*
+ * Review, finding 10: a secret written in the config itself needs the
+ * config to be private, as a credentials file must be.
+ */
+START_TEST(inline_secret_needs_a_private_config)
+{
+	static const char text[] =
+	    "[daemon]\nrole = hub\n[segment a]\n"
+	    "vni = 1\n[provider lab]\ntype = openstack\n"
+	    "auth-url = https://k:5000/v3\nusername = u\n"
+	    "project = p\ntag = t\npassword = s3cret\n";
+	const char *f = write_file(text, 0644);
+	char *cause = NULL;
+	struct config *c;
+
+	ck_assert_ptr_null(c = config_load(f, &cause));
+	ck_assert_msg(strstr(cause,
+			  ":11: [provider lab] password: a secret in") != NULL,
+	    "%s", cause);
+	ck_assert_ptr_null(strstr(cause, "s3cret"));
+	free(cause);
+	ck_assert_int_eq(chmod(f, 0600), 0);
+	c = config_load(f, &cause);
+	ck_assert_msg(c != NULL, "%s", cause);
+	config_free(c);
+	unlink(f);
+}
+END_TEST
+
 START_TEST(provider_section)
 {
 	char *cause;
@@ -434,6 +463,7 @@ suite_build(void)
 	tcase_add_loop_test(tc, bad_config, 0, sizeof bad / sizeof bad[0]);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, compare);
+	tcase_add_test(tc, inline_secret_needs_a_private_config);
 	tcase_add_test(tc, syntax_error_keeps_secrets);
 	tcase_add_test(tc, sample_says_which_keys_restart);
 	tcase_add_test(tc, provider_section);

@@ -146,6 +146,15 @@ read_secret(struct loader *ld, const char *sec, const char *key,
 	return text;
 }
 
+/* Whether the config file itself may be read by group or others. */
+static bool
+config_file_exposed(const struct loader *ld)
+{
+	struct stat st;
+
+	return stat(ld->path, &st) == 0 && (st.st_mode & 077) != 0;
+}
+
 /*
  * Add one type-specific setting: 0, 1 (not a key of the type) or -1.
  * Errors name where the value came from: the key itself in the config,
@@ -172,6 +181,13 @@ add_setting(struct loader *ld, const char *sec, struct cfg_provider *p,
 		return load_fail(ld, sec, at, "%s: %s: %s", from, key, why);
 	if (why != NULL)
 		return load_fail(ld, sec, at, "%s", why);
+	if (from == NULL && (k->flags & PROVIDER_KEY_SECRET) &&
+	    !(k->flags & PROVIDER_KEY_FILE) && config_file_exposed(ld))
+		return load_fail(ld, sec, key,
+		    "a secret in %s, which group or "
+		    "others may read: chmod 600 it, or move the secret into a "
+		    "credentials file",
+		    ld->path);
 	if (k->flags & PROVIDER_KEY_FILE) {
 		if ((v = read_secret(ld, sec, key, val, c)) == NULL)
 			return -1;

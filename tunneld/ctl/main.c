@@ -185,6 +185,12 @@ daemon_setup(struct daemon *d, struct config *cfg)
 	else
 		log_info("running as user %s with CAP_NET_ADMIN only",
 		    dc->user);
+	if (strcmp(dc->user, "nobody") == 0)
+		log_warnx(
+		    "user = nobody: other daemons run as nobody too and "
+		    "could reach what tunneld's user may (its credentials "
+		    "files, its control socket); give tunneld a user of its "
+		    "own (etc/tunneld.sysusers)");
 }
 
 int
