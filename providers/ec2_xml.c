@@ -11,6 +11,36 @@
 enum { XML_OPTIONS = XML_PARSE_NONET | XML_PARSE_NOBLANKS |
     XML_PARSE_NOERROR | XML_PARSE_NOWARNING };
 
+/* libxml2's errors are the caller's to report: never on stderr. */
+static void
+xml_quiet(void *ctx, xmlError *e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+static void
+xml_quiet_generic(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)fmt;
+}
+
+/*
+ * Parse an untrusted body.  XML_PARSE_NOERROR does not silence every
+ * report (an unknown encoding is printed through the generic handler), so
+ * both handlers are replaced for the parse.
+ */
+static xmlDoc *
+xml_read(const char *body, size_t len, const char *what)
+{
+	if (len > INT32_MAX)
+		return NULL;
+	xmlSetStructuredErrorFunc(NULL, xml_quiet);
+	xmlSetGenericErrorFunc(NULL, xml_quiet_generic);
+	return xmlReadMemory(body, (int)len, what, NULL, XML_OPTIONS);
+}
+
 /* First child element with this local name (namespaces ignored). */
 static xmlNode *
 child(xmlNode *n, const char *name)
@@ -129,8 +159,7 @@ ec2_parse_instances(const char *body, size_t len, struct instance_list *out,
 	xmlNode *root, *res, *inst;
 
 	*next_token = NULL;
-	if (len > INT32_MAX || (doc = xmlReadMemory(body, (int)len,
-	    "DescribeInstances", NULL, XML_OPTIONS)) == NULL)
+	if ((doc = xml_read(body, len, "DescribeInstances")) == NULL)
 		return provider_fail(err, PROVIDER_MALFORMED,
 		    "EC2: DescribeInstances response is not XML");
 	root = xmlDocGetRootElement(doc);
@@ -181,8 +210,7 @@ ec2_parse_error(const char *body, size_t len, long status,
 	char *code = NULL, *msg = NULL;
 	size_t i;
 
-	if (len <= INT32_MAX)
-		doc = xmlReadMemory(body, (int)len, "error", NULL, XML_OPTIONS);
+	doc = xml_read(body, len, "error");
 	e = child(child(doc ? xmlDocGetRootElement(doc) : NULL, "Errors"),
 	    "Error");
 	if (e != NULL) {

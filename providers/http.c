@@ -139,10 +139,14 @@ xfer_global_init(void)
 static void
 url_host(const char *url, char *out, size_t len)
 {
-	const char *p = strstr(url, "://"), *end;
+	const char *p = strstr(url, "://"), *end, *at;
 
 	p = p ? p + 3 : url;
 	end = p + strcspn(p, "/?#");
+	/* Never user:password@ (RFC 3986 userinfo): messages carry this. */
+	for (at = p; at < end; at++)
+		if (*at == '@')
+			p = at + 1;
 	snprintf(out, len, "%.*s", (int)(end - p), p);
 }
 

@@ -1,5 +1,6 @@
 /* check_ec2.c: EC2 DescribeInstances and error bodies, real samples. */
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -171,6 +172,35 @@ START_TEST(malformed_bodies)
 }
 END_TEST
 
+/* Review, finding 11: libxml2 says nothing on stderr about a bad body. */
+START_TEST(parse_errors_stay_off_stderr)
+{
+	/* EUC-JP that does not convert: libxml2 reports it on its own. */
+	static const char body[] = "<?xml version=\"1.0\" encoding=\"EUC-JP\"?>"
+				   "<DescribeInstancesResponse>\xff\xfe\xfd\x80"
+				   "</DescribeInstancesResponse>";
+	struct instance_list l = { 0 };
+	struct provider_err err;
+	char *next = NULL, out[256];
+	int fds[2], saved;
+	ssize_t n;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	saved = dup(STDERR_FILENO);
+	dup2(fds[1], STDERR_FILENO);
+	ec2_parse_instances(body, strlen(body), &l, &next, &err);
+	ec2_parse_error(body, strlen(body), 400, &err);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fds[1]);
+	n = read(fds[0], out, sizeof out - 1);
+	close(fds[0]);
+	ck_assert_msg(n == 0, "libxml2 wrote: %.*s", (int)(n > 0 ? n : 0), out);
+	free(next);
+	instance_list_free(&l);
+}
+END_TEST
+
 static enum provider_error
 perr(const char *body, long status, struct provider_err *err)
 {
@@ -213,6 +243,7 @@ suite_build(void)
 	tcase_add_loop_test(tc, malformed_bodies, 0,
 	    sizeof malformed / sizeof malformed[0]);
 	tcase_add_test(tc, error_body);
+	tcase_add_test(tc, parse_errors_stay_off_stderr);
 	suite_add_tcase(s, tc);
 	return s;
 }

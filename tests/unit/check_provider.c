@@ -5,6 +5,7 @@
 
 #include "check_main.h"
 #include "common.h"
+#include "openstack.h"
 #include "provider.h"
 
 START_TEST(static_lists_entries)
@@ -94,6 +95,31 @@ START_TEST(token_lifetime_clamped)
 }
 END_TEST
 
+/* Review, finding 11: user:password@ of an endpoint stays out of errors. */
+START_TEST(userinfo_not_in_errors)
+{
+	struct openstack_config c = { .auth_url =
+					  "http://admin:hunter2@127.0.0.1:1/v3",
+		.username = "u",
+		.password = "p",
+		.project = "x",
+		.timeout_ms = 1000 };
+	struct instance_list l = { 0 };
+	struct provider_err err;
+	struct provider *p = provider_openstack_new("lab", &c, &err);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_ne(provider_list(p, NULL, &l, &err), PROVIDER_OK);
+	ck_assert_msg(strstr(err.message, "127.0.0.1:1") != NULL, "%s",
+	    err.message);
+	ck_assert_msg(strstr(err.message, "hunter2") == NULL, "%s",
+	    err.message);
+	ck_assert_msg(strstr(err.message, "admin") == NULL, "%s", err.message);
+	instance_list_free(&l);
+	provider_free(p);
+}
+END_TEST
+
 static Suite *
 suite_build(void)
 {
@@ -104,6 +130,7 @@ suite_build(void)
 	tcase_add_test(tc, filter_by_tag);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, token_lifetime_clamped);
+	tcase_add_test(tc, userinfo_not_in_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
