@@ -3,7 +3,8 @@
 # membership follows its config: a new segment joins the peers that carry
 # every segment, a peer narrowed to one segment leaves the others, a
 # removed segment's slot is reused by a new one without the peers that were
-# never in it, and the unchanged tunnel keeps passing traffic throughout.
+# never in it, the unchanged tunnel keeps passing traffic throughout, and a
+# VNI change forgets what the segment learned.
 . "$(dirname "$0")/lib.sh"
 lib_init
 topology
@@ -52,4 +53,12 @@ ping_ok vm1 10.10.0.21
 ping_ok vm1 10.10.0.22
 [ "$(ctl hub --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["reloads"])')" = 3 ] ||
     fail "reload count"
+# A segment whose VNI changes is another segment: what it learned goes
+# (security review, finding 11).
+n=$(ctl hub --json fdb pod | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["fdb"]["pod"]))')
+[ "$n" -gt 0 ] || fail "nothing learned in pod before the VNI change"
+sed -i 's/^vni = 100$/vni = 101/' "$WORK/hub.conf"
+reload
+n=$(ctl hub --json fdb pod | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["fdb"]["pod"]))')
+[ "$n" = 0 ] || fail "$n MACs of VNI 100 kept under VNI 101"
 echo "PASS: segment membership follows each reload"

@@ -127,6 +127,9 @@ update_segments(struct runtime *rt, const struct config *nc,
 			log_warnx("segment %s: %s", ns->name, cause);
 		free(cause);
 		cause = NULL;
+		/* Another VNI is another L2 segment: nothing learned holds. */
+		if (s.cfg.vni != ns->vni)
+			mactab_flush(s.mactab);
 		mactab_set_age(s.mactab, nc->daemon.mac_age);
 		rt_mac_policy(&nc->daemon, s.mactab);
 		s.cfg = *ns;

@@ -421,6 +421,20 @@ mactab_flush_port(struct mactab *t, uint16_t port)
 	return mactab_remove_if(t, is_learned_at, port);
 }
 
+static bool
+is_learned(struct mactab *t, uint64_t val, uint32_t arg)
+{
+	(void)t;
+	(void)arg;
+	return (val & VAL_STATIC) == 0;
+}
+
+uint32_t
+mactab_flush(struct mactab *t)
+{
+	return mactab_remove_if(t, is_learned, 0);
+}
+
 void
 mactab_walk(struct mactab *t, uint32_t now,
     bool (*fn)(const struct mactab_entry *, void *), void *arg)
