@@ -1,21 +1,25 @@
 #!/bin/bash
 # run-fuzz.sh: run each libFuzzer target for FUZZ_SECONDS (default 20) from
-# its seed corpus.  A crash, leak or sanitizer report fails the test, and so
-# does a seed longer than -max_len (libFuzzer would cut it silently).
+# its seeds and the corpus kept in the tree (tests/fuzz/corpus/TARGET, read,
+# never written: new inputs go to the build's corpus).  A crash, leak or
+# sanitizer report fails the test, and so does a seed longer than -max_len
+# (libFuzzer would cut it silently).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${FUZZ_BIN:-$(pwd)/tests/fuzz}
-for t in decap config ctl ec2 providers; do
+for t in decap config ctl ec2 providers offload; do
 	corpus=$(pwd)/tests/fuzz/corpus-$t
 	mkdir -p "$corpus"
-	# Room for every seed, a quarter more to grow in, and at least 4 KiB.
-	largest=$(find "$here/seeds/$t" -type f -printf '%s\n' | sort -n | tail -n 1)
+	# Room for every kept input, a quarter more to grow in, at least 4 KiB.
+	largest=$(find "$here/seeds/$t" "$here/corpus/$t" -type f -printf '%s\n' \
+	    2>/dev/null | sort -n | tail -n 1)
 	max_len=$(( ${largest:-0} * 5 / 4 ))
 	[ "$max_len" -ge 4096 ] || max_len=4096
 	echo "--- fuzz_$t for ${FUZZ_SECONDS:-20}s, inputs up to $max_len bytes"
 	rc=0
 	"$bin/fuzz_$t" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
 	    -max_len="$max_len" -print_final_stats=1 "$corpus" "$here/seeds/$t" \
+	    $( [ -d "$here/corpus/$t" ] && echo "$here/corpus/$t") \
 	    > "fuzz_$t.out" 2>&1 || rc=$?
 	grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' "fuzz_$t.out" || true
 	[ "$rc" = 0 ] || { tail -n 40 "fuzz_$t.out"; echo "FAIL: fuzz_$t"; exit 1; }
