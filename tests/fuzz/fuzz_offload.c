@@ -33,8 +33,9 @@ regroup(const struct tso_seg *segs, int n)
 	for (i = 0; i < n; i++) {
 		if (gro_append(&g, 1, segs[i].frame, segs[i].len))
 			continue;
-		if (g.len != 0 && (len = gro_take(&g, &out, &nsegs)) >
-		    VNET_HDR_LEN + FRAME_MAX)
+		if (g.len != 0 &&
+		    (len = gro_take(&g, &out, &nsegs)) >
+			VNET_HDR_LEN + FRAME_MAX)
 			__builtin_trap();
 		(void)gro_start(&g, 1, segs[i].frame, segs[i].len);
 	}
@@ -52,8 +53,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len;
 	int i, n;
 
-	if (size > VNET_HDR_LEN + FRAME_MAX || vnet_parse(data, size, &h) !=
-	    DROP_NONE)
+	if (size > VNET_HDR_LEN + FRAME_MAX ||
+	    vnet_parse(data, size, &h) != DROP_NONE)
 		return 0;
 	if (out == NULL)
 		out = malloc(OUT_CAP);
@@ -68,8 +69,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	n = tso_segment(frame, len, &h, out, OUT_CAP, segs);
 	for (i = 0; i < n; i++)
-		if (segs[i].frame < out || segs[i].frame + segs[i].len >
-		    out + OUT_CAP)
+		if (segs[i].frame < out ||
+		    segs[i].frame + segs[i].len > out + OUT_CAP)
 			__builtin_trap();
 	if (n > 0)
 		regroup(segs, n);

@@ -43,11 +43,12 @@ main(int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		if ((d = opendir(argv[i])) == NULL)
-			continue;	/* a target may have no corpus yet */
+			continue; /* a target may have no corpus yet */
 		while ((e = readdir(d)) != NULL) {
 			if (e->d_name[0] == '.')
 				continue;
-			snprintf(path, sizeof path, "%s/%s", argv[i], e->d_name);
+			snprintf(path, sizeof path, "%s/%s", argv[i],
+			    e->d_name);
 			if (replay_file(path, buf) == 0)
 				n++;
 		}

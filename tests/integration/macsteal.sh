@@ -7,7 +7,7 @@
 # vm1.  Then spoke2 sends 5,000 frames from random source MACs to vm1 (a
 # known unicast, so the flood limit does not apply): with mac-limit = 100
 # the hub learns at most 100 of them, counts the rest, and the pod's MACs
-# stay.
+# stay.  Last, a MAC pinned to spoke1 (macs =) stays spoke1's.
 . "$(dirname "$0")/lib.sh"
 lib_init
 topology
@@ -51,5 +51,19 @@ n=$(peer_field hub spoke2 mac_unlearned)
 ping_ok vm1 10.10.0.21
 ping_ok spoke1 10.10.0.12
 log "spoke2 holds $at_spoke2 MACs; $n not learned; the pod's stay"
+# A MAC pinned to spoke1 (macs =) is spoke1's whatever others send.
+s1_mac=$(nsx spoke1 cat /sys/class/net/tn-pod/address)
+sed -i "/^\[peer spoke1\]$/a macs = $s1_mac" "$WORK/hub.conf"
+ctl hub reload >/dev/null || fail "reload with macs = refused"
+[ "$(fdb_port "$s1_mac")" = spoke1 ] || fail "pinned MAC at $(fdb_port "$s1_mac"), not spoke1"
+ctl hub --json fdb | grep -q '"static": true' || fail "pinned MAC not static"
+before=$(peer_field hub spoke2 drops.mac_move_refused)
+nsx spoke2 python3 "$TESTDIR/macjunk.py" steal 10.200.0.1 "$s1_mac"
+sleep 0.3
+[ "$(fdb_port "$s1_mac")" = spoke1 ] || fail "spoke2 took spoke1's pinned MAC"
+[ "$(peer_field hub spoke2 drops.mac_move_refused)" -ge $((before + 3)) ] ||
+    fail "frames with a pinned MAC not dropped"
+ping_ok spoke1 10.10.0.11
+log "spoke1's pinned MAC stayed spoke1's"
 kill -0 "$(daemon_pid hub)" || fail "hub died"
 echo "PASS: no MAC stealing, no table exhaustion"

@@ -384,6 +384,33 @@ START_TEST(inline_secret_needs_a_private_config)
 }
 END_TEST
 
+/* [peer] macs = : unicast MACs, at most CFG_MAX_PEER_MACS. */
+START_TEST(peer_macs)
+{
+	static const char ok[] =
+	    "[daemon]\nrole = hub\n[segment a]\nvni = 1\n"
+	    "[peer p]\naddress = 192.0.2.5\n"
+	    "macs = 02:00:00:00:00:01, 0a:bb:cc:dd:ee:ff\n";
+	static const char mcast[] =
+	    "[daemon]\nrole = hub\n[segment a]\nvni = 1\n"
+	    "[peer p]\naddress = 192.0.2.5\n"
+	    "macs = 01:00:5e:00:00:01\n";
+	char *cause = NULL;
+	struct config *c = load_text(ok, &cause);
+
+	ck_assert_msg(c != NULL, "%s", cause);
+	ck_assert_int_eq(c->peers[0].nmacs, 2);
+	ck_assert_uint_eq(c->peers[0].macs[1][5], 0xff);
+	config_free(c);
+	ck_assert_ptr_null(load_text(mcast, &cause));
+	ck_assert_msg(strstr(cause,
+			  ":7: [peer p] macs: \"01:00:5e:00:00:01\" "
+			  "is not a unicast MAC") != NULL,
+	    "%s", cause);
+	free(cause);
+}
+END_TEST
+
 START_TEST(provider_section)
 {
 	char *cause;
@@ -463,6 +490,7 @@ suite_build(void)
 	tcase_add_loop_test(tc, bad_config, 0, sizeof bad / sizeof bad[0]);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, compare);
+	tcase_add_test(tc, peer_macs);
 	tcase_add_test(tc, inline_secret_needs_a_private_config);
 	tcase_add_test(tc, syntax_error_keeps_secrets);
 	tcase_add_test(tc, sample_says_which_keys_restart);

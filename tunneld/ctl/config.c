@@ -20,6 +20,7 @@ struct peer_stage {
 	int encap;
 	long long port;
 	char segments[1024];
+	char macs[1024];
 };
 
 /* Staging area for [daemon] keys that need a second step. */
@@ -227,6 +228,7 @@ static const struct key_def peer_keys[] = {
 	{ "encap", parse_encap, 0, 0, 0, "vxlan", P(encap) },
 	{ "port", parse_uint, 0, 1, 65535, NULL, P(port) },
 	{ "segments", parse_str, 0, 0, 0, NULL, P(segments) },
+	{ "macs", parse_str, 0, 0, 0, NULL, P(macs) },
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -467,6 +469,32 @@ load_encap_port(struct loader *ld, const char *sec, const struct config *c,
 	return 0;
 }
 
+/* macs = : unicast MACs pinned to the peer, comma or space separated. */
+static int
+load_peer_macs(struct loader *ld, const char *sec, char *list,
+    struct cfg_peer *p)
+{
+	char *tok, *save = NULL, end;
+	uint8_t *m;
+
+	for (tok = strtok_r(list, ", \t", &save); tok != NULL;
+	     tok = strtok_r(NULL, ", \t", &save)) {
+		if (p->nmacs == CFG_MAX_PEER_MACS)
+			return load_fail(ld, sec, "macs", "more than %d MACs",
+			    CFG_MAX_PEER_MACS);
+		m = p->macs[p->nmacs];
+		if (sscanf(tok, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%c", &m[0],
+			&m[1], &m[2], &m[3], &m[4], &m[5], &end) != 6 ||
+		    strlen(tok) != 17 || !mac_is_learnable(m))
+			return load_fail(ld, sec, "macs",
+			    "\"%s\" is not a "
+			    "unicast MAC (aa:bb:cc:dd:ee:ff)",
+			    tok);
+		p->nmacs++;
+	}
+	return 0;
+}
+
 static bool
 same_endpoint(const struct cfg_peer *a, const struct cfg_peer *b)
 {
@@ -477,7 +505,7 @@ static int
 load_peer(struct loader *ld, const char *sec, struct config *c)
 {
 	struct cfg_peer *p = &c->peers[c->npeers];
-	struct peer_stage st = { "", 0, 0, "" };
+	struct peer_stage st = { "", 0, 0, "", "" };
 	struct key_table tab = { peer_keys, &st };
 	const char *name = sec + strlen("peer "), *why;
 	uint16_t port;
@@ -497,11 +525,10 @@ load_peer(struct loader *ld, const char *sec, struct config *c)
 		    "IPv4 or IPv6 address", st.address);
 	if ((why = localaddrs_refuse(ld->local, &p->addr)) != NULL)
 		return load_fail(ld, sec, "address",
-		    "\"%s\" cannot be a peer: "
-		    "%s",
-		    st.address, why);
+		    "\"%s\" cannot be a peer: %s", st.address, why);
 	strcpy(p->address, st.address);
-	if (load_peer_segments(ld, sec, c, st.segments, &p->segments) != 0)
+	if (load_peer_segments(ld, sec, c, st.segments, &p->segments) != 0 ||
+	    load_peer_macs(ld, sec, st.macs, p) != 0)
 		return -1;
 	for (i = 0; i < c->npeers; i++)
 		if (same_endpoint(p, &c->peers[i]))

@@ -34,6 +34,7 @@ enum {
 	CFG_MAX_PEERS = DP_MAX_PEERS,
 	CFG_MAX_THREADS = DP_MAX_THREADS,
 	CFG_MAX_BUSY_POLL = 10000, /* microseconds */
+	CFG_MAX_PEER_MACS = 16,	   /* macs = of a [peer] */
 };
 
 /* tunnelctl and tunneltop hold names as long as the daemon's. */
@@ -81,6 +82,8 @@ struct cfg_peer {
 	char address[64];		/* as written, for display */
 	enum encap_type encap;
 	uint64_t segments;		/* bit i = cfg_segment i */
+	uint8_t macs[CFG_MAX_PEER_MACS][6]; /* pinned to this peer */
+	int nmacs;
 };
 
 /* Which of an instance's addresses a discovered peer is reached at. */

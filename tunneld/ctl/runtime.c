@@ -141,12 +141,44 @@ rt_flush_changed(struct runtime *rt, const struct peer_changes *pc)
 	uint16_t port;
 	int slot;
 
+	struct mactab *m;
+
 	for (port = 1; port <= DP_MAX_PEERS; port++) {
 		if (!pc->flush[port] && !table_port_held(rt->tab, port))
 			continue;
-		for (slot = -1; (slot = table_seg_next(rt->tab, slot)) >= 0;)
-			mactab_flush_port(table_seg(rt->tab, slot)->mactab,
-			    port);
+		for (slot = -1; (slot = table_seg_next(rt->tab, slot)) >= 0;) {
+			m = table_seg(rt->tab, slot)->mactab;
+			mactab_flush_port(m, port);
+			if (table_port_held(rt->tab, port))
+				mactab_unpin_port(m, port);
+		}
+	}
+}
+
+/* Pin a peer's macs = in the segments it is in, and in no other. */
+static void
+pin_macs(struct runtime *rt, uint16_t port)
+{
+	const struct tbl_peer *p = table_peer(rt->tab, port);
+	const struct tbl_segment *s;
+	const uint8_t *a;
+	int slot, i;
+
+	for (slot = -1; (slot = table_seg_next(rt->tab, slot)) >= 0;) {
+		s = table_seg(rt->tab, slot);
+		mactab_unpin_port(s->mactab, port);
+		if (p == NULL || !((p->slots >> slot) & 1))
+			continue;
+		for (i = 0; i < p->nmacs; i++) {
+			a = p->macs[i];
+			if (!mactab_add_static(s->mactab, a, port))
+				log_warnx("peer %s: MAC %02x:%02x:%02x:%02x:"
+					  "%02x:%02x not pinned in segment %s: "
+					  "its "
+					  "table bucket is full of pinned MACs",
+				    p->name, a[0], a[1], a[2], a[3], a[4], a[5],
+				    s->cfg.name);
+		}
 	}
 }
 
@@ -154,12 +186,16 @@ bool
 rt_publish(struct runtime *rt, const struct peer_changes *pc)
 {
 	struct dp_snapshot *old;
+	uint16_t port;
 
 	if (dp_publish(rt->dp, rt_snapshot(rt), &old) != 0)
 		return false; /* old is leaked; its ports stay held */
 	snap_free(old);
 	rt_flush_changed(rt, pc);
 	table_release_ports(rt->tab);
+	for (port = 1; port <= DP_MAX_PEERS; port++)
+		if (pc->pin[port])
+			pin_macs(rt, port);
 	return true;
 }
 
@@ -175,6 +211,8 @@ peer_of(const struct runtime *rt, const char *source, const struct cfg_peer *cp,
 	p->addr = cp->addr;
 	p->encap = cp->encap;
 	p->slots = rt_slots(rt, c, cp->segments);
+	memcpy(p->macs, cp->macs, sizeof p->macs);
+	p->nmacs = cp->nmacs;
 }
 
 static void
@@ -207,6 +245,7 @@ sync_peer(struct runtime *rt, const char *source, const struct tbl_peer *np,
 		}
 		dp_reset_port(rt->dp, port);
 		pc->n.added++;
+		pc->pin[port] = true;
 	} else if (table_peer_same(p, np)) {
 		pc->n.kept++;
 	} else if (!table_peer_set(rt->tab, port, np)) {
@@ -215,6 +254,7 @@ sync_peer(struct runtime *rt, const char *source, const struct tbl_peer *np,
 	} else {
 		pc->n.changed++;
 		pc->flush[port] = true;
+		pc->pin[port] = true;
 	}
 }
 

@@ -19,6 +19,7 @@ struct runtime {
 struct peer_changes {
 	struct rt_changes n;
 	bool flush[DP_MAX_PORTS];
+	bool pin[DP_MAX_PORTS];	   /* added or changed: pin its macs again */
 	bool listed[DP_MAX_PORTS]; /* scratch for rt_sync_peers */
 };
 

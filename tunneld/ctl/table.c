@@ -268,5 +268,6 @@ table_peer_same(const struct tbl_peer *a, const struct tbl_peer *b)
 	return strcmp(a->name, b->name) == 0 && a->encap == b->encap &&
 	    a->addr.len == b->addr.len &&
 	    memcmp(&a->addr.sa, &b->addr.sa, a->addr.len) == 0 &&
-	    a->slots == b->slots;
+	    a->slots == b->slots && a->nmacs == b->nmacs &&
+	    memcmp(a->macs, b->macs, sizeof a->macs) == 0;
 }

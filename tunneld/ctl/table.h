@@ -44,7 +44,9 @@ struct tbl_peer {
 	char address[64];		   /* as written or listed */
 	struct sockaddr_any addr;	   /* destination, port included */
 	enum encap_type encap;
-	uint64_t slots; /* member segments, by slot */
+	uint64_t slots;			    /* member segments, by slot */
+	uint8_t macs[CFG_MAX_PEER_MACS][6]; /* pinned in its segments */
+	int nmacs;
 };
 
 struct table;

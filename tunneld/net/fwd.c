@@ -34,6 +34,10 @@ fwd_frame(const struct fwd_segment *seg, uint16_t in, const uint8_t *frame,
 	if (port == MACTAB_NONE && !tbucket_take(in_bucket, now_ms))
 		return DROP_FLOOD_LIMIT;
 	r->learned = mactab_learn(seg->mactab, src, in, now_s);
+	/* REFUSED for a learnable MAC: pinned to another port. */
+	if (r->learned == MACTAB_REFUSED &&
+	    mactab_lookup(seg->mactab, src, now_s) != MACTAB_NONE)
+		r->learned = MACTAB_MOVE_REFUSED;
 	if (r->learned == MACTAB_MOVE_REFUSED)
 		return DROP_MAC_MOVE;
 	if (port != MACTAB_NONE) {

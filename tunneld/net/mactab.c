@@ -289,7 +289,9 @@ mactab_learn_locked(struct mactab *t, uint64_t key, uint64_t val, uint32_t now)
 			return MACTAB_REFRESHED;
 		}
 		live = val_is_live(t, old, now);
-		if (live && !move_allowed(t, old, VAL_PORT(val), now)) {
+		/* A pin (static) is the operator's word: it always wins. */
+		if (live && (val & VAL_STATIC) == 0 &&
+		    !move_allowed(t, old, VAL_PORT(val), now)) {
 			t->st.move_refused++;
 			return MACTAB_MOVE_REFUSED;
 		}
@@ -419,6 +421,19 @@ uint32_t
 mactab_flush_port(struct mactab *t, uint16_t port)
 {
 	return mactab_remove_if(t, is_learned_at, port);
+}
+
+static bool
+is_pinned_at(struct mactab *t, uint64_t val, uint32_t port)
+{
+	(void)t;
+	return (val & VAL_STATIC) != 0 && VAL_PORT(val) == port;
+}
+
+uint32_t
+mactab_unpin_port(struct mactab *t, uint16_t port)
+{
+	return mactab_remove_if(t, is_pinned_at, port);
 }
 
 static bool

@@ -85,6 +85,8 @@ bool mactab_add_static(struct mactab *, const uint8_t *mac, uint16_t port);
 uint32_t mactab_expire(struct mactab *, uint32_t now);
 /* Remove every learned entry at port (a peer went away). */
 uint32_t mactab_flush_port(struct mactab *, uint16_t port);
+/* Remove the static entries at port. */
+uint32_t mactab_unpin_port(struct mactab *, uint16_t port);
 /* Remove every learned entry (the segment is another one now). */
 uint32_t mactab_flush(struct mactab *);
 /* Call fn for each live entry; stops early when fn returns false. */
