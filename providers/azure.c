@@ -1,8 +1,8 @@
 /* azure.c: client-credentials token, then VMs, NICs and public IPs. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -18,6 +18,9 @@
 #define AZ_IMDS "http://169.254.169.254"
 
 enum az_state { AZ_TOKEN, AZ_VMS, AZ_NICS, AZ_PIPS, AZ_STATES };
+
+/* Items one list may bring (held until the join): a hub's bound. */
+enum { AZ_MAX_ITEMS = 20000 };
 
 static const struct {
 	const char *provider, *type, *api;
@@ -159,6 +162,15 @@ page_done(struct provider *p, const struct http_response *resp,
 		    "answer has no value list", p->name,
 		    az_lists[a->state].type), PROVIDER_STEP_FAILED;
 	}
+	if (json_array_size(a->items[a->state]) + json_array_size(v) >
+	    AZ_MAX_ITEMS) {
+		json_decref(j);
+		return provider_fail(err, PROVIDER_MALFORMED,
+			   "azure %s: more "
+			   "than %d %s",
+			   p->name, AZ_MAX_ITEMS, az_lists[a->state].type),
+		       PROVIDER_STEP_FAILED;
+	}
 	json_array_extend(a->items[a->state], v);
 	next = json_string_value(json_object_get(j, "nextLink"));
 	free(a->next);
@@ -185,13 +197,6 @@ str_at(json_t *o, const char *a, const char *b, const char *c)
 	return json_string_value(v);
 }
 
-/* ARM resource ids compare case-insensitively. */
-static int
-same_id(const char *x, const char *y)
-{
-	return x != NULL && y != NULL && strcasecmp(x, y) == 0;
-}
-
 static int
 tags_match(json_t *tags, const struct provider_filter *f)
 {
@@ -204,33 +209,84 @@ tags_match(json_t *tags, const struct provider_filter *f)
 	    strcmp(v, f->tag_value) == 0);
 }
 
+/* An ARM id as an index key: they compare case-insensitively. */
+static char *
+id_key(const char *id)
+{
+	char *k = xstrdup(id), *p;
+
+	for (p = k; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return k;
+}
+
+/*
+ * Index a list by the id at path (a, b, c as str_at): key -> array of the
+ * items with it.  jansson objects hash their keys, so the join is linear
+ * in the listing, not VMs x NICs x IPs.
+ */
+static json_t *
+index_by(json_t *list, const char *a, const char *b, const char *c)
+{
+	json_t *idx = json_object(), *item, *bucket;
+	const char *id;
+	char *key;
+	size_t i;
+
+	json_array_foreach(list, i, item)
+	{
+		if ((id = str_at(item, a, b, c)) == NULL)
+			continue;
+		key = id_key(id);
+		if ((bucket = json_object_get(idx, key)) == NULL) {
+			bucket = json_array();
+			json_object_set_new(idx, key, bucket);
+		}
+		json_array_append(bucket, item);
+		free(key);
+	}
+	return idx;
+}
+
+/* The items of idx under id, or NULL. */
+static json_t *
+index_get(json_t *idx, const char *id)
+{
+	json_t *v;
+	char *key;
+
+	if (id == NULL)
+		return NULL;
+	key = id_key(id);
+	v = json_object_get(idx, key);
+	free(key);
+	return v;
+}
+
 /* Addresses of every NIC attached to vm (NIC.virtualMachine.id). */
 static void
-vm_addresses(const char *vmid, json_t *nics, json_t *pips,
+vm_addresses(const char *vmid, json_t *nic_idx, json_t *pip_idx,
     struct instance *in)
 {
 	json_t *nic, *cfg, *pip;
-	const char *a, *pipid;
+	const char *a;
 	size_t i, j, k;
 
-	json_array_foreach(nics, i, nic) {
-		if (!same_id(str_at(nic, "properties", "virtualMachine", "id"),
-		    vmid))
-			continue;
+	json_array_foreach(index_get(nic_idx, vmid), i, nic)
+	{
 		json_array_foreach(json_object_get(json_object_get(nic,
 		    "properties"), "ipConfigurations"), j, cfg) {
 			if ((a = str_at(cfg, "properties", "privateIPAddress",
 			    NULL)) != NULL)
 				instance_add_address(&in->private_addrs,
 				    &in->nprivate, a);
-			pipid = str_at(cfg, "properties", "publicIPAddress",
-			    "id");
-			json_array_foreach(pips, k, pip)
-				if (same_id(str_at(pip, "id", NULL, NULL), pipid) &&
-				    (a = str_at(pip, "properties", "ipAddress",
-				    NULL)) != NULL)
-					instance_add_address(&in->public_addrs,
-					    &in->npublic, a);
+			json_array_foreach(index_get(pip_idx,
+					       str_at(cfg, "properties",
+						   "publicIPAddress", "id")),
+			    k, pip) if ((a = str_at(pip, "properties",
+					     "ipAddress", NULL)) != NULL)
+			    instance_add_address(&in->public_addrs,
+				&in->npublic, a);
 		}
 	}
 }
@@ -239,6 +295,8 @@ void
 azure_join(json_t *vms, json_t *nics, json_t *pips,
     const struct provider_filter *f, struct instance_list *out)
 {
+	json_t *nic_idx = index_by(nics, "properties", "virtualMachine", "id");
+	json_t *pip_idx = index_by(pips, "id", NULL, NULL);
 	const char *id, *k, *zone;
 	struct instance *in;
 	json_t *vm, *tags, *v;
@@ -266,8 +324,10 @@ azure_join(json_t *vms, json_t *nics, json_t *pips,
 		json_object_foreach(tags, k, v)
 			if (json_is_string(v))
 				instance_add_tag(in, k, json_string_value(v));
-		vm_addresses(id, nics, pips, in);
+		vm_addresses(id, nic_idx, pip_idx, in);
 	}
+	json_decref(nic_idx);
+	json_decref(pip_idx);
 }
 
 static void

@@ -3,6 +3,8 @@
  * serves the ARM REST spec examples and checks the client credentials and
  * bearer tokens; and the VM/NIC/public IP join on its own.
  */
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "azure.h"
@@ -155,6 +157,44 @@ START_TEST(join_public_ip)
 }
 END_TEST
 
+/* Review, finding 11: the join indexes NICs and IPs; 5,000 of each. */
+START_TEST(join_at_scale)
+{
+	json_t *vms = json_array(), *nics = json_array(), *pips = json_array();
+	struct instance_list l = { 0 };
+	char vm[64], pip[64], ip[32];
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		snprintf(vm, sizeof vm, "/s/rg/vm/v%d", i);
+		snprintf(pip, sizeof pip, "/s/rg/pip/p%d", i);
+		snprintf(ip, sizeof ip, "10.%d.%d.1", i / 256, i % 256);
+		json_array_append_new(vms, json_pack("{s:s}", "id", vm));
+		/* The NIC names its VM in capitals: ARM ids ignore case. */
+		for (char *c = vm; *c; c++)
+			*c = (char)toupper((unsigned char)*c);
+		json_array_append_new(nics,
+		    json_pack("{s:{s:{s:s},s:[{s:{s:s,"
+			      "s:{s:s}}}]}}",
+			"properties", "virtualMachine", "id", vm,
+			"ipConfigurations", "properties", "privateIPAddress",
+			ip, "publicIPAddress", "id", pip));
+		json_array_append_new(pips,
+		    json_pack("{s:s,s:{s:s}}", "id", pip, "properties",
+			"ipAddress", ip));
+	}
+	azure_join(vms, nics, pips, NULL, &l);
+	ck_assert_uint_eq(l.n, 5000);
+	ck_assert_uint_eq(l.v[4999].nprivate, 1);
+	ck_assert_str_eq(l.v[4999].private_addrs[0], "10.19.135.1");
+	ck_assert_uint_eq(l.v[4999].npublic, 1);
+	instance_list_free(&l);
+	json_decref(vms);
+	json_decref(nics);
+	json_decref(pips);
+}
+END_TEST
+
 static Suite *
 suite_build(void)
 {
@@ -170,6 +210,7 @@ suite_build(void)
 	    sizeof errors[0]);
 	tcase_add_test(tc, managed_identity);
 	tcase_add_test(tc, join_public_ip);
+	tcase_add_test(tc, join_at_scale);
 	suite_add_tcase(s, tc);
 	return s;
 }
