@@ -165,11 +165,10 @@ page_done(struct provider *p, const struct http_response *resp,
 	if (json_array_size(a->items[a->state]) + json_array_size(v) >
 	    AZ_MAX_ITEMS) {
 		json_decref(j);
-		return provider_fail(err, PROVIDER_MALFORMED,
-			   "azure %s: more "
-			   "than %d %s",
-			   p->name, AZ_MAX_ITEMS, az_lists[a->state].type),
-		       PROVIDER_STEP_FAILED;
+		provider_fail(err, PROVIDER_MALFORMED,
+		    "azure %s: more than %d %s", p->name, AZ_MAX_ITEMS,
+		    az_lists[a->state].type);
+		return PROVIDER_STEP_FAILED;
 	}
 	json_array_extend(a->items[a->state], v);
 	next = json_string_value(json_object_get(j, "nextLink"));
