@@ -5,6 +5,7 @@
  * 3 tunneld not reachable (not running, no permission, no answer).
  */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,17 @@
 
 enum { EXIT_DAEMON_ERROR = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 
-static void usage(void) __attribute__((noreturn));
+static int json_out; /* --json: errors too go to stdout as JSON */
 
+static void usage(FILE *, int) __attribute__((noreturn));
+
+/* The usage on out, then exit with code (0 for --help, 2 for a mistake). */
 static void
-usage(void)
+usage(FILE *out, int code)
 {
-	fprintf(stderr,
+	fprintf(out,
 	    "usage: tunnelctl [-s socket] [--json] command\n"
+	    "       tunnelctl --help | --version\n"
 	    "commands:\n"
 	    "  status           daemon, data path and segments\n"
 	    "  peers            peers with traffic and drop counters\n"
@@ -30,9 +35,52 @@ usage(void)
 	    "  counters         drops by reason, forwarding table statistics\n"
 	    "  reload           re-read the configuration\n"
 	    "options:\n"
-	    "  -s, --socket P   control socket (default " CTL_DEFAULT_SOCKET ")\n"
-	    "  -j, --json       print the daemon's JSON reply\n");
-	exit(EXIT_USAGE);
+	    "  -s, --socket P   control socket (default " CTL_DEFAULT_SOCKET
+	    ")\n"
+	    "  -j, --json       print the daemon's JSON reply (errors too)\n"
+	    "  -h, --help       this text\n"
+	    "  -V, --version    tunnelctl's and the control protocol's "
+	    "versions\n");
+	exit(code);
+}
+
+/*
+ * Say what went wrong and return code: on stderr, and with --json also as
+ * {"ok": false, "error": {"code": ..., "message": ...}} on stdout, so
+ * that a script reading stdout has something to parse.
+ */
+static int fail(int, const char *, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+fail(int code, const char *fmt, ...)
+{
+	static const char *const names[] = { [EXIT_DAEMON_ERROR] = "daemon",
+		[EXIT_USAGE] = "usage",
+		[EXIT_UNREACHABLE] = "unreachable" };
+	char raw[1024], msg[1024], *s;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	log_escape(msg, sizeof msg, raw, strlen(raw));
+	fprintf(stderr, "tunnelctl: %s\n", msg);
+	if (json_out) {
+		s = json_dumps(json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error",
+				   "code", names[code], "message", raw),
+		    JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+		printf("%s\n", s);
+		free(s);
+	}
+	return code;
+}
+
+/* A usage mistake: what it was, then the usage; exits 2. */
+static void
+usage_error(const char *what, const char *arg)
+{
+	fail(EXIT_USAGE, "%s%s%s", what, arg ? ": " : "", arg ? arg : "");
+	usage(stderr, EXIT_USAGE);
 }
 
 static json_int_t
@@ -223,47 +271,63 @@ main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = CTL_DEFAULT_SOCKET;
 	struct ctl_request req = { .cmd = CTL_STATUS };
 	struct ctl_client *c;
-	char *cause = NULL, *s, safe[1024];
+	char *cause = NULL, *s;
 	json_t *data;
-	int ch, json = 0, cmd, rc;
+	int ch, cmd, rc;
 
-	while ((ch = getopt_long(argc, argv, "s:jh", opts, NULL)) != -1) {
+	opterr = 0; /* unknown options are said below, by name */
+	while ((ch = getopt_long(argc, argv, "s:jhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's': path = optarg; break;
-		case 'j': json = 1; break;
-		default: usage();
+		case 'j':
+			json_out = 1;
+			break;
+		case 'h':
+			usage(stdout, 0);
+		case 'V':
+			printf("tunnelctl (tunneld) %s, control protocol %d\n",
+			    PACKAGE_VERSION, CTL_PROTO_VERSION);
+			return 0;
+		default:
+			usage_error(optopt == 's' ? "-s needs a socket path"
+						  : "unknown option",
+			    optopt == 's' ? NULL : argv[optind - 1]);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1 || (cmd = ctl_cmd_parse(argv[0])) < 0 ||
-	    cmd == CTL_SUBSCRIBE || argc > (cmd == CTL_FDB ? 2 : 1))
-		usage();
+	if (argc < 1)
+		usage_error("no command given", NULL);
+	if ((cmd = ctl_cmd_parse(argv[0])) < 0 || cmd == CTL_SUBSCRIBE)
+		usage_error("unknown command", argv[0]);
+	if (argc > (cmd == CTL_FDB ? 2 : 1))
+		usage_error("too many arguments for", argv[0]);
 	req.cmd = (enum ctl_cmd)cmd;
 	if (argc == 2) {
 		if (strlen(argv[1]) >= sizeof req.segment)
-			usage();
+			usage_error("segment name too long", argv[1]);
 		strcpy(req.segment, argv[1]);
 	}
 	if ((c = ctl_client_open(path, 5000, &cause)) == NULL) {
-		fprintf(stderr, "tunnelctl: %s\n", cause);
+		rc = fail(EXIT_UNREACHABLE, "%s", cause);
 		free(cause);
-		return EXIT_UNREACHABLE;
+		return rc;
 	}
 	if ((rc = ctl_client_call(c, &req, &data, &cause)) != 0) {
-		log_escape(safe, sizeof safe, cause, strlen(cause));
-		fprintf(stderr, "tunnelctl: %s\n", safe);
+		rc = fail(rc == CTL_ERR_REPLY ? EXIT_DAEMON_ERROR
+					      : EXIT_UNREACHABLE,
+		    "%s", cause);
 		free(cause);
 		ctl_client_close(c);
-		return rc == CTL_ERR_REPLY ? EXIT_DAEMON_ERROR
-					   : EXIT_UNREACHABLE;
+		return rc;
 	}
-	if (json) {
+	if (json_out) {
 		s = json_dumps(data, JSON_INDENT(2) | JSON_SORT_KEYS);
 		printf("%s\n", s);
 		free(s);

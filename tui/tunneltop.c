@@ -49,16 +49,51 @@ refresh_model(struct model *m, const char *path)
 int
 main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char usage[] =
+	    "usage: tunneltop [-s socket]\n"
+	    "       tunneltop --help | --version\n"
+	    "  -s, --socket P   control socket (default " CTL_DEFAULT_SOCKET
+	    ")\n  q quits.\n";
 	const char *path = CTL_DEFAULT_SOCKET;
 	struct model *m;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "s:")) != -1) {
-		if (ch != 's') {
-			fprintf(stderr, "usage: tunneltop [-s socket]\n");
+	opterr = 0; /* unknown options are said below, by name */
+	while ((ch = getopt_long(argc, argv, "s:hV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			path = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'V':
+			printf("tunneltop (tunneld) %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			if (optopt == 's')
+				fprintf(stderr,
+				    "tunneltop: -s needs a socket "
+				    "path\n%s",
+				    usage);
+			else
+				fprintf(stderr,
+				    "tunneltop: unknown option "
+				    "%s\n%s",
+				    argv[optind - 1], usage);
 			return 2;
 		}
-		path = optarg;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "tunneltop: unexpected argument %s\n%s",
+		    argv[optind], usage);
+		return 2;
 	}
 	m = model_new();
 	signal(SIGINT, on_signal);

@@ -74,7 +74,7 @@ parse_bool(const char *v, void *dst, const struct key_def *k,
 			return 0;
 		}
 	}
-	*why = "not yes or no";
+	*why = "not yes or no (nor true/false, on/off, 1/0)";
 	return -1;
 }
 

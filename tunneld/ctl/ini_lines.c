@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ini_lines.h"
 #include "xmalloc.h"
@@ -76,7 +77,14 @@ ini_lines_line(struct ini_lines *l, char **section, const char *s, int line,
 		s++;
 	if (*s == '\0' || *s == ';' || *s == '#')
 		return 0;
-	if (*s == '[' && (end = strchr(s, ']')) != NULL) {
+	if (*s == '[' && (end = strchr(s, ']')) == NULL) {
+		xasprintf(cause,
+		    "%s:%d: syntax error: a section header "
+		    "without its ]",
+		    path, line);
+		return -1;
+	}
+	if (*s == '[') {
 		free(*section);
 		*section = norm(s + 1, (size_t)(end - s - 1));
 		/* iniparser joins section and key with ':', so it can't be in
@@ -88,7 +96,12 @@ ini_lines_line(struct ini_lines *l, char **section, const char *s, int line,
 		}
 		return ini_lines_add(l, *section, NULL, line, cause, path);
 	}
-	if ((eq = strchr(s, '=')) == NULL || *section == NULL)
+	if ((eq = strchr(s, '=')) != NULL && *section == NULL) {
+		xasprintf(cause, "%s:%d: a key before any [section]", path,
+		    line);
+		return -1;
+	}
+	if (eq == NULL)
 		return 0;	/* iniparser reports the syntax error */
 	return ini_lines_add(l, *section, norm(s, (size_t)(eq - s)), line,
 	    cause, path);
@@ -100,10 +113,20 @@ ini_lines_scan(const char *path, char **cause)
 	struct ini_lines *l = xcalloc(1, sizeof *l);
 	char buf[INI_LINE_MAX], *section = NULL;
 	int line = 0, rc = 0;
+	struct stat st;
 	FILE *f;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
+		free(l);
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		xasprintf(cause, "%s: %s", path,
+		    S_ISDIR(st.st_mode)
+			? "is a directory, not a configuration file"
+			: "not a regular file");
+		fclose(f);
 		free(l);
 		return NULL;
 	}

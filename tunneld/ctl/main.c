@@ -6,6 +6,7 @@
  * control loop (signals, a 1 s timer, control clients) until SIGTERM.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "control.h"
 #include "discovery.h"
 #include "log.h"
+#include "net/wire.h"
 #include "loop.h"
 #include "privdrop.h"
 #include "runtime.h"
@@ -34,17 +36,20 @@ struct daemon {
 	int quit;
 };
 
-static void usage(void) __attribute__((noreturn));
+static void usage(FILE *, int) __attribute__((noreturn));
 
+/* The usage on out, then exit with code (0 for --help, 2 for a mistake). */
 static void
-usage(void)
+usage(FILE *out, int code)
 {
-	fprintf(stderr, "usage: tunneld [-dnv] [-c file]\n"
+	fprintf(out,
+	    "usage: tunneld [-dnv] [-c file]\n"
+	    "       tunneld --help | --version\n"
 	    "  -c file  configuration (default " DEFAULT_CONFIG ")\n"
 	    "  -d       stay in the foreground and log to stderr\n"
 	    "  -n       check the configuration and exit\n"
 	    "  -v       log debug messages\n");
-	exit(2);
+	exit(code);
 }
 
 /* Re-read the config; on any error keep the running one. */
@@ -201,17 +206,40 @@ main(int argc, char **argv)
 	struct config *cfg;
 	char *cause = NULL;
 
-	while ((ch = getopt(argc, argv, "c:dnv")) != -1) {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	opterr = 0; /* unknown options are said below, by name */
+	while ((ch = getopt_long(argc, argv, "c:dnvhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': d.conf_path = optarg; break;
 		case 'd': foreground = 1; break;
 		case 'n': check = 1; break;
 		case 'v': verbose = 1; break;
-		default: usage();
+		case 'h':
+			usage(stdout, 0);
+		case 'V':
+			printf("tunneld %s (wire format %d, control protocol "
+			       "%d)\n",
+			    PACKAGE_VERSION, WIRE_VERSION, CTL_PROTO_VERSION);
+			return 0;
+		default:
+			if (optopt == 'c')
+				fprintf(stderr, "tunneld: -c needs a file\n");
+			else
+				fprintf(stderr, "tunneld: unknown option %s\n",
+				    argv[optind - 1]);
+			usage(stderr, 2);
 		}
 	}
-	if (optind != argc)
-		usage();
+	if (optind != argc) {
+		fprintf(stderr, "tunneld: unexpected argument %s\n",
+		    argv[optind]);
+		usage(stderr, 2);
+	}
 	log_init(1, LOG_LEVEL_INFO, "tunneld");
 	if ((cfg = config_load(d.conf_path, &cause)) == NULL)
 		fatalx("%s", cause);

@@ -1,0 +1,41 @@
+#!/bin/bash
+# cli.sh: the command lines operators and scripts use (issue 15): every
+# program's --version and --help exit 0 on stdout; an unknown option or
+# command is named and exits 2; tunnelctl --json puts an error on stdout
+# as JSON too; tunneld -n reports a key before any section and a
+# directory given as the config by name.  Needs no root.
+set -eu
+: "${TUNNELD:?}" "${TUNNELCTL:?}" "${TUNNELTOP:?}"
+WORK=$(mktemp -d /tmp/tunneld-cli.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+py=python3
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+
+for p in "$TUNNELD" "$TUNNELCTL" "$TUNNELTOP"; do
+	n=$(basename "$p")
+	out=$("$p" --version) || fail "$n --version exited $?"
+	echo "$out" | grep -q "0\.[0-9]" || fail "$n --version printed: $out"
+	"$p" --help | grep -q "^usage: $n" || fail "$n --help: no usage on stdout"
+	rc=0; err=$("$p" --bogus 2>&1 >/dev/null) || rc=$?
+	[ "$rc" = 2 ] || fail "$n --bogus exited $rc, not 2"
+	echo "$err" | grep -q "unknown option.*--bogus" || fail "$n --bogus: $err"
+done
+rc=0; err=$("$TUNNELCTL" -s "$WORK/none" frobnicate 2>&1) || rc=$?
+[ "$rc" = 2 ] && echo "$err" | grep -q "unknown command: frobnicate" ||
+    fail "tunnelctl frobnicate exited $rc: $err"
+rc=0; out=$("$TUNNELCTL" -s "$WORK/none" --json status 2>/dev/null) || rc=$?
+[ "$rc" = 3 ] || fail "unreachable --json status exited $rc, not 3"
+echo "$out" | "$py" -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["ok"] is False and j["error"]["code"] == "unreachable", j
+assert "not running" in j["error"]["message"], j' ||
+    fail "--json error on stdout is not the JSON error: $out"
+printf 'vni = 5\n[daemon]\nrole = hub\n[segment a]\nvni = 1\n' > "$WORK/early.conf"
+rc=0; err=$("$TUNNELD" -n -c "$WORK/early.conf" 2>&1) || rc=$?
+[ "$rc" != 0 ] && echo "$err" | grep -q "early.conf:1: a key before any \[section\]" ||
+    fail "key before a section: $err"
+rc=0; err=$("$TUNNELD" -n -c "$WORK" 2>&1) || rc=$?
+[ "$rc" != 0 ] && echo "$err" | grep -q "is a directory" || fail "-c DIR: $err"
+echo "PASS: command lines"
