@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,6 +13,31 @@
 static int log_foreground = 1;
 static enum log_level log_level = LOG_LEVEL_INFO;
 
+/* How a foreground line is dressed: by what stderr is. */
+static enum {
+	LOG_PLAIN,    /* a pipe or a file: the message as it is */
+	LOG_JOURNAL,  /* journald: "<N>" priority prefix, it adds the time */
+	LOG_TERMINAL, /* a person: local time and level */
+} log_style;
+
+/*
+ * Whether stderr is the stream systemd connected to the journal:
+ * JOURNAL_STREAM is "DEVICE:INODE" of it (systemd.exec(5)); a child whose
+ * stderr went elsewhere inherits the variable, so the numbers must match.
+ */
+static int
+stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return v != NULL && sscanf(v, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &st) == 0 &&
+	    (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
 void
 log_init(int foreground, enum log_level level, const char *ident)
 {
@@ -19,7 +45,33 @@ log_init(int foreground, enum log_level level, const char *ident)
 	log_level = level;
 	if (!foreground)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_style = stderr_is_journal() ? LOG_JOURNAL
+	    : isatty(STDERR_FILENO)	? LOG_TERMINAL
+					: LOG_PLAIN;
 	tzset();
+}
+
+/* The prefix of a foreground line of priority prio. */
+static void
+log_prefix(int prio, char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+
+	buf[0] = '\0';
+	if (log_style == LOG_JOURNAL)
+		snprintf(buf, len, "<%d>", prio);
+	else if (log_style == LOG_TERMINAL) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+		snprintf(buf, len, "%s.%03ld %-5s ", when, ts.tv_nsec / 1000000,
+		    prio <= LOG_CRIT	      ? "fatal"
+			: prio <= LOG_WARNING ? "warn"
+			: prio <= LOG_INFO    ? "info"
+					      : "debug");
+	}
 }
 
 void
@@ -64,8 +116,11 @@ log_vwrite(int prio, const char *suffix, const char *fmt, va_list ap)
 	log_escape(msg, sizeof msg, raw, strlen(raw));
 	if (log_foreground) {
 		/* One write per line keeps threads from interleaving. */
-		char line[1100];
-		int len = snprintf(line, sizeof line, "%s\n", msg);
+		char line[1100], prefix[64];
+		int len;
+
+		log_prefix(prio, prefix, sizeof prefix);
+		len = snprintf(line, sizeof line, "%s%s\n", prefix, msg);
 		if (len > 0)
 			(void)!write(STDERR_FILENO, line,
 			    (size_t)len < sizeof line ? (size_t)len

@@ -36,7 +36,12 @@ struct log_rate {
 
 enum { LOG_RATE_BURST = 5, LOG_RATE_INTERVAL_MS = 5000 };
 
-/* Start logging; foreground logs to stderr, else to syslog as ident. */
+/*
+ * Start logging; foreground logs to stderr, else to syslog as ident.  On
+ * stderr a line is prefixed by what stderr is: "<N>" (its syslog
+ * priority) when it is systemd's journal stream (JOURNAL_STREAM), the
+ * local time and the level on a terminal, nothing on a pipe or a file.
+ */
 void log_init(int foreground, enum log_level level, const char *ident);
 /* Change the verbosity at run time (reload). */
 void log_set_level(enum log_level level);

@@ -18,6 +18,7 @@
 #include "control.h"
 #include "discovery.h"
 #include "log.h"
+#include "notify.h"
 #include "net/wire.h"
 #include "loop.h"
 #include "privdrop.h"
@@ -34,6 +35,7 @@ struct daemon {
 	struct control *ctl;
 	struct loop *loop;
 	int quit;
+	uint64_t watchdog_ms, watchdog_at; /* systemd's WatchdogSec / 2 */
 };
 
 static void usage(FILE *, int) __attribute__((noreturn));
@@ -59,15 +61,19 @@ daemon_reload(struct daemon *d, char **cause)
 	struct config *old;
 	char *why = NULL;
 
+	notify_send("RELOADING=1");
 	if (rt_reload(d->rt, d->conf_path, &old, &why) != 0) {
 		log_warnx("reload refused, old configuration kept: %s", why);
 		xasprintf(cause, "reload refused, old configuration kept: %s",
 		    why);
 		free(why);
+		notify_send("READY=1\nSTATUS=reload refused, old configuration "
+			    "kept");
 		return -1;
 	}
 	discovery_reload(d->disc);
 	config_free(old);
+	notify_send("READY=1\nSTATUS=running");
 	return 0;
 }
 
@@ -138,6 +144,11 @@ daemon_tick(int fd, uint32_t events, void *arg)
 	rt_tick(d->rt);
 	discovery_tick(d->disc);
 	control_tick(d->ctl);
+	if (d->watchdog_ms != 0 &&
+	    clock_ms() - d->watchdog_at >= d->watchdog_ms) {
+		notify_send("WATCHDOG=1");
+		d->watchdog_at = clock_ms();
+	}
 	if (control_has_subscribers(d->ctl)) {
 		line = ctl_reply_ok(CTL_STATUS, status_json(d->rt));
 		control_publish(d->ctl, line);
@@ -258,9 +269,15 @@ main(int argc, char **argv)
 	if (rt_start(d.rt, &cause) != 0)
 		fatalx("%s", cause);
 	log_info("ready: control socket %s", cfg->daemon.control_socket);
+	/* The control socket accepts and the threads run: now ready. */
+	if (notify_send("READY=1\nSTATUS=running") != 0)
+		log_warn("NOTIFY_SOCKET: readiness not sent");
+	d.watchdog_ms = notify_watchdog_ms();
+	d.watchdog_at = clock_ms();
 	while (!d.quit)
 		if (loop_once(d.loop, -1) == -1)
 			fatal("control loop");
+	notify_send("STOPPING=1");
 	control_close(d.ctl);
 	discovery_free(d.disc);
 	rt_close(d.rt);
