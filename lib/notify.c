@@ -26,10 +26,10 @@ notify_send(const char *state)
 		return -1;
 	}
 	strcpy(sun.sun_path, path);
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-	    strlen(path));
+	len =
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
 	if (path[0] == '@')
-		sun.sun_path[0] = '\0';		/* abstract namespace */
+		sun.sun_path[0] = '\0'; /* abstract namespace */
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
 	n = sendto(fd, state, strlen(state), MSG_NOSIGNAL,
@@ -43,7 +43,8 @@ notify_send(const char *state)
 uint64_t
 notify_watchdog_ms(void)
 {
-	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	const char *usec = getenv("WATCHDOG_USEC"),
+		   *pid = getenv("WATCHDOG_PID");
 	unsigned long long v;
 	char *end;
 

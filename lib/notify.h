@@ -14,8 +14,10 @@
 
 /* Send state; 0 if sent or nobody listens, -1 with errno otherwise. */
 int notify_send(const char *state);
-/* Half the watchdog interval systemd asks for (WATCHDOG_USEC), in ms; 0
- * when there is no watchdog for this process. */
+/*
+ * Half the watchdog interval systemd asks for (WATCHDOG_USEC), in ms; 0
+ * when there is no watchdog for this process.
+ */
 uint64_t notify_watchdog_ms(void);
 
 #endif
