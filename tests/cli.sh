@@ -3,7 +3,8 @@
 # program's --version and --help exit 0 on stdout; an unknown option or
 # command is named and exits 2; tunnelctl --json puts an error on stdout
 # as JSON too; tunneld -n reports a key before any section and a
-# directory given as the config by name.  Needs no root.
+# directory given as the config by name, and a user, group, bridge or
+# local address this host lacks (unless --offline).  Needs no root.
 set -eu
 : "${TUNNELD:?}" "${TUNNELCTL:?}" "${TUNNELTOP:?}"
 WORK=$(mktemp -d /tmp/tunneld-cli.XXXXXX)
@@ -38,4 +39,18 @@ rc=0; err=$("$TUNNELD" -n -c "$WORK/early.conf" 2>&1) || rc=$?
     fail "key before a section: $err"
 rc=0; err=$("$TUNNELD" -n -c "$WORK" 2>&1) || rc=$?
 [ "$rc" != 0 ] && echo "$err" | grep -q "is a directory" || fail "-c DIR: $err"
+# tunneld -n refuses what start-up would: what the file names must exist.
+base='[daemon]\nrole = hub\n%s\n[segment a]\nvni = 1\n%s\n'
+for bad in "user = nosuchuser|:3: [daemon] user: no such user nosuchuser|" \
+    "control-group = nosuchgroup|:3: [daemon] control-group: no such group|" \
+    "|:6: [segment a] bridge: no such bridge br-nope|bridge = br-nope" \
+    "local-address = 192.0.2.99|:3: [daemon] local-address: 192.0.2.99 is not an address of this host|"; do
+	IFS='|' read -r dkey want skey <<< "$bad"
+	printf "$base" "$dkey" "$skey" > "$WORK/host.conf"
+	rc=0; err=$("$TUNNELD" -n -c "$WORK/host.conf" 2>&1) || rc=$?
+	[ "$rc" != 0 ] && echo "$err" | grep -qF "host.conf$want" ||
+	    fail "tunneld -n accepted or misreported ${dkey:-$skey}: $err"
+	"$TUNNELD" -n --offline -c "$WORK/host.conf" | grep -q "not checked (--offline)" ||
+	    fail "--offline did not skip the host checks for ${dkey:-$skey}"
+done
 echo "PASS: command lines"

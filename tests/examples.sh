@@ -9,7 +9,8 @@ WORK=$(mktemp -d /tmp/tunneld-examples.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
 check() {	# $1 config; prints the result, fails the test on error
-	"$TUNNELD" -n -c "$1" || { echo "FAIL: $1 does not load"; exit 1; }
+	# The samples name a tunneld user and a br-pod bridge this host lacks.
+	"$TUNNELD" -n --offline -c "$1" || { echo "FAIL: $1 does not load"; exit 1; }
 }
 
 for f in tunneld.conf hub.conf spoke.conf; do
@@ -48,7 +49,7 @@ for f in "$ETC"/providers/*.conf; do
 	chmod 600 "$WORK/cred-$name"
 	out=$(check "$WORK/$name.conf")
 	echo "$out"
-	case $out in *"1 providers)"*) ;; *) echo "FAIL: $f: no provider"; exit 1 ;; esac
+	case $out in *"1 provider)"*) ;; *) echo "FAIL: $f: no provider"; exit 1 ;; esac
 done
 # The generic credentials example parses as an OpenStack credentials file.
 sed -i "s|^credentials = .*|credentials = $WORK/cred|" "$WORK/openstack.conf"

@@ -24,7 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	close(fd);
-	c = config_load(path, &cause);
+	c = config_load_flags(path, CONFIG_OFFLINE, &cause);
 	if ((c == NULL) == (cause == NULL))
 		__builtin_trap();	/* exactly one of config or cause */
 	config_free(c);

@@ -19,7 +19,7 @@ load_text(const char *text, char **cause)
 	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
 	*cause = NULL;
-	c = config_load(path, cause);
+	c = config_load_flags(path, CONFIG_OFFLINE, cause);
 	unlink(path);
 	strcpy(path, "/tmp/check_config.XXXXXX");
 	return c;

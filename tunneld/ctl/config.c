@@ -637,6 +637,12 @@ ini_error_cb(const char *fmt, ...)
 struct config *
 config_load(const char *path, char **cause)
 {
+	return config_load_flags(path, 0, cause);
+}
+
+struct config *
+config_load_flags(const char *path, unsigned flags, char **cause)
+{
 	struct loader ld = { .path = path, .cause = cause };
 	struct config *c;
 
@@ -662,7 +668,8 @@ config_load(const char *path, char **cause)
 	c->peers = xcalloc(CFG_MAX_PEERS, sizeof *c->peers);
 	c->providers = xcalloc(CFG_MAX_PROVIDERS, sizeof *c->providers);
 	ld.local = localaddrs_new();
-	if (load_sections(&ld, c) != 0) {
+	if (load_sections(&ld, c) != 0 ||
+	    (!(flags & CONFIG_OFFLINE) && load_host_checks(&ld, c) != 0)) {
 		config_free(c);
 		c = NULL;
 	}

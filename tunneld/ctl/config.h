@@ -115,8 +115,18 @@ struct config {
 	int nproviders;
 };
 
-/* Load and check path; NULL with *cause set on any error. */
+enum config_flags {
+	CONFIG_OFFLINE = 1, /* skip the checks of this host (config_host.c) */
+};
+
+/*
+ * Load and check path, and that its users, groups, bridges and local
+ * addresses exist here; NULL with *cause set on any error.
+ */
 struct config *config_load(const char *path, char **cause);
+/* The same, with config_flags. */
+struct config *config_load_flags(const char *path, unsigned flags,
+    char **cause);
 void config_free(struct config *);
 
 /* Index of the segment with that name or VNI, -1 if none. */

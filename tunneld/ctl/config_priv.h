@@ -79,6 +79,9 @@ int parse_bool(const char *, void *, const struct key_def *, const char **);
 int parse_str(const char *, void *, const struct key_def *, const char **);
 int parse_encap(const char *, void *, const struct key_def *, const char **);
 
+/* What the config names on this host exists (config_host.c); 0 or -1. */
+int load_host_checks(struct loader *, const struct config *);
+
 /* [provider NAME] (config_provider.c). */
 int load_provider(struct loader *, const char *sec, struct config *);
 void cfg_provider_clear(struct cfg_provider *);

@@ -49,7 +49,8 @@ usage(FILE *out, int code)
 	    "       tunneld --help | --version\n"
 	    "  -c file  configuration (default " DEFAULT_CONFIG ")\n"
 	    "  -d       stay in the foreground and log to stderr\n"
-	    "  -n       check the configuration and exit\n"
+	    "  -n       check the configuration and exit; with --offline,\n"
+	    "           not the users, bridges and addresses it names here\n"
 	    "  -v       log debug messages\n");
 	exit(code);
 }
@@ -213,13 +214,14 @@ int
 main(int argc, char **argv)
 {
 	struct daemon d = { .conf_path = DEFAULT_CONFIG };
-	int ch, foreground = 0, check = 0, verbose = 0;
+	int ch, foreground = 0, check = 0, verbose = 0, offline = 0;
 	struct config *cfg;
 	char *cause = NULL;
 
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "offline", no_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 
@@ -230,6 +232,9 @@ main(int argc, char **argv)
 		case 'd': foreground = 1; break;
 		case 'n': check = 1; break;
 		case 'v': verbose = 1; break;
+		case 'O':
+			offline = 1;
+			break;
 		case 'h':
 			usage(stdout, 0);
 		case 'V':
@@ -252,12 +257,19 @@ main(int argc, char **argv)
 		usage(stderr, 2);
 	}
 	log_init(1, LOG_LEVEL_INFO, "tunneld");
-	if ((cfg = config_load(d.conf_path, &cause)) == NULL)
+	if ((cfg = config_load_flags(d.conf_path,
+		 check && offline ? CONFIG_OFFLINE : 0, &cause)) == NULL)
 		fatalx("%s", cause);
 	if (check) {
-		printf("%s: configuration OK (%d segments, %d peers, %d "
-		    "providers)\n", d.conf_path, cfg->nsegments, cfg->npeers,
-		    cfg->nproviders);
+		printf("%s: configuration OK (%d segment%s, %d peer%s, %d "
+		       "provider%s)%s\n",
+		    d.conf_path, cfg->nsegments, cfg->nsegments == 1 ? "" : "s",
+		    cfg->npeers, cfg->npeers == 1 ? "" : "s", cfg->nproviders,
+		    cfg->nproviders == 1 ? "" : "s",
+		    offline ? "; users, "
+			      "groups, bridges and local addresses not checked "
+			      "(--offline)"
+			    : "");
 		config_free(cfg);
 		return 0;
 	}

@@ -1,5 +1,6 @@
 /* sock.c: UDP and raw GRE underlay sockets. */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,13 +14,17 @@
 enum { SOCK_BUF_BYTES = 4 << 20 };
 
 static int
-sock_fail(int fd, char **cause, const char *what, int family, uint16_t port)
+sock_fail(int fd, char **cause, const char *what, int family,
+    const struct sockaddr_any *local, uint16_t port)
 {
 	int saved = errno;
+	char addr[INET6_ADDRSTRLEN] = "";
 
-	xasprintf(cause, "%s socket%s%.0u: %s: %s", family == AF_INET6 ?
-	    "IPv6" : "IPv4", port ? " port " : "", port, what,
-	    strerror(saved));
+	if (local != NULL && local->len != 0)
+		addr_ntop(local, addr, sizeof addr);
+	xasprintf(cause, "%s socket%s%s%s%.0u: %s: %s",
+	    family == AF_INET6 ? "IPv6" : "IPv4", addr[0] ? " " : "", addr,
+	    port ? " port " : "", port, what, strerror(saved));
 	if (fd != -1)
 		close(fd);
 	errno = saved;
@@ -86,17 +91,18 @@ sock_udp(int family, const struct sockaddr_any *local, uint16_t port,
 
 	if ((fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1)
-		return sock_fail(-1, cause, what, family, port);
+		return sock_fail(-1, cause, what, family, local, port);
 	if (sock_common(fd, family, false, &what) == -1)
-		return sock_fail(fd, cause, what, family, port);
+		return sock_fail(fd, cause, what, family, local, port);
 	if (reuseport && setopt(fd, SOL_SOCKET, SO_REUSEPORT, 1) == -1)
-		return sock_fail(fd, cause, "SO_REUSEPORT", family, port);
+		return sock_fail(fd, cause, "SO_REUSEPORT", family, local,
+		    port);
 	/* IPv4 only: IPv6 needs the checksum (RFC 8200 section 8.1). */
 	if (zero_checksum && family == AF_INET &&
 	    setopt(fd, SOL_SOCKET, SO_NO_CHECK, 1) == -1)
-		return sock_fail(fd, cause, "SO_NO_CHECK", family, port);
+		return sock_fail(fd, cause, "SO_NO_CHECK", family, local, port);
 	if (sock_bind(fd, family, local, port) == -1)
-		return sock_fail(fd, cause, "bind", family, port);
+		return sock_fail(fd, cause, "bind", family, local, port);
 	return fd;
 }
 
@@ -108,10 +114,10 @@ sock_raw(int family, const struct sockaddr_any *local, int proto, char **cause)
 
 	if ((fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		 proto)) == -1)
-		return sock_fail(-1, cause, "raw IP socket", family, 0);
+		return sock_fail(-1, cause, "raw IP socket", family, local, 0);
 	if (sock_common(fd, family, true, &what) == -1)
-		return sock_fail(fd, cause, what, family, 0);
+		return sock_fail(fd, cause, what, family, local, 0);
 	if (local->len != 0 && sock_bind(fd, family, local, 0) == -1)
-		return sock_fail(fd, cause, "bind", family, 0);
+		return sock_fail(fd, cause, "bind", family, local, 0);
 	return fd;
 }
