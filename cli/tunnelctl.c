@@ -59,6 +59,7 @@ fail(int code, const char *fmt, ...)
 		[EXIT_UNREACHABLE] = "unreachable" };
 	char raw[1024], msg[1024], *s;
 	va_list ap;
+	json_t *j;
 
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof raw, fmt, ap);
@@ -66,11 +67,12 @@ fail(int code, const char *fmt, ...)
 	log_escape(msg, sizeof msg, raw, strlen(raw));
 	fprintf(stderr, "tunnelctl: %s\n", msg);
 	if (json_out) {
-		s = json_dumps(json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error",
-				   "code", names[code], "message", raw),
-		    JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+		j = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code",
+		    names[code], "message", raw);
+		s = json_dumps(j, JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 		printf("%s\n", s);
 		free(s);
+		json_decref(j);
 	}
 	return code;
 }
