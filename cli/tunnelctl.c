@@ -125,15 +125,57 @@ print_drops(json_t *drops)
 	printf("%s\n", first ? "none" : "");
 }
 
+/* "s" unless n is one: "1 peer", "2 peers". */
+static const char *
+plural(json_int_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* A duration as a person reads it: "2d 03:14:05", "03:14:05". */
+static const char *
+duration(json_int_t secs)
+{
+	static char buf[32];
+	long long s = secs > 0 ? (long long)secs : 0;
+
+	if (s >= 86400)
+		snprintf(buf, sizeof buf, "%lldd %02lld:%02lld:%02lld",
+		    s / 86400, s % 86400 / 3600, s % 3600 / 60, s % 60);
+	else
+		snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld", s / 3600,
+		    s % 3600 / 60, s % 60);
+	return buf;
+}
+
+/* The widest string field key of the objects of a, at least min. */
+static int
+width(json_t *a, const char *key, int min)
+{
+	json_t *o;
+	size_t i, n;
+	int w = min;
+
+	json_array_foreach(a, i, o)
+	{
+		n = strlen(str(o, key));
+		if (n > (size_t)w)
+			w = n > 64 ? 64 : (int)n;
+	}
+	return w;
+}
+
 static void
 print_status(json_t *d)
 {
+	json_int_t npeers = num(d, "peers");
 	json_t *s;
 	size_t i;
 
-	printf("%s: %s, tunneld %s, up %llds, %lld peers\n", str(d, "name"),
+	printf("%s: %s, tunneld %s, up %s, %lld peer%s\n", str(d, "name"),
 	    str(d, "role"), str(d, "version"),
-	    (long long)num(d, "uptime_ms") / 1000, (long long)num(d, "peers"));
+	    duration(num(d, "uptime_ms") / 1000), (long long)npeers,
+	    plural(npeers));
 	printf("data path: %s\n", str(d, "data_path"));
 	printf("reloads: %lld (%lld refused)\n", (long long)num(d, "reloads"),
 	    (long long)num(d, "reload_failures"));
@@ -154,19 +196,24 @@ print_status(json_t *d)
 static void
 print_peers(json_t *d)
 {
-	json_t *p;
-	size_t i;
+	json_t *peers = json_object_get(d, "peers"), *p, *seg;
+	int wn = width(peers, "name", 4), wa = width(peers, "address", 7);
+	size_t i, j;
 
-	printf("%-24s %-26s %-7s %10s %14s %10s %14s\n", "PEER", "ADDRESS",
-	    "ENCAP", "RX-PKTS", "RX-BYTES", "TX-PKTS", "TX-BYTES");
-	json_array_foreach(json_object_get(d, "peers"), i, p) {
-		printf("%-24s %-26s %-7s %10lld %14lld %10lld %14lld\n",
-		    str(p, "name"), str(p, "address"), str(p, "encap"),
+	printf("%-*s %-*s %-7s %10s %14s %10s %14s\n", wn, "PEER", wa,
+	    "ADDRESS", "ENCAP", "RX-PKTS", "RX-BYTES", "TX-PKTS", "TX-BYTES");
+	json_array_foreach(peers, i, p)
+	{
+		printf("%-*s %-*s %-7s %10lld %14lld %10lld %14lld\n", wn,
+		    str(p, "name"), wa, str(p, "address"), str(p, "encap"),
 		    (long long)num(p, "rx_packets"),
 		    (long long)num(p, "rx_bytes"),
 		    (long long)num(p, "tx_packets"),
 		    (long long)num(p, "tx_bytes"));
-		printf("  drops: ");
+		printf("  segments: ");
+		json_array_foreach(json_object_get(p, "segments"), j, seg)
+		    printf("%s%s", j ? ", " : "", json_string_value(seg));
+		printf("%s\n  drops: ", j ? "" : "none");
 		print_drops(json_object_get(p, "drops"));
 	}
 }
@@ -177,15 +224,18 @@ print_fdb(json_t *d)
 	const char *seg;
 	json_t *entries, *e;
 	size_t i;
+	int w;
 
 	json_object_foreach(json_object_get(d, "fdb"), seg, entries) {
-		printf("segment %s: %zu entries\n", seg,
-		    json_array_size(entries));
+		printf("segment %s: %zu entr%s\n", seg,
+		    json_array_size(entries),
+		    json_array_size(entries) == 1 ? "y" : "ies");
+		w = width(entries, "port", 5);
 		json_array_foreach(entries, i, e)
-			printf("  %s  %-16s idle %llds%s\n", str(e, "mac"),
-			    str(e, "port"), (long long)num(e, "idle_s"),
-			    json_is_true(json_object_get(e, "static")) ?
-			    " static" : "");
+		    printf("  %s  %-*s idle %llds%s\n", str(e, "mac"), w,
+			str(e, "port"), (long long)num(e, "idle_s"),
+			json_is_true(json_object_get(e, "static")) ? " static"
+								   : "");
 	}
 }
 
@@ -212,8 +262,18 @@ print_counters(json_t *d)
 static void
 print_reload(json_t *d)
 {
-	(void)d;
-	printf("configuration reloaded\n");
+	json_t *c = json_object_get(d, "changes"), *s, *p;
+
+	s = json_object_get(c, "segments");
+	p = json_object_get(c, "peers");
+	printf("configuration reloaded: segments %lld added, %lld removed, "
+	       "%lld kept; peers %lld added, %lld removed, %lld changed, %lld "
+	       "unchanged%s\n",
+	    (long long)num(s, "added"), (long long)num(s, "removed"),
+	    (long long)num(s, "kept"), (long long)num(p, "added"),
+	    (long long)num(p, "removed"), (long long)num(p, "changed"),
+	    (long long)num(p, "kept"),
+	    num(p, "refused") ? " (some refused: see the log)" : "");
 }
 
 /* "12s ago" for an epoch time, "never" for null. */

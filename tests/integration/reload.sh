@@ -33,7 +33,13 @@ ctl hub --json peers | grep -q '"name": "spoke3"' || fail "spoke3 not added"
     fail "spoke2 not changed to gre-udp"
 # spoke2 follows; the changed tunnel works over its new encapsulation.
 cp "$WORK/hub.good" "$WORK/hub.conf"
-ctl hub reload >/dev/null || fail "reload of a good config refused"
+out=$(ctl hub reload) || fail "reload of a good config refused"
+# What the reload did, in words (spoke3 stays: hub.good has it).
+[ "$out" = "configuration reloaded: segments 0 added, 0 removed, 1 kept; peers 0 added, 0 removed, 0 changed, 3 unchanged" ] ||
+    fail "reload said: $out"
+ctl hub status | head -n 1 | grep -Eq "^hub: hub, tunneld [0-9.]+, up [0-9]{2}:[0-9]{2}:[0-9]{2}, 3 peers$" ||
+    fail "status said: $(ctl hub status | head -n 1)"
+ctl hub peers | grep -q "^  segments: pod$" || fail "peers lists no segments"
 kill "$(daemon_pid spoke2)"; wait "$(daemon_pid spoke2)" 2>/dev/null || true
 sed -i 's/^encap = vxlan/encap = gre-udp/' "$WORK/spoke2.conf"
 start_daemon spoke2

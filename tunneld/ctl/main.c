@@ -57,13 +57,13 @@ usage(FILE *out, int code)
 
 /* Re-read the config; on any error keep the running one. */
 static int
-daemon_reload(struct daemon *d, char **cause)
+daemon_reload(struct daemon *d, struct rt_reload_report *report, char **cause)
 {
 	struct config *old;
 	char *why = NULL;
 
 	notify_send("RELOADING=1");
-	if (rt_reload(d->rt, d->conf_path, &old, &why) != 0) {
+	if (rt_reload(d->rt, d->conf_path, &old, report, &why) != 0) {
 		log_warnx("reload refused, old configuration kept: %s", why);
 		xasprintf(cause, "reload refused, old configuration kept: %s",
 		    why);
@@ -84,6 +84,7 @@ daemon_request(const struct ctl_request *req, void *arg)
 	struct daemon *d = arg;
 	char *cause = NULL, *reply;
 	json_t *data = NULL;
+	struct rt_reload_report report;
 
 	switch (req->cmd) {
 	case CTL_STATUS:
@@ -99,8 +100,19 @@ daemon_request(const struct ctl_request *req, void *arg)
 		    : NULL, &cause);
 		break;
 	case CTL_RELOAD:
-		if (daemon_reload(d, &cause) == 0)
+		if (daemon_reload(d, &report, &cause) == 0) {
 			data = status_json(d->rt);
+			json_object_set_new(data, "changes",
+			    json_pack("{s:{s:i,"
+				      "s:i,s:i},s:{s:i,s:i,s:i,s:i,s:i}}",
+				"segments", "added", report.segs_added,
+				"removed", report.segs_removed, "kept",
+				report.segs_kept, "peers", "added",
+				report.peers.added, "removed",
+				report.peers.removed, "changed",
+				report.peers.changed, "kept", report.peers.kept,
+				"refused", report.peers.refused));
+		}
 		break;
 	default:
 		cause = xstrdup("unsupported command");
@@ -118,13 +130,14 @@ daemon_signal(int fd, uint32_t events, void *arg)
 {
 	struct daemon *d = arg;
 	struct signalfd_siginfo si;
+	struct rt_reload_report report;
 	char *cause = NULL;
 
 	(void)events;
 	while (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
 		if (si.ssi_signo == SIGHUP) {
 			log_info("SIGHUP: reloading %s", d->conf_path);
-			if (daemon_reload(d, &cause) != 0)
+			if (daemon_reload(d, &report, &cause) != 0)
 				free(cause);
 		} else {
 			log_info("signal %u: shutting down", si.ssi_signo);

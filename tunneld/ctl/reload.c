@@ -224,9 +224,26 @@ reload_commit(struct runtime *rt, struct config *nc, struct seg_plan *pl,
 	free(peers);
 }
 
+/* Count what a committed reload did. */
+static void
+reload_report(const struct config *nc, const struct seg_plan *pl,
+    const struct peer_changes *pc, struct rt_reload_report *r)
+{
+	int i;
+
+	memset(r, 0, sizeof *r);
+	r->peers = pc->n;
+	for (i = 0; i < nc->nsegments; i++) {
+		r->segs_added += pl->created[i] >= 0;
+		r->segs_kept += pl->keep[i] >= 0;
+	}
+	for (i = 0; i < DP_MAX_SEGMENTS; i++)
+		r->segs_removed += pl->drop[i];
+}
+
 int
 rt_reload(struct runtime *rt, const char *path, struct config **old,
-    char **cause)
+    struct rt_reload_report *report, char **cause)
 {
 	struct seg_plan *pl = xcalloc(1, sizeof *pl);
 	struct peer_changes *pc = xcalloc(1, sizeof *pc);
@@ -248,9 +265,12 @@ rt_reload(struct runtime *rt, const char *path, struct config **old,
 		goto out;
 	}
 	reload_commit(rt, nc, pl, pc);
-	log_info("reload of %s: peers %d added, %d removed, %d changed, %d "
-		 "unchanged",
-	    nc->path, pc->n.added, pc->n.removed, pc->n.changed, pc->n.kept);
+	reload_report(nc, pl, pc, report);
+	log_info("reload of %s: segments %d added, %d removed, %d kept; peers "
+		 "%d added, %d removed, %d changed, %d unchanged",
+	    nc->path, report->segs_added, report->segs_removed,
+	    report->segs_kept, pc->n.added, pc->n.removed, pc->n.changed,
+	    pc->n.kept);
 	rt->stats.reloads++;
 	*old = oc;
 out:

@@ -38,12 +38,19 @@ struct rt_stats {
 struct runtime *rt_open(struct config *cfg, char **cause);
 /* Start forwarding. */
 int rt_start(struct runtime *, char **cause);
+/* What a reload did, for the log and the reload reply. */
+struct rt_reload_report {
+	struct rt_changes peers; /* the [peer] sections' */
+	int segs_added, segs_removed, segs_kept;
+};
+
 /*
  * Load path and apply it; on success *old is the config it replaced, for
- * the caller to compare against and free.  On failure nothing changed.
+ * the caller to compare against and free, and *report what changed.  On
+ * failure nothing changed.
  */
 int rt_reload(struct runtime *, const char *path, struct config **old,
-    char **cause);
+    struct rt_reload_report *report, char **cause);
 /*
  * Make the peers discovered by provider exactly v[0..n) (segments as bits
  * over the config in force): by name, kept, changed in place (same port),
