@@ -53,4 +53,7 @@ if [ -t 0 ] && [ -t 1 ]; then
 	ip netns exec "$(ns spoke1)" iperf3 -c 10.10.0.11 -t 600 -b 200M >/dev/null 2>&1 &
 	PIDS="$PIDS $!"
 	"$top/build-demo/tui/tunneltop" -s "$WORK/hub/ctl.sock"
+else
+	echo; echo "Not on a terminal, so no tunneltop console: run"
+	echo "./scripts/demo.sh from a terminal to watch the tunnels live."
 fi
