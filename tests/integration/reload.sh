@@ -40,6 +40,12 @@ out=$(ctl hub reload) || fail "reload of a good config refused"
 ctl hub status | head -n 1 | grep -Eq "^hub: hub, tunneld [0-9.]+, up [0-9]{2}:[0-9]{2}:[0-9]{2}, 3 peers$" ||
     fail "status said: $(ctl hub status | head -n 1)"
 ctl hub peers | grep -q "^  segments: pod$" || fail "peers lists no segments"
+ctl hub --json status | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["datapath"]
+assert d["threads"] == 2 and d["batch"] == 32, d
+assert isinstance(d["udp_gso"], bool) and d["busy_poll_us"] == 0, d' ||
+    fail "status gives no structured datapath"
 kill "$(daemon_pid spoke2)"; wait "$(daemon_pid spoke2)" 2>/dev/null || true
 sed -i 's/^encap = vxlan/encap = gre-udp/' "$WORK/spoke2.conf"
 start_daemon spoke2

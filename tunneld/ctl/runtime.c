@@ -319,9 +319,10 @@ rt_open(struct config *cfg, char **cause)
 	}
 	rt_sync_peers(rt, "", peers, cfg->npeers, cfg, pc);
 	rt_publish(rt, pc);
-	log_info("%s: %s with %d segments and %d peers; data path: %s",
+	log_info("%s: %s with %d segment%s and %d peer%s; data path: %s",
 	    cfg->daemon.name, cfg->daemon.role == ROLE_HUB ? "hub" : "spoke",
-	    cfg->nsegments, cfg->npeers, dp_describe(rt->dp));
+	    cfg->nsegments, cfg->nsegments == 1 ? "" : "s", cfg->npeers,
+	    cfg->npeers == 1 ? "" : "s", dp_describe(rt->dp));
 	free(peers);
 	free(pc);
 	return rt;

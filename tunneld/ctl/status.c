@@ -66,22 +66,29 @@ json_t *
 status_json(const struct runtime *rt)
 {
 	const struct cfg_daemon *d = &rt_config(rt)->daemon;
-	json_t *segs = json_array();
+	json_t *segs = json_array(), *info;
 	struct rt_stats st;
+	struct dp_info di;
 	int slot;
 
 	rt_get_stats(rt, &st);
+	dp_get_info(rt_dp(rt), &di);
+	/* TAP offloads are per segment: each segment's offload field. */
+	info = json_pack("{s:i,s:i,s:b,s:b,s:I}", "threads", di.threads,
+	    "batch", di.batch, "udp_gso", di.udp_gso, "udp_gro", di.udp_gro,
+	    "busy_poll_us", (json_int_t)di.busy_poll_us);
 	for (slot = -1; (slot = table_seg_next(rt_table(rt), slot)) >= 0;)
 		json_array_append_new(segs, segment_json(rt, slot));
-	return json_pack("{s:s,s:s,s:s,s:i,s:i,s:I,s:s,s:i,s:o,s:i,s:I,s:I}",
+	return json_pack("{s:s,s:s,s:s,s:i,s:i,s:I,s:s,s:o,s:i,s:o,s:i,s:I,"
+			 "s:I}",
 	    "name", d->name, "role", d->role == ROLE_HUB ? "hub" : "spoke",
 	    "version", PACKAGE_VERSION, "wire_version", WIRE_VERSION,
 	    "control_version", CTL_PROTO_VERSION, "uptime_ms",
 	    (json_int_t)(clock_ms() - st.started_ms), "data_path",
-	    dp_describe(rt_dp(rt)), "threads", dp_threads(rt_dp(rt)),
-	    "segments", segs, "peers", table_peer_count(rt_table(rt)),
-	    "reloads", (json_int_t)st.reloads, "reload_failures",
-	    (json_int_t)st.reload_failures);
+	    dp_describe(rt_dp(rt)), "datapath", info, "threads",
+	    dp_threads(rt_dp(rt)), "segments", segs, "peers",
+	    table_peer_count(rt_table(rt)), "reloads", (json_int_t)st.reloads,
+	    "reload_failures", (json_int_t)st.reload_failures);
 }
 
 static json_t *

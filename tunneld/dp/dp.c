@@ -433,6 +433,16 @@ dp_threads(const struct dp *dp)
 	return dp->nthreads;
 }
 
+void
+dp_get_info(const struct dp *dp, struct dp_info *i)
+{
+	i->threads = dp->nthreads;
+	i->batch = DP_BATCH;
+	i->udp_gso = dp->gso;
+	i->udp_gro = dp->gro;
+	i->busy_poll_us = dp->p.busy_poll_us;
+}
+
 const char *
 dp_describe(const struct dp *dp)
 {

@@ -85,7 +85,16 @@ void dp_seg_counters(struct dp *, int slot, struct seg_counters *);
  */
 void dp_reset_port(struct dp *, uint16_t port);
 void dp_reset_seg(struct dp *, int slot);
-/* Which system-call path the threads use, for status. */
+/* Which system-call path the threads use, for status, in words. */
 const char *dp_describe(const struct dp *);
+
+/* The same as fields. */
+struct dp_info {
+	int threads;
+	int batch;	       /* frames per read or recvmmsg */
+	bool udp_gso, udp_gro; /* as probed at start, not as configured */
+	unsigned busy_poll_us;
+};
+void dp_get_info(const struct dp *, struct dp_info *);
 
 #endif
