@@ -1,0 +1,26 @@
+#!/bin/bash
+# completion.sh: tunnelctl's bash completion (issue 15) against a running
+# hub: commands and options, and fdb's segment names from the daemon.
+. "$(dirname "$0")/lib.sh"
+lib_init
+topology
+hub_conf vxlan 4 spoke1:2
+printf '\n[segment dmz]\nvni = 200\ntap = tn-dmz\n' >> "$WORK/hub.conf"
+start_daemon hub
+PATH=$(dirname "$TUNNELCTL"):$PATH
+. "$TEST_SRCDIR/etc/completion/tunnelctl"
+# What completing the words "$@" (the last one being typed) offers.
+complete_words() {
+	COMP_WORDS=("$@")
+	COMP_CWORD=$(($# - 1))
+	COMPREPLY=()
+	_tunnelctl
+	echo "${COMPREPLY[*]}"
+}
+[ "$(complete_words tunnelctl st)" = status ] || fail "st: $(complete_words tunnelctl st)"
+[ "$(complete_words tunnelctl --js)" = --json ] || fail "--js"
+[ "$(complete_words tunnelctl -s "$WORK/hub/ctl.sock" fdb "")" = "pod dmz" ] ||
+    fail "fdb segments: $(complete_words tunnelctl -s "$WORK/hub/ctl.sock" fdb "")"
+[ "$(complete_words tunnelctl -s "$WORK/hub/ctl.sock" fdb d)" = dmz ] || fail "fdb d"
+[ -z "$(complete_words tunnelctl -s "$WORK/none" fdb "")" ] || fail "segments without a daemon"
+echo "PASS: tunnelctl completion"
