@@ -4,7 +4,8 @@
 # command is named and exits 2; tunnelctl --json puts an error on stdout
 # as JSON too; tunneld -n reports a key before any section and a
 # directory given as the config by name, and a user, group, bridge or
-# local address this host lacks (unless --offline).  Needs no root.
+# local address this host lacks (unless --offline), and warns of a UDP
+# port another program holds.  Needs no root.
 set -eu
 : "${TUNNELD:?}" "${TUNNELCTL:?}" "${TUNNELTOP:?}"
 WORK=$(mktemp -d /tmp/tunneld-cli.XXXXXX)
@@ -53,4 +54,16 @@ for bad in "user = nosuchuser|:3: [daemon] user: no such user nosuchuser|" \
 	"$TUNNELD" -n --offline -c "$WORK/host.conf" | grep -q "not checked (--offline)" ||
 	    fail "--offline did not skip the host checks for ${dkey:-$skey}"
 done
+# A port another program holds is a warning (start would fail), not an error.
+port=$("$py" -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 0)); print(s.getsockname()[1])')
+"$py" -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", int(sys.argv[1])))
+open(sys.argv[2], "w").close(); time.sleep(10)' "$port" "$WORK/held" &
+holder=$!
+for _ in $(seq 50); do [ -e "$WORK/held" ] && break; sleep 0.1; done
+printf '[daemon]\nrole = hub\nvxlan-port = %s\n[segment a]\nvni = 1\n' "$port" > "$WORK/port.conf"
+out=$("$TUNNELD" -n -c "$WORK/port.conf") || fail "a busy port made tunneld -n fail"
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null || true
+echo "$out" | grep -q "^warning: IPv4 socket port $port: bind: Address already in use (vxlan port)" ||
+    fail "busy port not warned about: $out"
 echo "PASS: command lines"

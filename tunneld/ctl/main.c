@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "dp/sock.h"
 #include "discovery.h"
 #include "log.h"
 #include "notify.h"
@@ -223,6 +224,64 @@ daemon_setup(struct daemon *d, struct config *cfg)
 		    "own (etc/tunneld.sysusers)");
 }
 
+static const char *
+plural(int n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* -n: warn about each UDP port another program holds (start would fail). */
+static void
+check_ports(const struct config *c)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	const struct cfg_daemon *d = &c->daemon;
+	const struct sockaddr_any *local;
+	struct sockaddr_any any = { .len = 0 };
+	char *cause = NULL;
+	int t, f, fd;
+
+	for (t = 0; t < ENCAP_MAX; t++) {
+		if (encap_ops(t)->transport != ENCAP_OVER_UDP)
+			continue;
+		for (f = 0; f < 2; f++) {
+			local =
+			    families[f] == AF_INET ? &d->local4 : &d->local6;
+			if ((d->local4.len || d->local6.len) && !local->len)
+				continue; /* that family is not wanted */
+			fd = sock_udp(families[f], local->len ? local : &any,
+			    d->port[t], false, false, &cause);
+			if (fd == -1 && errno == EADDRINUSE)
+				printf("warning: %s (%s port): in use: another "
+				       "tunneld, a kernel vxlan device or "
+				       "another "
+				       "program holds it\n",
+				    cause, encap_ops(t)->name);
+			if (fd != -1)
+				close(fd);
+			free(cause);
+			cause = NULL;
+		}
+	}
+}
+
+/* -n: the summary of a config that loaded, then the port warnings. */
+static int
+check_report(struct config *c, int offline)
+{
+	printf("%s: configuration OK (%d segment%s, %d peer%s, %d provider%s)",
+	    c->path, c->nsegments, plural(c->nsegments), c->npeers,
+	    plural(c->npeers), c->nproviders, plural(c->nproviders));
+	if (offline)
+		printf("; users, groups, bridges and local addresses not "
+		       "checked (--offline)");
+	printf("\n");
+	if (!offline)
+		check_ports(c);
+	config_free(c);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -273,19 +332,8 @@ main(int argc, char **argv)
 	if ((cfg = config_load_flags(d.conf_path,
 		 check && offline ? CONFIG_OFFLINE : 0, &cause)) == NULL)
 		fatalx("%s", cause);
-	if (check) {
-		printf("%s: configuration OK (%d segment%s, %d peer%s, %d "
-		       "provider%s)%s\n",
-		    d.conf_path, cfg->nsegments, cfg->nsegments == 1 ? "" : "s",
-		    cfg->npeers, cfg->npeers == 1 ? "" : "s", cfg->nproviders,
-		    cfg->nproviders == 1 ? "" : "s",
-		    offline ? "; users, "
-			      "groups, bridges and local addresses not checked "
-			      "(--offline)"
-			    : "");
-		config_free(cfg);
-		return 0;
-	}
+	if (check)
+		return check_report(cfg, offline);
 	if (!foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	log_init(foreground, verbose ? LOG_LEVEL_DEBUG :
