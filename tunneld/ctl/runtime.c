@@ -134,50 +134,58 @@ rt_snapshot(const struct runtime *rt)
 	return snap;
 }
 
-/* Flush the MAC entries of every port pc marks or the table holds. */
+/*
+ * After a publish: forget what the MAC tables learned at changed and
+ * removed peers' ports and what was pinned at removed and re-pinned ones,
+ * in one walk of each table.
+ */
 static void
 rt_flush_changed(struct runtime *rt, const struct peer_changes *pc)
 {
+	uint8_t what[DP_MAX_PORTS] = { 0 };
+	bool any = false, held;
 	uint16_t port;
 	int slot;
 
-	struct mactab *m;
-
 	for (port = 1; port <= DP_MAX_PEERS; port++) {
-		if (!pc->flush[port] && !table_port_held(rt->tab, port))
-			continue;
-		for (slot = -1; (slot = table_seg_next(rt->tab, slot)) >= 0;) {
-			m = table_seg(rt->tab, slot)->mactab;
-			mactab_flush_port(m, port);
-			if (table_port_held(rt->tab, port))
-				mactab_unpin_port(m, port);
-		}
+		held = table_port_held(rt->tab, port);
+		if (pc->flush[port] || held)
+			what[port] |= MACTAB_FLUSH_LEARNED;
+		if (pc->pin[port] || held)
+			what[port] |= MACTAB_FLUSH_PINNED;
+		any = any || what[port] != 0;
 	}
+	if (!any)
+		return;
+	for (slot = -1; (slot = table_seg_next(rt->tab, slot)) >= 0;)
+		mactab_flush_ports(table_seg(rt->tab, slot)->mactab, what,
+		    sizeof what);
 }
 
-/* Pin a peer's macs = in the segments it is in, and in no other. */
+/* Pin a peer's macs = in the segments it is in (old pins are gone). */
 static void
 pin_macs(struct runtime *rt, uint16_t port)
 {
 	const struct tbl_peer *p = table_peer(rt->tab, port);
 	const struct tbl_segment *s;
 	const uint8_t *a;
+	char mac[MAC_TEXT_LEN];
 	int slot, i;
 
+	if (p == NULL || p->nmacs == 0)
+		return;
 	for (slot = -1; (slot = table_seg_next(rt->tab, slot)) >= 0;) {
 		s = table_seg(rt->tab, slot);
-		mactab_unpin_port(s->mactab, port);
-		if (p == NULL || !((p->slots >> slot) & 1))
+		if (!((p->slots >> slot) & 1))
 			continue;
 		for (i = 0; i < p->nmacs; i++) {
 			a = p->macs[i];
 			if (!mactab_add_static(s->mactab, a, port))
-				log_warnx("peer %s: MAC %02x:%02x:%02x:%02x:"
-					  "%02x:%02x not pinned in segment %s: "
-					  "its "
-					  "table bucket is full of pinned MACs",
-				    p->name, a[0], a[1], a[2], a[3], a[4], a[5],
-				    s->cfg.name);
+				log_warnx("peer %s: MAC %s not pinned in "
+					  "segment "
+					  "%s: its table bucket is full of "
+					  "pinned MACs",
+				    p->name, mac_ntoa(a, mac), s->cfg.name);
 		}
 	}
 }

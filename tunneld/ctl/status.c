@@ -138,12 +138,11 @@ static bool
 fdb_entry(const struct mactab_entry *e, void *arg)
 {
 	struct fdb_walk *w = arg;
-	char mac[18];
+	char mac[MAC_TEXT_LEN];
 	const struct tbl_peer *p = table_peer(w->tab, e->port);
 	const char *port = "local";
 
-	snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0],
-	    e->mac[1], e->mac[2], e->mac[3], e->mac[4], e->mac[5]);
+	mac_ntoa(e->mac, mac);
 	if (e->port != PORT_LOCAL)
 		port = p != NULL ? p->name : "?";
 	json_array_append_new(w->entries,

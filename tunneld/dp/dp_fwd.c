@@ -50,6 +50,7 @@ note_learning(struct dp_thread *th, const struct dp_snapshot *snap,
 		[MACTAB_MOVE_REFUSED] = "live elsewhere, not moved to",
 		[MACTAB_AT_LIMIT] = "not learned: mac-limit reached by",
 	};
+	char mac[MAC_TEXT_LEN];
 	uint32_t suppressed;
 
 	if (learned == MACTAB_MOVED)
@@ -59,10 +60,10 @@ note_learning(struct dp_thread *th, const struct dp_snapshot *snap,
 	else if (learned != MACTAB_MOVE_REFUSED)
 		return;
 	if (log_rate_allow(&th->log_rate, &suppressed))
-		log_info("segment %s: MAC %02x:%02x:%02x:%02x:%02x:%02x %s %s "
-			 "(%u similar messages suppressed)",
-		    seg->name, m[0], m[1], m[2], m[3], m[4], m[5],
-		    what[learned], port_name(snap, in), suppressed);
+		log_info("segment %s: MAC %s %s %s (%u similar messages "
+			 "suppressed)",
+		    seg->name, mac_ntoa(m, mac), what[learned],
+		    port_name(snap, in), suppressed);
 }
 
 /* Where a frame that entered seg at port `in` goes; DROP_NONE or why not. */

@@ -1,5 +1,6 @@
 /* mactab.c: bounded, aging, lock-free-read MAC learning table. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -34,6 +35,14 @@ struct mactab {
 	struct mactab_policy pol; /* under lock */
 	uint32_t *port_count; /* [65536] learned entries per port, under lock */
 };
+
+char *
+mac_ntoa(const uint8_t *mac, char buf[MAC_TEXT_LEN])
+{
+	snprintf(buf, MAC_TEXT_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
+	    mac[1], mac[2], mac[3], mac[4], mac[5]);
+	return buf;
+}
 
 bool
 mac_is_learnable(const uint8_t *mac)
@@ -368,8 +377,8 @@ mactab_add_static(struct mactab *t, const uint8_t *mac, uint16_t port)
 
 /* Remove the entries for which drop() is true; returns how many. */
 static uint32_t
-mactab_remove_if(struct mactab *t, bool (*drop)(struct mactab *, uint64_t,
-    uint32_t), uint32_t arg)
+mactab_remove_if(struct mactab *t,
+    bool (*drop)(struct mactab *, uint64_t, const void *), const void *arg)
 {
 	uint32_t b, n = 0;
 	struct mactab_slot *s;
@@ -394,22 +403,41 @@ mactab_remove_if(struct mactab *t, bool (*drop)(struct mactab *, uint64_t,
 }
 
 static bool
-is_expired(struct mactab *t, uint64_t val, uint32_t now)
+is_expired(struct mactab *t, uint64_t val, const void *now)
 {
-	return !val_is_live(t, val, now);
+	return !val_is_live(t, val, *(const uint32_t *)now);
 }
 
+/*
+ * What a flush removes: per port a mask of MACTAB_FLUSH_* kinds (what),
+ * or one mask for one port, or for every port (port -1).
+ */
+struct flush_set {
+	const uint8_t *what; /* [nports], or NULL */
+	size_t nports;
+	int port;     /* without what: this port, or -1 for all */
+	uint8_t mask; /* without what */
+};
+
 static bool
-is_learned_at(struct mactab *t, uint64_t val, uint32_t port)
+in_flush_set(struct mactab *t, uint64_t val, const void *arg)
 {
+	const struct flush_set *f = arg;
+	uint8_t kind =
+	    (val & VAL_STATIC) ? MACTAB_FLUSH_PINNED : MACTAB_FLUSH_LEARNED;
+
 	(void)t;
-	return (val & VAL_STATIC) == 0 && VAL_PORT(val) == port;
+	if (f->what != NULL)
+		return VAL_PORT(val) < f->nports &&
+		    (f->what[VAL_PORT(val)] & kind) != 0;
+	return (f->port < 0 || VAL_PORT(val) == f->port) &&
+	    (f->mask & kind) != 0;
 }
 
 uint32_t
 mactab_expire(struct mactab *t, uint32_t now)
 {
-	uint32_t n = mactab_remove_if(t, is_expired, now);
+	uint32_t n = mactab_remove_if(t, is_expired, &now);
 
 	pthread_mutex_lock(&t->lock);
 	t->st.expired += n;
@@ -418,36 +446,27 @@ mactab_expire(struct mactab *t, uint32_t now)
 }
 
 uint32_t
-mactab_flush_port(struct mactab *t, uint16_t port)
+mactab_flush_ports(struct mactab *t, const uint8_t *what, size_t nports)
 {
-	return mactab_remove_if(t, is_learned_at, port);
-}
+	struct flush_set f = { what, nports, -1, 0 };
 
-static bool
-is_pinned_at(struct mactab *t, uint64_t val, uint32_t port)
-{
-	(void)t;
-	return (val & VAL_STATIC) != 0 && VAL_PORT(val) == port;
+	return mactab_remove_if(t, in_flush_set, &f);
 }
 
 uint32_t
-mactab_unpin_port(struct mactab *t, uint16_t port)
+mactab_flush_port(struct mactab *t, uint16_t port)
 {
-	return mactab_remove_if(t, is_pinned_at, port);
-}
+	struct flush_set f = { NULL, 0, port, MACTAB_FLUSH_LEARNED };
 
-static bool
-is_learned(struct mactab *t, uint64_t val, uint32_t arg)
-{
-	(void)t;
-	(void)arg;
-	return (val & VAL_STATIC) == 0;
+	return mactab_remove_if(t, in_flush_set, &f);
 }
 
 uint32_t
 mactab_flush(struct mactab *t)
 {
-	return mactab_remove_if(t, is_learned, 0);
+	struct flush_set f = { NULL, 0, -1, MACTAB_FLUSH_LEARNED };
+
+	return mactab_remove_if(t, in_flush_set, &f);
 }
 
 void

@@ -73,6 +73,10 @@ void mactab_set_policy(struct mactab *, const struct mactab_policy *);
 /* True for a MAC that may be learned: unicast and not all zero. */
 bool mac_is_learnable(const uint8_t *mac);
 
+enum { MAC_TEXT_LEN = 18 }; /* "aa:bb:cc:dd:ee:ff" and its NUL */
+/* mac as aa:bb:cc:dd:ee:ff in buf; returns buf. */
+char *mac_ntoa(const uint8_t *mac, char buf[MAC_TEXT_LEN]);
+
 /* Port of mac, or MACTAB_NONE if unknown or aged out. */
 uint16_t mactab_lookup(struct mactab *, const uint8_t *mac, uint32_t now);
 /* Record that mac was seen at port. */
@@ -85,8 +89,14 @@ bool mactab_add_static(struct mactab *, const uint8_t *mac, uint16_t port);
 uint32_t mactab_expire(struct mactab *, uint32_t now);
 /* Remove every learned entry at port (a peer went away). */
 uint32_t mactab_flush_port(struct mactab *, uint16_t port);
-/* Remove the static entries at port. */
-uint32_t mactab_unpin_port(struct mactab *, uint16_t port);
+
+enum { MACTAB_FLUSH_LEARNED = 1, MACTAB_FLUSH_PINNED = 2 };
+/*
+ * Remove, in one walk of the table, the entries of each port p < nports
+ * of the kinds what[p] names (a mask of MACTAB_FLUSH_*); how many.
+ */
+uint32_t mactab_flush_ports(struct mactab *, const uint8_t *what,
+    size_t nports);
 /* Remove every learned entry (the segment is another one now). */
 uint32_t mactab_flush(struct mactab *);
 /* Call fn for each live entry; stops early when fn returns false. */
