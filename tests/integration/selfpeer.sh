@@ -20,6 +20,14 @@ for a in 10.200.0.1 fd00:200::1 127.0.0.1 ::1 224.0.0.5 255.255.255.255 0.0.0.0 
 	[ "$rc" = 1 ] || fail "reload with a peer at $a exited $rc, not 1"
 done
 log "peers at the hub's own, loopback, multicast and broadcast addresses refused"
+# Off-host (-n --offline) this host's addresses say nothing; loopback does.
+cp "$WORK/hub.good" "$WORK/hub.conf"
+printf '\n[peer self]\naddress = 10.200.0.1\n' >> "$WORK/hub.conf"
+nsx hub "$TUNNELD" -n --offline -c "$WORK/hub.conf" >/dev/null ||
+    fail "--offline judged a peer by this host's addresses"
+sed -i 's/^address = 10.200.0.1$/address = 127.0.0.1/' "$WORK/hub.conf"
+nsx hub "$TUNNELD" -n --offline -c "$WORK/hub.conf" >/dev/null 2>&1 &&
+    fail "--offline took a loopback peer"
 # A static listing with the hub's own address in it: skipped, once.
 cp "$WORK/hub.good" "$WORK/hub.conf"
 printf '\n[provider lab]\ntype = static\ninstances = me=10.200.0.1, stranger=10.200.0.9\nrefresh = 1\n' >> "$WORK/hub.conf"

@@ -667,7 +667,8 @@ config_load_flags(const char *path, unsigned flags, char **cause)
 	c->segments = xcalloc(CFG_MAX_SEGMENTS, sizeof *c->segments);
 	c->peers = xcalloc(CFG_MAX_PEERS, sizeof *c->peers);
 	c->providers = xcalloc(CFG_MAX_PROVIDERS, sizeof *c->providers);
-	ld.local = localaddrs_new();
+	/* Offline, this host's addresses say nothing about the target's. */
+	ld.local = flags & CONFIG_OFFLINE ? NULL : localaddrs_new();
 	if (load_sections(&ld, c) != 0 ||
 	    (!(flags & CONFIG_OFFLINE) && load_host_checks(&ld, c) != 0)) {
 		config_free(c);

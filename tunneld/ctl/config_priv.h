@@ -48,7 +48,7 @@ struct loader {
 	const char *path;
 	dictionary *dict;
 	struct ini_lines *lines;
-	struct localaddrs *local; /* this host's, so no peer is it */
+	struct localaddrs *local; /* this host's; NULL offline */
 	char **cause;
 	/*
 	 * Keys no table knows go here when set: 0 taken, 1 unknown, -1

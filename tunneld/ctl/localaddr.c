@@ -50,7 +50,7 @@ localaddrs_has(const struct localaddrs *l, const struct sockaddr_any *a)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
+	for (i = 0; l != NULL && i < l->n; i++)
 		if (addr_same_host(&l->v[i], &a->sa))
 			return true;
 	return false;

@@ -19,7 +19,7 @@ struct localaddrs;
 /* This host's addresses now; never NULL (empty if they cannot be read). */
 struct localaddrs *localaddrs_new(void);
 void localaddrs_free(struct localaddrs *);
-/* Whether a (its address, not its port) is one of them. */
+/* Whether a (its address, not its port) is one of them; l may be NULL. */
 bool localaddrs_has(const struct localaddrs *, const struct sockaddr_any *a);
 /*
  * Why a can be no peer's (addr_not_unicast(), or "an address of this
