@@ -180,10 +180,20 @@ spoke_addr() {
 }
 
 # Three daemons for encap $1 over family $2.
+# conf_all writes the three configs, start_configured starts them (a test
+# may edit a config in between).
 start_all() {
+	conf_all "$1" "$2"
+	start_configured
+}
+
+conf_all() {
 	hub_conf "$1" "$2" spoke1:2 spoke2:3
 	spoke_conf spoke1 "$1" "$2"
 	spoke_conf spoke2 "$1" "$2"
+}
+
+start_configured() {
 	start_daemon hub; start_daemon spoke1; start_daemon spoke2
 	spoke_addr spoke1 21
 	spoke_addr spoke2 22

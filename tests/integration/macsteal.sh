@@ -11,13 +11,9 @@
 . "$(dirname "$0")/lib.sh"
 lib_init
 topology
-hub_conf vxlan 4 spoke1:2 spoke2:3
+conf_all vxlan 4
 sed -i 's/^threads = 2$/threads = 2\nmac-table-size = 256\nmac-limit = 100/' "$WORK/hub.conf"
-spoke_conf spoke1 vxlan 4
-spoke_conf spoke2 vxlan 4
-start_daemon hub; start_daemon spoke1; start_daemon spoke2
-spoke_addr spoke1 21
-spoke_addr spoke2 22
+start_configured
 ping_ok vm1 10.10.0.21
 ping_ok vm2 10.10.0.22
 vm1_mac=$(nsx vm1 cat /sys/class/net/eth0/address)

@@ -8,13 +8,9 @@
 . "$(dirname "$0")/lib.sh"
 lib_init
 topology
-hub_conf vxlan 4 spoke1:2 spoke2:3
+conf_all vxlan 4
 sed -i '/^user = nobody$/d' "$WORK/hub.conf"	# new TAPs need root
-spoke_conf spoke1 vxlan 4
-spoke_conf spoke2 vxlan 4
-start_daemon hub; start_daemon spoke1; start_daemon spoke2
-spoke_addr spoke1 21
-spoke_addr spoke2 22
+start_configured
 ping_ok vm1 10.10.0.21
 
 # The segments of peer $2 on node $1, comma separated, in slot order.
