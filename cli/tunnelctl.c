@@ -117,7 +117,8 @@ print_drops(json_t *drops)
 	json_t *v;
 	int first = 1;
 
-	json_object_foreach(drops, k, v) {
+	json_object_foreach(drops, k, v)
+	{
 		printf("%s%s=%lld", first ? "" : " ", k,
 		    (long long)json_integer_value(v));
 		first = 0;
@@ -183,14 +184,15 @@ print_status(json_t *d)
 	    "VNI", "TAP", "MTU", "BRIDGE", "FDB", "TAP-RX", "TAP-TX",
 	    "TAP-DROPS");
 	json_array_foreach(json_object_get(d, "segments"), i, s)
-		printf("%-12s %8lld %-15s %5lld %-12s %6lld %12lld %12lld "
-		    "%10lld\n",
-		    str(s, "name"), (long long)num(s, "vni"), str(s, "tap"),
-		    (long long)num(s, "mtu"), *str(s, "bridge") ?
-		    str(s, "bridge") : "-", (long long)num(s, "fdb_entries"),
-		    (long long)num(s, "tap_rx_frames"),
-		    (long long)num(s, "tap_tx_frames"),
-		    (long long)num(s, "tap_kernel_drops"));
+	    printf("%-12s %8lld %-15s %5lld %-12s %6lld %12lld %12lld "
+		   "%10lld\n",
+		str(s, "name"), (long long)num(s, "vni"), str(s, "tap"),
+		(long long)num(s, "mtu"),
+		*str(s, "bridge") ? str(s, "bridge") : "-",
+		(long long)num(s, "fdb_entries"),
+		(long long)num(s, "tap_rx_frames"),
+		(long long)num(s, "tap_tx_frames"),
+		(long long)num(s, "tap_kernel_drops"));
 }
 
 static void
@@ -226,7 +228,8 @@ print_fdb(json_t *d)
 	size_t i;
 	int w;
 
-	json_object_foreach(json_object_get(d, "fdb"), seg, entries) {
+	json_object_foreach(json_object_get(d, "fdb"), seg, entries)
+	{
 		printf("segment %s: %zu entr%s\n", seg,
 		    json_array_size(entries),
 		    json_array_size(entries) == 1 ? "y" : "ies");
@@ -251,12 +254,14 @@ print_counters(json_t *d)
 	print_drops(json_object_get(d, "drops_local"));
 	printf("drops from unknown sources: ");
 	print_drops(json_object_get(d, "drops_unattributed"));
-	json_object_foreach(json_object_get(d, "fdb"), seg, t)
-		printf("fdb %s: %lld/%lld entries, learned %lld, moved %lld, "
-		    "evicted %lld, expired %lld\n", seg,
-		    (long long)num(t, "entries"), (long long)num(t, "capacity"),
-		    (long long)num(t, "learned"), (long long)num(t, "moved"),
-		    (long long)num(t, "evicted"), (long long)num(t, "expired"));
+	json_object_foreach(json_object_get(d, "fdb"), seg,
+	    t) printf("fdb %s: %lld/%lld entries, learned %lld, moved %lld, "
+		      "evicted %lld, expired %lld, moves refused %lld, not "
+		      "learned at mac-limit %lld\n",
+	    seg, (long long)num(t, "entries"), (long long)num(t, "capacity"),
+	    (long long)num(t, "learned"), (long long)num(t, "moved"),
+	    (long long)num(t, "evicted"), (long long)num(t, "expired"),
+	    (long long)num(t, "move_refused"), (long long)num(t, "at_limit"));
 }
 
 static void
@@ -282,8 +287,8 @@ ago(json_t *t, char *buf, size_t len)
 {
 	if (!json_is_integer(t))
 		return "never";
-	snprintf(buf, len, "%llds ago", (long long)(time(NULL) -
-	    json_integer_value(t)));
+	snprintf(buf, len, "%llds ago",
+	    (long long)(time(NULL) - json_integer_value(t)));
 	return buf;
 }
 
@@ -299,9 +304,9 @@ print_discovery(json_t *d)
 		return;
 	}
 	printf("%-16s %-10s %-10s %9s %6s %8s %-14s %s\n", "PROVIDER", "TYPE",
-	    "STATE", "INSTANCES", "PEERS", "LEAVING", "LAST SUCCESS",
-	    "NEXT");
-	json_array_foreach(json_object_get(d, "providers"), i, p) {
+	    "STATE", "INSTANCES", "PEERS", "LEAVING", "LAST SUCCESS", "NEXT");
+	json_array_foreach(json_object_get(d, "providers"), i, p)
+	{
 		printf("%-16s %-10s %-10s %9lld %6lld %8lld %-14s in %llds\n",
 		    str(p, "name"), str(p, "type"), str(p, "state"),
 		    (long long)num(p, "instances"), (long long)num(p, "peers"),
@@ -346,7 +351,9 @@ main(int argc, char **argv)
 	opterr = 0; /* unknown options are said below, by name */
 	while ((ch = getopt_long(argc, argv, "s:jhV", opts, NULL)) != -1) {
 		switch (ch) {
-		case 's': path = optarg; break;
+		case 's':
+			path = optarg;
+			break;
 		case 'j':
 			json_out = 1;
 			break;

@@ -47,6 +47,8 @@ n=$(peer_field hub spoke2 mac_unlearned)
 ping_ok vm1 10.10.0.21
 ping_ok spoke1 10.10.0.12
 log "spoke2 holds $at_spoke2 MACs; $n not learned; the pod's stay"
+ctl hub counters | grep -Eq "^fdb pod: .*moves refused [1-9][0-9]*, not learned at mac-limit [1-9][0-9]*$" ||
+    fail "counters text: $(ctl hub counters | grep '^fdb')"
 # A MAC pinned to spoke1 (macs =) is spoke1's whatever others send.
 s1_mac=$(nsx spoke1 cat /sys/class/net/tn-pod/address)
 sed -i "/^\[peer spoke1\]$/a macs = $s1_mac" "$WORK/hub.conf"
