@@ -5,7 +5,8 @@
 # as JSON too; tunneld -n reports a key before any section and a
 # directory given as the config by name, and a user, group, bridge or
 # local address this host lacks (unless --offline), and warns of a UDP
-# port another program holds.  Needs no root.
+# port another program holds, and (as root) of a key file the [daemon]
+# user cannot read after start.  Needs no root.
 set -eu
 : "${TUNNELD:?}" "${TUNNELCTL:?}" "${TUNNELTOP:?}"
 WORK=$(mktemp -d /tmp/tunneld-cli.XXXXXX)
@@ -66,4 +67,29 @@ out=$("$TUNNELD" -n -c "$WORK/port.conf") || fail "a busy port made tunneld -n f
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null || true
 echo "$out" | grep -q "^warning: IPv4 socket port $port: bind: Address already in use (vxlan port)" ||
     fail "busy port not warned about: $out"
+# Files the [daemon] user cannot read: start reads them as root, but a
+# reload after the drop would fail.  Only root can set up (and see) that.
+if [ "$(id -u)" = 0 ]; then
+	chmod 755 "$WORK"
+	printf 'password = s3cret\n' > "$WORK/cred"
+	chmod 600 "$WORK/cred"
+	printf '[daemon]\nrole = hub\nuser = nobody\n[segment a]\nvni = 1\n[provider lab]\ntype = openstack\nauth-url = https://k:5000/v3\nusername = u\nproject = p\ntag = t\ncredentials = %s\n' \
+	    "$WORK/cred" > "$WORK/cred.conf"
+	chmod 644 "$WORK/cred.conf"
+	out=$("$TUNNELD" -n -c "$WORK/cred.conf") || fail "a root-owned key file made tunneld -n fail: $out"
+	echo "$out" | grep -qF "warning: $WORK/cred.conf:12: [provider lab] credentials: $WORK/cred: user nobody cannot read it, so a reload after start will fail (chown nobody $WORK/cred, in a folder it may enter)" ||
+	    fail "root-owned key file not warned about: $out"
+	[ "$(echo "$out" | grep -c '^warning')" = 1 ] || fail "more than one warning: $out"
+	chown nobody "$WORK/cred"
+	out=$("$TUNNELD" -n -c "$WORK/cred.conf")
+	echo "$out" | grep -q "^warning" && fail "warned about a key file nobody owns: $out"
+	chmod 600 "$WORK/cred.conf"
+	out=$("$TUNNELD" -n -c "$WORK/cred.conf")
+	echo "$out" | grep -qF "warning: $WORK/cred.conf:3: [daemon] user: $WORK/cred.conf: user nobody cannot read this file, so a reload after start will fail" ||
+	    fail "root-only config not warned about: $out"
+	"$TUNNELD" -n --offline -c "$WORK/cred.conf" | grep -q "^warning" &&
+	    fail "--offline judged file owners of this host"
+else
+	echo "not root: the checks of what the [daemon] user can read are left out"
+fi
 echo "PASS: command lines"

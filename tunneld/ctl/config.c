@@ -232,22 +232,46 @@ static const struct key_def peer_keys[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
+/* "FILE:LINE: [section] key: message", the key's line or its section's. */
+static char *
+load_message(struct loader *ld, const char *section, const char *key,
+    const char *fmt, va_list ap)
+{
+	char msg[256], *out;
+	int line = ini_lines_find(ld->lines, section, key);
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (line == 0)
+		line = ini_lines_find(ld->lines, section, NULL);
+	xasprintf(&out, "%s:%d: [%s]%s%s: %s", ld->path, line, section,
+	    key ? " " : "", key ? key : "", msg);
+	return out;
+}
+
 int
 load_fail(struct loader *ld, const char *section, const char *key,
     const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
-	int line = ini_lines_find(ld->lines, section, key);
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	*ld->cause = load_message(ld, section, key, fmt, ap);
 	va_end(ap);
-	if (line == 0)
-		line = ini_lines_find(ld->lines, section, NULL);
-	xasprintf(ld->cause, "%s:%d: [%s]%s%s: %s", ld->path, line, section,
-	    key ? " " : "", key ? key : "", msg);
 	return -1;
+}
+
+void
+load_warn(struct loader *ld, const char *section, const char *key,
+    const char *fmt, ...)
+{
+	struct config *c = ld->conf;
+	va_list ap;
+
+	va_start(ap, fmt);
+	c->warnings =
+	    xreallocarray(c->warnings, c->nwarnings + 1, sizeof *c->warnings);
+	c->warnings[c->nwarnings++] = load_message(ld, section, key, fmt, ap);
+	va_end(ap);
 }
 
 static const struct key_def *
@@ -667,10 +691,12 @@ config_load_flags(const char *path, unsigned flags, char **cause)
 	c->segments = xcalloc(CFG_MAX_SEGMENTS, sizeof *c->segments);
 	c->peers = xcalloc(CFG_MAX_PEERS, sizeof *c->peers);
 	c->providers = xcalloc(CFG_MAX_PROVIDERS, sizeof *c->providers);
+	ld.conf = c;
+	ld.offline = (flags & CONFIG_OFFLINE) != 0;
 	/* Offline, this host's addresses say nothing about the target's. */
-	ld.local = flags & CONFIG_OFFLINE ? NULL : localaddrs_new();
+	ld.local = ld.offline ? NULL : localaddrs_new();
 	if (load_sections(&ld, c) != 0 ||
-	    (!(flags & CONFIG_OFFLINE) && load_host_checks(&ld, c) != 0)) {
+	    (!ld.offline && load_host_checks(&ld, c) != 0)) {
 		config_free(c);
 		c = NULL;
 	}
@@ -689,11 +715,23 @@ config_free(struct config *c)
 		return;
 	for (i = 0; i < c->nproviders; i++)
 		cfg_provider_clear(&c->providers[i]);
+	for (i = 0; i < c->nwarnings; i++)
+		free(c->warnings[i]);
+	free(c->warnings);
 	free(c->providers);
 	free(c->path);
 	free(c->segments);
 	free(c->peers);
 	free(c);
+}
+
+void
+config_log_warnings(const struct config *c)
+{
+	int i;
+
+	for (i = 0; i < c->nwarnings; i++)
+		log_warnx("%s", c->warnings[i]);
 }
 
 int

@@ -113,6 +113,13 @@ struct config {
 	int npeers;
 	struct cfg_provider *providers;
 	int nproviders;
+	/*
+	 * What start-up accepts but an operator should fix, each
+	 * "FILE:LINE: [section] key: message"; the daemon logs them at start
+	 * and reload, tunneld -n prints them.
+	 */
+	char **warnings;
+	int nwarnings;
 };
 
 enum config_flags {
@@ -128,6 +135,8 @@ struct config *config_load(const char *path, char **cause);
 struct config *config_load_flags(const char *path, unsigned flags,
     char **cause);
 void config_free(struct config *);
+/* Log each of the config's warnings (log_warnx). */
+void config_log_warnings(const struct config *);
 
 /* Index of the segment with that name or VNI, -1 if none. */
 int config_segment_by_name(const struct config *, const char *);

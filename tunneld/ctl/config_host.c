@@ -7,12 +7,18 @@
  * every load but with CONFIG_OFFLINE (tunneld -n --offline, when the file
  * is checked on another host, and the unit tests), so that tunneld -n
  * refuses what the daemon would then refuse at start, with FILE:LINE.
+ * Started as root, it also warns of files the [daemon] user cannot read:
+ * tunneld reads them at start, and a reload after the drop would fail.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "config_priv.h"
 
@@ -25,6 +31,36 @@ is_bridge(const char *name)
 
 	snprintf(path, sizeof path, "/sys/class/net/%s/bridge", name);
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int
+user_can_read(const char *user, const char *path)
+{
+	gid_t groups[64];
+	int ngroups = 64, status, fd;
+	struct passwd *pw;
+	pid_t pid;
+
+	if (geteuid() != 0 || (pw = getpwnam(user)) == NULL || pw->pw_uid == 0)
+		return -1;
+	if (getgrouplist(user, pw->pw_gid, groups, &ngroups) == -1)
+		return -1;
+	/* The child makes system calls only: no NSS after fork. */
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		if (setgroups((size_t)ngroups, groups) == -1 ||
+		    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1)
+			_exit(2);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		_exit(fd == -1 ? 1 : 0);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
+		return -1;
+	return WEXITSTATUS(status) == 0;
 }
 
 static int
@@ -60,6 +96,13 @@ load_host_checks(struct loader *ld, const struct config *c)
 
 	if (check_daemon(ld, &c->daemon) != 0)
 		return -1;
+	if (c->daemon.user[0] != '\0' &&
+	    user_can_read(c->daemon.user, ld->path) == 0)
+		load_warn(ld, "daemon", "user",
+		    "%s: user %s cannot read this "
+		    "file, so a reload after start will fail (install -o %s "
+		    "-m 600, in a folder it may enter)",
+		    ld->path, c->daemon.user, c->daemon.user);
 	for (i = 0; i < c->nsegments; i++) {
 		s = &c->segments[i];
 		if (s->bridge[0] == '\0')

@@ -49,6 +49,8 @@ struct loader {
 	dictionary *dict;
 	struct ini_lines *lines;
 	struct localaddrs *local; /* this host's; NULL offline */
+	bool offline;		  /* CONFIG_OFFLINE: not checked on this host */
+	struct config *conf;	  /* what is being loaded (for load_warn) */
 	char **cause;
 	/*
 	 * Keys no table knows go here when set: 0 taken, 1 unknown, -1
@@ -61,6 +63,9 @@ struct loader {
 
 /* Set *ld->cause to "FILE:LINE: [section] key: message"; returns -1. */
 int load_fail(struct loader *, const char *section, const char *key,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Add "FILE:LINE: [section] key: message" to the config's warnings. */
+void load_warn(struct loader *, const char *section, const char *key,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Parse every key of a section through the tables; check required keys. */
 int load_section(struct loader *, const char *sec, const struct key_table *,
@@ -79,6 +84,11 @@ int parse_bool(const char *, void *, const struct key_def *, const char **);
 int parse_str(const char *, void *, const struct key_def *, const char **);
 int parse_encap(const char *, void *, const struct key_def *, const char **);
 
+/*
+ * Whether user may open path for reading: 1, 0, or -1 when this process
+ * cannot tell (not root, no such user, the user is root).  Forks.
+ */
+int user_can_read(const char *user, const char *path);
 /* What the config names on this host exists (config_host.c); 0 or -1. */
 int load_host_checks(struct loader *, const struct config *);
 

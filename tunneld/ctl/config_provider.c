@@ -88,6 +88,24 @@ secret_owner(const struct config *c)
 	return 0;
 }
 
+/*
+ * Started as root, tunneld reads a file the [daemon] user cannot (root's,
+ * mode 600, or in a folder closed to it) now, but the next reload would
+ * fail.  Said as a warning, so that tunneld -n and the start log name it.
+ */
+static void
+warn_unreadable_later(struct loader *ld, const char *sec, const char *key,
+    const char *path, const struct config *c)
+{
+	if (ld->offline || c->daemon.user[0] == '\0' ||
+	    user_can_read(c->daemon.user, path) != 0)
+		return;
+	load_warn(ld, sec, key,
+	    "%s: user %s cannot read it, so a reload "
+	    "after start will fail (chown %s %s, in a folder it may enter)",
+	    path, c->daemon.user, c->daemon.user, path);
+}
+
 /* Open a secrets file after checking its owner and mode; fd or -1. */
 static int
 open_secret(struct loader *ld, const char *sec, const char *key,
@@ -114,6 +132,7 @@ open_secret(struct loader *ld, const char *sec, const char *key,
 		    "the daemon user and not readable by group or others "
 		    "(chmod 600)", path);
 	}
+	warn_unreadable_later(ld, sec, key, path, c);
 	return fd;
 }
 

@@ -276,6 +276,8 @@ check_report(struct config *c, int offline)
 		printf("; users, groups, bridges and local addresses not "
 		       "checked (--offline)");
 	printf("\n");
+	for (int i = 0; i < c->nwarnings; i++)
+		printf("warning: %s\n", c->warnings[i]);
 	if (!offline)
 		check_ports(c);
 	config_free(c);
@@ -338,6 +340,7 @@ main(int argc, char **argv)
 		fatal("daemon");
 	log_init(foreground, verbose ? LOG_LEVEL_DEBUG :
 	    (enum log_level)cfg->daemon.log_level, "tunneld");
+	config_log_warnings(cfg);
 	daemon_setup(&d, cfg);
 	if (rt_start(d.rt, &cause) != 0)
 		fatalx("%s", cause);

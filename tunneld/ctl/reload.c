@@ -251,7 +251,9 @@ rt_reload(struct runtime *rt, const char *path, struct config **old,
 	const char *key;
 	int rc = -1;
 
-	if ((nc = config_load(path, cause)) == NULL)
+	if ((nc = config_load(path, cause)) != NULL)
+		config_log_warnings(nc);
+	if (nc == NULL)
 		;
 	else if ((key = config_restart_key(oc, nc)) != NULL)
 		xasprintf(cause,
