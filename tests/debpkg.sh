@@ -74,6 +74,9 @@ systemd-analyze verify "$unit" > "$WORK/verify.out" 2>&1 ||
 grep -q '^ExecStart=/usr/sbin/tunneld -d -c /etc/tunneld/tunneld.conf$' "$unit" ||
     fail "unit does not run /usr/sbin/tunneld with /etc/tunneld/tunneld.conf"
 
+/usr/sbin/tunneld --help | grep -qF "(default /etc/tunneld/tunneld.conf)" ||
+    fail "installed tunneld's default config is not /etc/tunneld/tunneld.conf"
+
 doc=/usr/share/doc/tunneld
 for f in "$doc"/tunneld.conf "$doc"/hub.conf "$doc"/spoke.conf; do
 	/usr/sbin/tunneld -n --offline -c "$f" || fail "tunneld -n --offline $f"

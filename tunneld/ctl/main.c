@@ -27,7 +27,8 @@
 #include "status.h"
 #include "xmalloc.h"
 
-#define DEFAULT_CONFIG "/etc/tunneld/tunneld.conf"
+/* SYSCONFDIR: configure's --sysconfdir (Makefile.am), as the unit uses. */
+#define DEFAULT_CONFIG SYSCONFDIR "/tunneld/tunneld.conf"
 
 struct daemon {
 	const char *conf_path;
