@@ -233,6 +233,9 @@ static const struct key_def peer_keys[] = {
 };
 
 /* "FILE:LINE: [section] key: message", the key's line or its section's. */
+static char *load_message(struct loader *, const char *, const char *,
+    const char *, va_list) __attribute__((format(printf, 4, 0)));
+
 static char *
 load_message(struct loader *ld, const char *section, const char *key,
     const char *fmt, va_list ap)
