@@ -33,6 +33,7 @@ usage(FILE *out, int code)
 	    "  fdb [SEGMENT]    learned MAC addresses\n"
 	    "  discovery        cloud providers: state, instances, errors\n"
 	    "  counters         drops by reason, forwarding table statistics\n"
+	    "  health           per peer: state, RTT, jitter, loss (probes)\n"
 	    "  reload           re-read the configuration\n"
 	    "options:\n"
 	    "  -s, --socket P   control socket (default " CTL_DEFAULT_SOCKET
@@ -322,6 +323,63 @@ print_discovery(json_t *d)
 	}
 }
 
+/* A number of ms (JSON real) as "0.352", or "-" when null. */
+static const char *
+ms(json_t *o, const char *key)
+{
+	static char ring[4][16];
+	static unsigned next;
+	json_t *v = json_object_get(o, key);
+	char *out = ring[next++ % 4];
+
+	if (!json_is_number(v))
+		return "-";
+	snprintf(out, sizeof ring[0], "%.3f", json_number_value(v));
+	return out;
+}
+
+static void
+print_health(json_t *d)
+{
+	json_t *peers = json_object_get(d, "peers"), *p, *rtt, *v;
+	int wn = width(peers, "name", 4), wa = width(peers, "address", 7);
+	char loss[16], rtts[64];
+	size_t i;
+
+	printf("probes every %lld ms, down after %lld ms without an answer, "
+	       "figures over %lld s\n",
+	    (long long)num(d, "probe_interval_ms"),
+	    (long long)num(d, "dead_after_ms"),
+	    (long long)num(d, "probe_window_ms") / 1000);
+	printf("%-*s %-*s %-7s %-8s %-23s %7s %6s %8s  %s\n", wn, "PEER", wa,
+	    "ADDRESS", "ENCAP", "STATE", "RTT-MS MIN/AVG/MAX", "JITTER", "LOSS",
+	    "SINCE", "REASON");
+	json_array_foreach(peers, i, p)
+	{
+		rtt = json_object_get(p, "rtt_ms");
+		snprintf(rtts, sizeof rtts, "%s/%s/%s", ms(rtt, "min"),
+		    ms(rtt, "avg"), ms(rtt, "max"));
+		v = json_object_get(p, "loss_pct");
+		if (json_is_number(v))
+			snprintf(loss, sizeof loss, "%.1f%%",
+			    json_number_value(v));
+		else
+			snprintf(loss, sizeof loss, "-");
+		printf("%-*s %-*s %-7s %-8s %-23s %7s %6s %8s  %s", wn,
+		    str(p, "name"), wa, str(p, "address"), str(p, "encap"),
+		    str(p, "state"), rtts, ms(rtt, "jitter"), loss,
+		    duration((json_int_t)json_number_value(
+			json_object_get(p, "since_s"))),
+		    str(p, "reason"));
+		v = json_object_get(p, "last_rx_s");
+		if (strcmp(str(p, "state"), "unprobed") == 0)
+			printf(json_is_number(v) ? " (last rx %.0f s ago)"
+						 : " (nothing received)",
+			    json_number_value(v));
+		printf("\n");
+	}
+}
+
 static void (*const printers[CTL_CMD_MAX])(json_t *) = {
 	[CTL_STATUS] = print_status,
 	[CTL_PEERS] = print_peers,
@@ -329,6 +387,7 @@ static void (*const printers[CTL_CMD_MAX])(json_t *) = {
 	[CTL_COUNTERS] = print_counters,
 	[CTL_RELOAD] = print_reload,
 	[CTL_DISCOVERY] = print_discovery,
+	[CTL_HEALTH] = print_health,
 };
 
 int
@@ -397,7 +456,8 @@ main(int argc, char **argv)
 		return rc;
 	}
 	if (json_out) {
-		s = json_dumps(data, JSON_INDENT(2) | JSON_SORT_KEYS);
+		s = json_dumps(data,
+		    JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(9));
 		printf("%s\n", s);
 		free(s);
 	} else

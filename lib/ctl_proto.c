@@ -15,6 +15,7 @@ static const char *const cmd_names[CTL_CMD_MAX] = {
 	[CTL_RELOAD] = "reload",
 	[CTL_SUBSCRIBE] = "subscribe",
 	[CTL_DISCOVERY] = "discovery",
+	[CTL_HEALTH] = "health",
 };
 
 const char *
@@ -82,7 +83,7 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *r,
 static char *
 encode_line(json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT), *line;
+	char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9)), *line;
 
 	json_decref(j);
 	if (s == NULL)

@@ -10,6 +10,7 @@
  *   {"cmd": "reload"}            re-read the config file
  *   {"cmd": "subscribe"}         a status reply now and once a second
  *   {"cmd": "discovery"}         per provider: state, last success/error
+ *   {"cmd": "health"}            per peer: probe state, RTT, loss
  * Each reply is one line:
  *   {"ok": true, "version": 1, "cmd": C, "data": {...}}
  *   {"ok": false, "version": 1, "error": "reason"}
@@ -23,7 +24,7 @@
 
 #include <jansson.h>
 
-#define CTL_PROTO_VERSION 2	/* 2: discovery */
+#define CTL_PROTO_VERSION 3 /* 2: discovery; 3: health */
 #define CTL_DEFAULT_SOCKET "/run/tunneld/tunneld.sock"
 
 enum ctl_limits {
@@ -41,6 +42,7 @@ enum ctl_cmd {
 	CTL_RELOAD,
 	CTL_SUBSCRIBE,
 	CTL_DISCOVERY,
+	CTL_HEALTH,
 	CTL_CMD_MAX
 };
 

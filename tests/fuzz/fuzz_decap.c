@@ -3,13 +3,14 @@
  *
  * The first byte picks the path: VXLAN, GRE, or a raw IPv4 packet carrying
  * GRE; a parsed inner frame is then hashed and run through the forwarding
- * decision, as the data path would.
+ * decision, as the data path would, and a probe's body is parsed.
  */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "net/encap.h"
 #include "net/fwd.h"
+#include "net/probe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -42,6 +43,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (d.frame < data || d.frame + d.frame_len > data + size)
 		__builtin_trap();	/* the frame must lie inside the input */
+	if (d.probe) {
+		struct probe p;
+		(void)probe_parse(d.frame, d.frame_len, &p);
+		return 0;
+	}
 	seg.mactab = mt;
 	seg.peer_ports = ports;
 	seg.npeers = 2;

@@ -4,6 +4,7 @@
 #include "check_main.h"
 #include "net/csum.h"
 #include "net/encap.h"
+#include "net/probe.h"
 
 /* An inner frame: broadcast ARP request from 02:00:00:00:00:01. */
 static const uint8_t inner[] = {
@@ -196,6 +197,88 @@ START_TEST(entropy)
 }
 END_TEST
 
+/* Probe headers: what each encapsulation sends, and that decap sees them. */
+START_TEST(probe_headers)
+{
+	static const uint8_t vx[8] = { 0x00, 'T', 'D', 'P', 0, 0, 0, 0 };
+	static const uint8_t gre[4] = { 0x00, 0x00, 0x88, 0xb5 };
+	struct probe p = { .type = PROBE_REQUEST, .seq = 7, .sent_ns = 99 };
+	uint8_t buf[256];
+	struct decap d;
+	enum encap_type t;
+	size_t h;
+
+	ck_assert_uint_eq(encap_ops(ENCAP_VXLAN)->build_probe(buf), 8);
+	ck_assert_mem_eq(buf, vx, 8);
+	ck_assert_uint_eq(encap_ops(ENCAP_GRE)->build_probe(buf), 4);
+	ck_assert_mem_eq(buf, gre, 4);
+	for (t = 0; t < ENCAP_MAX; t++) {
+		h = encap_ops(t)->build_probe(buf);
+		ck_assert_uint_eq(probe_build(&p, buf + h, sizeof buf - h, 40),
+		    40);
+		ck_assert_int_eq(encap_ops(t)->decap(buf, h + 40, &d),
+		    DROP_NONE);
+		ck_assert(d.probe);
+		ck_assert_ptr_eq(d.frame, buf + h);
+		ck_assert_uint_eq(d.frame_len, 40);
+		/* A frame header is no probe. */
+		h = build(t, 5, buf);
+		ck_assert_int_eq(encap_ops(t)->decap(buf, h, &d), DROP_NONE);
+		ck_assert(!d.probe);
+	}
+	/* VXLAN: a probe header with a VNI is neither probe nor frame. */
+	encap_ops(ENCAP_VXLAN)->build_probe(buf);
+	buf[5] = 1;
+	ck_assert_int_eq(vxlan_decap(buf, 48, &d), DROP_BAD_FLAGS);
+	/* GRE: the probe protocol with a key is refused as a frame. */
+	encap_ops(ENCAP_GRE)->build_probe(buf);
+	buf[0] = 0x20;
+	ck_assert_int_eq(gre_decap(buf, 48, &d), DROP_BAD_PROTO);
+}
+END_TEST
+
+START_TEST(probe_bodies)
+{
+	struct probe in = { .type = PROBE_REQUEST,
+		.seq = 0xdeadbeef,
+		.sent_ns = 0x0102030405060708ull },
+		     out;
+	uint8_t buf[2000];
+
+	ck_assert_uint_eq(probe_build(&in, buf, sizeof buf, 1400), 1400);
+	ck_assert_uint_eq(buf[0], 'T');
+	ck_assert_uint_eq(buf[3], 'R');
+	ck_assert_int_eq(probe_parse(buf, 1400, &out), DROP_NONE);
+	ck_assert_int_eq(out.type, PROBE_REQUEST);
+	ck_assert_uint_eq(out.seq, 0xdeadbeef);
+	ck_assert_uint_eq(out.size, 1400); /* a request says its own size */
+	ck_assert(out.sent_ns == 0x0102030405060708ull);
+	in.type = PROBE_REPLY;
+	in.size = 1234;
+	ck_assert_uint_eq(probe_build(&in, buf, sizeof buf, PROBE_BODY_MIN),
+	    PROBE_BODY_MIN);
+	ck_assert_int_eq(probe_parse(buf, PROBE_BODY_MIN, &out), DROP_NONE);
+	ck_assert_int_eq(out.type, PROBE_REPLY);
+	ck_assert_uint_eq(out.size, 1234);
+	/* Too small to build; short, wrong magic, version or type. */
+	ck_assert_uint_eq(probe_build(&in, buf, 16, 16), 0);
+	ck_assert_uint_eq(probe_build(&in, buf, 31, 32), 0);
+	ck_assert_int_eq(probe_parse(buf, PROBE_BODY_MIN - 1, &out),
+	    DROP_BAD_PROBE);
+	buf[0] ^= 1;
+	ck_assert_int_eq(probe_parse(buf, PROBE_BODY_MIN, &out),
+	    DROP_BAD_PROBE);
+	buf[0] ^= 1;
+	buf[4] = 2;
+	ck_assert_int_eq(probe_parse(buf, PROBE_BODY_MIN, &out),
+	    DROP_BAD_PROBE);
+	buf[4] = PROBE_VERSION;
+	buf[5] = 3;
+	ck_assert_int_eq(probe_parse(buf, PROBE_BODY_MIN, &out),
+	    DROP_BAD_PROBE);
+}
+END_TEST
+
 START_TEST(names)
 {
 	ck_assert_int_eq(encap_parse("gre-udp"), ENCAP_GREUDP);
@@ -226,6 +309,8 @@ suite_build(void)
 	tcase_add_test(tc, ip4_raw);
 	tcase_add_test(tc, entropy);
 	tcase_add_test(tc, names);
+	tcase_add_test(tc, probe_headers);
+	tcase_add_test(tc, probe_bodies);
 	suite_add_tcase(s, tc);
 	return s;
 }

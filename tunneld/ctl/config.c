@@ -21,6 +21,7 @@ struct peer_stage {
 	long long port;
 	char segments[1024];
 	char macs[1024];
+	int probe;
 };
 
 /* Staging area for [daemon] keys that need a second step. */
@@ -142,6 +143,52 @@ parse_mac_move(const char *v, void *dst, const struct key_def *k,
 	return -1;
 }
 
+/* A duration into milliseconds: "N" or "Ns" seconds, "Nms" milliseconds. */
+static int
+parse_duration(const char *v, void *dst, const struct key_def *k,
+    const char **why)
+{
+	unsigned long long n, scale = 1000;
+	char *end;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (!isdigit((unsigned char)*v) || errno != 0) {
+		*why = "not a duration (5, 5s or 500ms)";
+		return -1;
+	}
+	if (strcmp(end, "ms") == 0)
+		scale = 1;
+	else if (*end != '\0' && strcmp(end, "s") != 0) {
+		*why = "not a duration (5, 5s or 500ms)";
+		return -1;
+	}
+	if (n > UINT32_MAX / scale || (long long)(n * scale) < k->min ||
+	    (long long)(n * scale) > k->max) {
+		*why = "out of range";
+		return -1;
+	}
+	*(uint32_t *)dst = (uint32_t)(n * scale);
+	return 0;
+}
+
+static int
+parse_probe(const char *v, void *dst, const struct key_def *k, const char **why)
+{
+	(void)k;
+	if (strcmp(v, "auto") == 0)
+		*(int *)dst = PROBE_AUTO;
+	else if (strcmp(v, "yes") == 0)
+		*(int *)dst = PROBE_YES;
+	else if (strcmp(v, "no") == 0)
+		*(int *)dst = PROBE_NO;
+	else {
+		*why = "must be auto, yes or no";
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parse_loglevel(const char *v, void *dst, const struct key_def *k,
     const char **why)
@@ -200,6 +247,12 @@ static const struct key_def daemon_keys[] = {
 	{ "offload", parse_bool, KEY_RESTART, 0, 0, "yes", D(offload) },
 	{ "busy-poll", parse_uint, KEY_RESTART, 0, CFG_MAX_BUSY_POLL, "0",
 	    D(busy_poll) },
+	{ "probe-interval", parse_duration, 0, 50, 60000, "1s",
+	    D(probe_interval_ms) },
+	{ "dead-after", parse_duration, 0, 200, 600000, "5s",
+	    D(dead_after_ms) },
+	{ "probe-window", parse_duration, 0, 5000, 3600000, "60s",
+	    D(probe_window_ms) },
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -229,6 +282,7 @@ static const struct key_def peer_keys[] = {
 	{ "port", parse_uint, 0, 1, 65535, NULL, P(port) },
 	{ "segments", parse_str, 0, 0, 0, NULL, P(segments) },
 	{ "macs", parse_str, 0, 0, 0, NULL, P(macs) },
+	{ "probe", parse_probe, 0, 0, 0, "auto", P(probe) },
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -421,6 +475,10 @@ load_daemon(struct loader *ld, struct cfg_daemon *d)
 	if (d->control_socket[0] != '/')
 		return load_fail(ld, "daemon", "control-socket",
 		    "must be an absolute path");
+	if (d->dead_after_ms < 2 * d->probe_interval_ms)
+		return load_fail(ld, "daemon", "dead-after",
+		    "%u ms is less than two probe-intervals (%u ms each)",
+		    d->dead_after_ms, d->probe_interval_ms);
 	return 0;
 }
 
@@ -532,7 +590,7 @@ static int
 load_peer(struct loader *ld, const char *sec, struct config *c)
 {
 	struct cfg_peer *p = &c->peers[c->npeers];
-	struct peer_stage st = { "", 0, 0, "", "" };
+	struct peer_stage st = { "", 0, 0, "", "", 0 };
 	struct key_table tab = { peer_keys, &st };
 	const char *name = sec + strlen("peer "), *why;
 	uint16_t port;
@@ -545,6 +603,7 @@ load_peer(struct loader *ld, const char *sec, struct config *c)
 	if (load_section(ld, sec, &tab, 1) != 0)
 		return -1;
 	p->encap = (enum encap_type)st.encap;
+	p->probe = (enum probe_mode)st.probe;
 	if (load_encap_port(ld, sec, c, p->encap, st.port, &port) != 0)
 		return -1;
 	if (addr_parse(st.address, port, &p->addr) != 0)

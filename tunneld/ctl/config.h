@@ -45,6 +45,9 @@ _Static_assert((int)CFG_SECTION_NAME_MAX == (int)CTL_SEGMENT_MAX,
 
 enum role { ROLE_HUB, ROLE_SPOKE };
 
+/* probe = of a peer: auto (answered once: a tunneld), yes, no. */
+enum probe_mode { PROBE_AUTO = 0, PROBE_YES, PROBE_NO };
+
 struct cfg_daemon {
 	enum role role;
 	char name[64];
@@ -66,6 +69,8 @@ struct cfg_daemon {
 	bool relay;
 	bool offload;			/* TAP vnet headers, TSO and GRO */
 	int busy_poll;			/* microseconds; 0 = sleep at once */
+	/* Path health (ctl/health.c), all in milliseconds. */
+	uint32_t probe_interval_ms, dead_after_ms, probe_window_ms;
 };
 
 struct cfg_segment {
@@ -84,6 +89,7 @@ struct cfg_peer {
 	uint64_t segments;		/* bit i = cfg_segment i */
 	uint8_t macs[CFG_MAX_PEER_MACS][6]; /* pinned to this peer */
 	int nmacs;
+	enum probe_mode probe;
 };
 
 /* Which of an instance's addresses a discovered peer is reached at. */

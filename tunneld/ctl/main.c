@@ -18,6 +18,7 @@
 #include "control.h"
 #include "dp/sock.h"
 #include "discovery.h"
+#include "health.h"
 #include "log.h"
 #include "notify.h"
 #include "net/wire.h"
@@ -38,6 +39,8 @@ struct daemon {
 	struct loop *loop;
 	int quit;
 	uint64_t watchdog_ms, watchdog_at; /* systemd's WatchdogSec / 2 */
+	int health_fd;			   /* every probe-interval */
+	uint32_t health_ms;
 };
 
 static void usage(FILE *, int) __attribute__((noreturn));
@@ -55,6 +58,27 @@ usage(FILE *out, int code)
 	    "           not the users, bridges and addresses it names here\n"
 	    "  -v       log debug messages\n");
 	exit(code);
+}
+
+/* Probe every probe-interval of the config in force. */
+static void
+daemon_health_timer(struct daemon *d)
+{
+	uint32_t ms = rt_config(d->rt)->daemon.probe_interval_ms;
+
+	if (ms != d->health_ms && loop_timer_every(d->health_fd, (int)ms) == 0)
+		d->health_ms = ms;
+}
+
+static void
+daemon_health(int fd, uint32_t events, void *arg)
+{
+	struct daemon *d = arg;
+	uint64_t expirations;
+
+	(void)events;
+	(void)!read(fd, &expirations, sizeof expirations);
+	health_tick(rt_health(d->rt), d->rt);
 }
 
 /* Re-read the config; on any error keep the running one. */
@@ -75,6 +99,7 @@ daemon_reload(struct daemon *d, struct rt_reload_report *report, char **cause)
 		return -1;
 	}
 	discovery_reload(d->disc);
+	daemon_health_timer(d);
 	config_free(old);
 	notify_send("READY=1\nSTATUS=running");
 	return 0;
@@ -97,9 +122,11 @@ daemon_request(const struct ctl_request *req, void *arg)
 		return ctl_reply_ok(req->cmd, status_counters_json(d->rt));
 	case CTL_DISCOVERY:
 		return ctl_reply_ok(req->cmd, discovery_json(d->disc));
+	case CTL_HEALTH:
+		return ctl_reply_ok(req->cmd, status_health_json(d->rt));
 	case CTL_FDB:
-		data = status_fdb_json(d->rt, req->segment[0] ? req->segment
-		    : NULL, &cause);
+		data = status_fdb_json(d->rt,
+		    req->segment[0] ? req->segment : NULL, &cause);
 		break;
 	case CTL_RELOAD:
 		if (daemon_reload(d, &report, &cause) == 0) {
@@ -205,10 +232,14 @@ daemon_setup(struct daemon *d, struct config *cfg)
 		fatalx("%s", cause);
 	d->disc = discovery_new(d->loop, d->rt);
 	if ((d->ctl = control_open(d->loop, dc->control_socket,
-	    dc->control_group, owner, daemon_request, d, &cause)) == NULL)
+		 dc->control_group, owner, daemon_request, d, &cause)) == NULL)
 		fatalx("%s", cause);
+	d->health_ms = cfg->daemon.probe_interval_ms;
+	if ((d->health_fd = loop_timer_fd((int)d->health_ms)) == -1)
+		fatal("timerfd");
 	if (loop_add(d->loop, sfd, EPOLLIN, daemon_signal, d) == -1 ||
-	    loop_add(d->loop, tfd, EPOLLIN, daemon_tick, d) == -1)
+	    loop_add(d->loop, tfd, EPOLLIN, daemon_tick, d) == -1 ||
+	    loop_add(d->loop, d->health_fd, EPOLLIN, daemon_health, d) == -1)
 		fatal("epoll");
 	if (dc->user[0] == '\0')
 		log_warnx("no [daemon] user configured: running as root");
@@ -303,10 +334,18 @@ main(int argc, char **argv)
 	opterr = 0; /* unknown options are said below, by name */
 	while ((ch = getopt_long(argc, argv, "c:dnvhV", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': d.conf_path = optarg; break;
-		case 'd': foreground = 1; break;
-		case 'n': check = 1; break;
-		case 'v': verbose = 1; break;
+		case 'c':
+			d.conf_path = optarg;
+			break;
+		case 'd':
+			foreground = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
 		case 'O':
 			offline = 1;
 			break;
@@ -339,8 +378,9 @@ main(int argc, char **argv)
 		return check_report(cfg, offline);
 	if (!foreground && daemon(0, 0) == -1)
 		fatal("daemon");
-	log_init(foreground, verbose ? LOG_LEVEL_DEBUG :
-	    (enum log_level)cfg->daemon.log_level, "tunneld");
+	log_init(foreground,
+	    verbose ? LOG_LEVEL_DEBUG : (enum log_level)cfg->daemon.log_level,
+	    "tunneld");
 	config_log_warnings(cfg);
 	daemon_setup(&d, cfg);
 	if (rt_start(d.rt, &cause) != 0)

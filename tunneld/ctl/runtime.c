@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "dp/tap.h"
+#include "health.h"
 #include "log.h"
 #include "runtime_priv.h"
 #include "xmalloc.h"
@@ -221,6 +222,7 @@ peer_of(const struct runtime *rt, const char *source, const struct cfg_peer *cp,
 	p->slots = rt_slots(rt, c, cp->segments);
 	memcpy(p->macs, cp->macs, sizeof p->macs);
 	p->nmacs = cp->nmacs;
+	p->probe = cp->probe;
 }
 
 static void
@@ -315,6 +317,7 @@ rt_open(struct config *cfg, char **cause)
 	int i, slot;
 
 	rt->tab = table_new();
+	rt->health = health_new();
 	rt->cfg = cfg;
 	if ((rt->dp = dp_new(&dpp, cause)) == NULL)
 		goto fail;
@@ -363,6 +366,7 @@ rt_close(struct runtime *rt)
 		dp_free(rt->dp);
 	}
 	table_free(rt->tab);
+	health_free(rt->health);
 	config_free(rt->cfg);
 	free(rt);
 }
@@ -406,6 +410,12 @@ struct dp *
 rt_dp(const struct runtime *rt)
 {
 	return rt->dp;
+}
+
+struct health *
+rt_health(const struct runtime *rt)
+{
+	return rt->health;
 }
 
 void

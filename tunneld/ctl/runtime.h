@@ -68,6 +68,8 @@ void rt_close(struct runtime *);
 const struct config *rt_config(const struct runtime *);
 const struct table *rt_table(const struct runtime *);
 struct dp *rt_dp(const struct runtime *);
+/* Each peer's path health (health.h), which the runtime owns. */
+struct health *rt_health(const struct runtime *);
 void rt_get_stats(const struct runtime *, struct rt_stats *);
 
 #endif

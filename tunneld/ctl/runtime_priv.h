@@ -12,6 +12,7 @@ struct runtime {
 	struct config *cfg;
 	struct dp *dp;
 	struct table *tab;
+	struct health *health;
 	struct rt_stats stats;
 };
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "health.h"
 #include "log.h"
 #include "status.h"
 #include "net/wire.h"
@@ -106,7 +107,7 @@ peer_json(const struct runtime *rt, uint16_t port)
 			    json_string(table_seg(tab, slot)->cfg.name));
 	dp_port_counters(rt_dp(rt), port, &pc);
 	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-			 "s:o}",
+			 "s:o,s:I,s:o}",
 	    "name", p->name, "source", p->source[0] ? p->source : "config",
 	    "address", p->address, "encap", encap_ops(p->encap)->name, "port",
 	    (int)ntohs(p->addr.sin.sin_port), "segments", segs, "rx_packets",
@@ -114,7 +115,9 @@ peer_json(const struct runtime *rt, uint16_t port)
 	    "tx_packets", (json_int_t)pc.tx_packets, "tx_bytes",
 	    (json_int_t)pc.tx_bytes, "tx_trains", (json_int_t)pc.tx_trains,
 	    "mac_moves", (json_int_t)pc.mac_moves, "mac_unlearned",
-	    (json_int_t)pc.mac_unlearned, "drops", drops_json(pc.drops));
+	    (json_int_t)pc.mac_unlearned, "drops", drops_json(pc.drops),
+	    "probes_answered", (json_int_t)pc.probes_answered, "health",
+	    health_peer_json(rt_health(rt), rt, port));
 }
 
 json_t *
@@ -127,6 +130,30 @@ status_peers_json(const struct runtime *rt)
 	     (port = table_peer_next(rt_table(rt), port)) != 0;)
 		json_array_append_new(a, peer_json(rt, port));
 	return json_pack("{s:o}", "peers", a);
+}
+
+json_t *
+status_health_json(const struct runtime *rt)
+{
+	const struct cfg_daemon *d = &rt_config(rt)->daemon;
+	const struct tbl_peer *p;
+	json_t *a = json_array(), *o;
+	uint16_t port;
+
+	for (port = PORT_LOCAL;
+	     (port = table_peer_next(rt_table(rt), port)) != 0;) {
+		p = table_peer(rt_table(rt), port);
+		o = health_peer_json(rt_health(rt), rt, port);
+		json_object_set_new(o, "name", json_string(p->name));
+		json_object_set_new(o, "address", json_string(p->address));
+		json_object_set_new(o, "encap",
+		    json_string(encap_ops(p->encap)->name));
+		json_array_append_new(a, o);
+	}
+	return json_pack("{s:I,s:I,s:I,s:o}", "probe_interval_ms",
+	    (json_int_t)d->probe_interval_ms, "dead_after_ms",
+	    (json_int_t)d->dead_after_ms, "probe_window_ms",
+	    (json_int_t)d->probe_window_ms, "peers", a);
 }
 
 struct fdb_walk {

@@ -18,5 +18,7 @@ json_t *status_peers_json(const struct runtime *);
 json_t *status_fdb_json(const struct runtime *, const char *segment,
     char **cause);
 json_t *status_counters_json(const struct runtime *);
+/* Each peer's path health and the probe settings. */
+json_t *status_health_json(const struct runtime *);
 
 #endif

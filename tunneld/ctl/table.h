@@ -47,6 +47,7 @@ struct tbl_peer {
 	uint64_t slots;			    /* member segments, by slot */
 	uint8_t macs[CFG_MAX_PEER_MACS][6]; /* pinned in its segments */
 	int nmacs;
+	enum probe_mode probe;
 };
 
 struct table;

@@ -112,6 +112,7 @@ thread_new(struct dp *dp, int id)
 	th->id = id;
 	th->pc = xcalloc(DP_MAX_PORTS, sizeof *th->pc);
 	th->tb_port = xcalloc(DP_MAX_PORTS, sizeof *th->tb_port);
+	th->tb_probe = xcalloc(DP_MAX_PORTS, sizeof *th->tb_probe);
 	th->rbuf = xcalloc(DP_BATCH, DP_BUF);
 	th->tbuf = xcalloc(DP_BATCH, DP_TBUF);
 	th->sbuf = xmalloc(DP_SBUF);
@@ -148,6 +149,7 @@ thread_free(struct dp_thread *th)
 	close(th->wakefd);
 	free(th->pc);
 	free(th->tb_port);
+	free(th->tb_probe);
 	free(th->rbuf);
 	free(th->tbuf);
 	free(th->sbuf);

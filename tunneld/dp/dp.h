@@ -31,14 +31,17 @@ struct port_counters {
 	uint64_t tx_trains;	/* UDP_SEGMENT sends of several datagrams */
 	uint64_t mac_moves;	/* MACs that moved to this port */
 	uint64_t mac_unlearned; /* source MACs not learned: mac-limit */
+
+	uint64_t probes_answered;    /* the peer's probe requests answered */
+	uint64_t probe_replies_lost; /* replies to ours lost: ring full */
 	uint64_t drops[DROP_MAX];
 };
 
 struct seg_counters {
 	uint64_t tap_rx_frames, tap_rx_bytes, tap_tx_frames, tap_tx_bytes;
 	uint64_t floods;
-	uint64_t tso_frames;	/* GSO super-frames read and cut up */
-	uint64_t gro_frames;	/* super-frames written (several segments) */
+	uint64_t tso_frames; /* GSO super-frames read and cut up */
+	uint64_t gro_frames; /* super-frames written (several segments) */
 };
 
 struct dp_params {
@@ -46,9 +49,9 @@ struct dp_params {
 	struct sockaddr_any local4, local6;
 	uint16_t port[ENCAP_MAX]; /* listening port of each over UDP */
 	bool udp_checksum;
-	bool over_ip;		/* raw sockets for those over IP (GRE) */
-	bool udp_offload;	/* UDP GSO out, UDP GRO in, when the kernel can */
-	unsigned busy_poll_us;	/* poll this long after traffic before sleeping */
+	bool over_ip;	  /* raw sockets for those over IP (GRE) */
+	bool udp_offload; /* UDP GSO out, UDP GRO in, when the kernel can */
+	unsigned busy_poll_us; /* poll this long after traffic, then sleep */
 };
 
 struct dp;
@@ -85,6 +88,24 @@ void dp_seg_counters(struct dp *, int slot, struct seg_counters *);
  */
 void dp_reset_port(struct dp *, uint16_t port);
 void dp_reset_seg(struct dp *, int slot);
+/*
+ * Path probes (net/probe.h).  The data threads answer a known peer's
+ * requests themselves and keep the replies to ours, with their receive
+ * time, until the control thread takes them.  Control thread only.
+ */
+struct dp_probe_reply {
+	uint16_t port;
+	uint32_t seq, size;	   /* echoed; size: request bytes that came */
+	uint64_t sent_ns, recv_ns; /* dp_clock_ns() at send and receipt */
+};
+/* Send a probe body to dst under encap's probe header; 0 or an errno. */
+int dp_probe_send(struct dp *, enum encap_type, const struct sockaddr_any *dst,
+    const uint8_t *body, size_t len);
+/* Take up to max replies received since the last call; the count. */
+int dp_probe_replies(struct dp *, struct dp_probe_reply *out, int max);
+/* The clock probes are timed by (CLOCK_MONOTONIC, ns); any thread. */
+uint64_t dp_clock_ns(void);
+
 /* Which system-call path the threads use, for status, in words. */
 const char *dp_describe(const struct dp *);
 

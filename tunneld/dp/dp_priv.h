@@ -20,20 +20,23 @@ enum dp_limits {
 	DP_BATCH = 32,		/* frames per read or recvmmsg */
 	DP_TXQ = 256,		/* messages per sendmmsg */
 	DP_ENTROPY_SOCKS = 4,	/* send sockets per kind: source ports */
-	DP_BUF = FRAME_MAX + 1,	/* one frame or datagram */
-	DP_TBUF = VNET_HDR_LEN + DP_BUF,	/* a TAP read, header included */
-	DP_TAP_BATCH = 8,	/* TAP reads per batch with offloads (64 KB) */
-	DP_SBUF = 1 << 20,	/* segments cut from super-frames, per batch */
-	DP_GSO_SEGS = 64,	/* datagrams per UDP_SEGMENT send (kernel cap) */
-	DP_GSO_BYTES = 65000,	/* payload per UDP_SEGMENT send */
+	DP_BUF = FRAME_MAX + 1, /* one frame or datagram */
+	DP_TBUF = VNET_HDR_LEN + DP_BUF, /* a TAP read, header included */
+	DP_TAP_BATCH = 8,     /* TAP reads per batch with offloads (64 KB) */
+	DP_SBUF = 1 << 20,    /* segments cut from super-frames, per batch */
+	DP_GSO_SEGS = 64,     /* datagrams per UDP_SEGMENT send (kernel cap) */
+	DP_GSO_BYTES = 65000, /* payload per UDP_SEGMENT send */
 	DP_EVENTS = 64,
+
+	DP_PROBE_RATE = 50,  /* probe answers a second, per peer and thread */
+	DP_PROBE_RING = 256, /* probe replies a thread keeps until drained */
 };
 
 enum dp_family { DF_V4, DF_V6, DF_MAX };
 enum dp_event { EV_WAKE = 1, EV_UDP, EV_RAW, EV_TAP };
 
-#define EV_MAKE(type, a, b) ((uint64_t)(type) << 56 | (uint64_t)(a) << 32 | \
-    (uint32_t)(b))
+#define EV_MAKE(type, a, b)                                                    \
+	((uint64_t)(type) << 56 | (uint64_t)(a) << 32 | (uint32_t)(b))
 #define EV_TYPE(u) ((int)((u) >> 56))
 #define EV_A(u) ((int)(((u) >> 32) & 0xffffff))
 #define EV_B(u) ((int)(uint32_t)(u))
@@ -59,6 +62,12 @@ struct txq {
 	} ctl[DP_TXQ];
 };
 
+/* Probe replies: this thread writes head, the control thread tail. */
+struct probe_ring {
+	uint32_t head, tail; /* atomic */
+	struct dp_probe_reply v[DP_PROBE_RING];
+};
+
 struct dp_thread {
 	struct dp *dp;
 	int id;
@@ -66,28 +75,33 @@ struct dp_thread {
 	int epfd, wakefd;
 	int rx_fd[DF_MAX][ENCAP_MAX]; /* UDP receive sockets, or -1 */
 	struct txq *txq[DF_MAX][ENCAP_MAX][DP_ENTROPY_SOCKS];
-	uint64_t seen_gen;		/* atomic: gen this thread runs on */
-	struct port_counters *pc;	/* [DP_MAX_PORTS] */
+	uint64_t seen_gen;	  /* atomic: gen this thread runs on */
+	struct port_counters *pc; /* [DP_MAX_PORTS] */
 	struct seg_counters sc[DP_MAX_SEGMENTS];
-	struct tbucket *tb_port;	/* [DP_MAX_PORTS] flood limits */
+	struct tbucket *tb_port; /* [DP_MAX_PORTS] flood limits */
 	struct tbucket tb_local[DP_MAX_SEGMENTS];
+
+	struct tbucket *tb_probe; /* [DP_MAX_PORTS] probe answers */
+	struct probe_ring probe_ring;
+
 	struct mmsghdr rmsg[DP_BATCH];
 	struct iovec riov[DP_BATCH];
-	union {				/* SO_RXQ_OVFL count, UDP_GRO size */
+	union { /* SO_RXQ_OVFL count, UDP_GRO size */
 		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int))];
+		char
+		    buf[CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int))];
 	} rctl[DP_BATCH];
 	uint32_t rx_ovfl[DF_MAX][ENCAP_MAX]; /* last count per socket */
 	struct sockaddr_storage rname[DP_BATCH];
-	uint8_t *rbuf;			/* DP_BATCH * DP_BUF, datagrams */
-	uint8_t *tbuf;			/* DP_BATCH * DP_TBUF, TAP frames */
-	uint8_t *sbuf;			/* DP_SBUF: segments until flushed */
+	uint8_t *rbuf; /* DP_BATCH * DP_BUF, datagrams */
+	uint8_t *tbuf; /* DP_BATCH * DP_TBUF, TAP frames */
+	uint8_t *sbuf; /* DP_SBUF: segments until flushed */
 	size_t sbuf_used;
 	struct tso_seg segs[TSO_MAX_SEGS];
-	struct gro gro;			/* frame pending for a TAP */
+	struct gro gro; /* frame pending for a TAP */
 	int gro_slot;
 	uint16_t gro_port;
-	const struct dp_snapshot *snap;	/* for this batch */
+	const struct dp_snapshot *snap; /* for this batch */
 	uint64_t now_ms;
 	uint32_t now_s;
 	struct log_rate log_rate;
@@ -97,12 +111,12 @@ struct dp {
 	struct dp_params p;
 	int nthreads;
 	struct dp_thread *th[DP_MAX_THREADS];
-	int raw_fd[DF_MAX][ENCAP_MAX];	/* over IP: all send, thread 0 reads */
-	struct dp_snapshot *snap;	/* atomic */
-	uint64_t gen;			/* atomic */
-	int quit;			/* atomic */
+	int raw_fd[DF_MAX][ENCAP_MAX]; /* over IP: all send, thread 0 reads */
+	struct dp_snapshot *snap;      /* atomic */
+	uint64_t gen;		       /* atomic */
+	int quit;		       /* atomic */
 	bool started;
-	bool gso, gro;			/* UDP_SEGMENT out, UDP_GRO in */
+	bool gso, gro; /* UDP_SEGMENT out, UDP_GRO in */
 	/* Counter sums at the last reset (control thread only). */
 	struct port_counters *pc_base; /* [DP_MAX_PORTS] */
 	struct seg_counters sc_base[DP_MAX_SEGMENTS];
@@ -154,6 +168,10 @@ void dp_forward(struct dp_thread *, const struct dp_snapshot *,
     const struct dp_segment *, uint16_t in, const uint8_t *frame, size_t len);
 void dp_forward_segments(struct dp_thread *, const struct dp_snapshot *,
     const struct dp_segment *, int n);
+
+/* dp_probe.c: a probe body from a known peer (answer or keep the reply). */
+void dp_rx_probe(struct dp_thread *, const struct dp_peer *,
+    const uint8_t *body, size_t len);
 
 /* Handle one ready fd; each call is one batch (dp_tap.c, dp_rx.c). */
 void dp_io_tap(struct dp_thread *, const struct dp_snapshot *, int slot,

@@ -55,6 +55,10 @@ rx_one(struct dp_thread *th, const struct dp_snapshot *snap,
 		return;
 	}
 	why = encap_ops(encap)->decap(buf, len, &d);
+	if (why == DROP_NONE && d.probe) {
+		dp_rx_probe(th, peer, d.frame, d.frame_len);
+		return;
+	}
 	if (why == DROP_NONE &&
 	    (seg = snap_segment_by_vni(snap, d.vni)) == NULL)
 		why = DROP_UNKNOWN_VNI;

@@ -23,6 +23,8 @@ static const char *const drop_names[DROP_MAX] = {
 	[DROP_RX_OVERFLOW] = "rx_overflow",
 	[DROP_BAD_VNET] = "bad_vnet_header",
 	[DROP_MAC_MOVE] = "mac_move_refused",
+	[DROP_BAD_PROBE] = "bad_probe",
+	[DROP_PROBE_LIMIT] = "probe_limit",
 };
 
 const char *

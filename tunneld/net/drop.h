@@ -30,6 +30,8 @@ enum drop_reason {
 	DROP_RX_OVERFLOW,    /* the kernel dropped: socket buffer full */
 	DROP_BAD_VNET,	     /* TAP offload header that does not fit */
 	DROP_MAC_MOVE,	     /* source MAC live at another port: not moved */
+	DROP_BAD_PROBE,	     /* probe header with a body that is not one */
+	DROP_PROBE_LIMIT,    /* probe requests above the answer rate */
 	DROP_MAX
 };
 

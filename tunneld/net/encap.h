@@ -15,6 +15,7 @@
 #ifndef ENCAP_H
 #define ENCAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,7 +35,12 @@ enum encap_transport {
 	ENCAP_OVER_IP,	/* an IP payload (raw socket), protocol ip_proto */
 };
 
+/*
+ * A parsed tunnel packet: a frame of segment vni, or (probe) a path probe
+ * whose body (probe.h, not yet checked) frame points at.
+ */
 struct decap {
+	bool probe;
 	uint32_t vni;
 	const uint8_t *frame;
 	size_t frame_len;
@@ -49,6 +55,8 @@ struct encap_ops {
 	size_t hdr_len;	       /* bytes build() writes */
 	/* Write the tunnel header (not UDP or IP) for vni; returns hdr_len. */
 	size_t (*build)(uint32_t vni, uint8_t *hdr);
+	/* Write the header of a probe (wire.h); returns its length. */
+	size_t (*build_probe)(uint8_t *hdr);
 	/* Parse the header and find the inner frame (UDP or IP payload). */
 	enum drop_reason (*decap)(const uint8_t *, size_t, struct decap *);
 };

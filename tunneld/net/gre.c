@@ -9,7 +9,8 @@
 /*
  * Accepts the optional checksum (verified) and sequence number (skipped: an
  * L2 tunnel leaves ordering to the inner protocols), requires the key, and
- * refuses reserved bits, other versions and other protocols.
+ * refuses reserved bits, other versions and other protocols.  A bare
+ * header of protocol GRE_PROTO_PROBE is a probe.
  */
 enum drop_reason
 gre_decap(const uint8_t *buf, size_t len, struct decap *d)
@@ -23,6 +24,13 @@ gre_decap(const uint8_t *buf, size_t len, struct decap *d)
 		return DROP_TRUNCATED;
 	if ((flags & GRE_VERSION_MASK) != 0)
 		return DROP_BAD_VERSION;
+	d->probe = flags == 0 && proto == GRE_PROTO_PROBE;
+	if (d->probe) {
+		d->vni = 0;
+		d->frame = c.p;
+		d->frame_len = c.left;
+		return DROP_NONE;
+	}
 	if ((flags & ~(GRE_FLAG_C | GRE_FLAG_K | GRE_FLAG_S)) != 0)
 		return DROP_BAD_FLAGS;
 	if (proto != GRE_PROTO_TEB)
@@ -57,6 +65,14 @@ gre_build(uint32_t vni, uint8_t *hdr)
 	return GRE_KEY_HDR_LEN;
 }
 
+static size_t
+gre_build_probe(uint8_t *hdr)
+{
+	put_u16(hdr, 0);
+	put_u16(hdr + 2, GRE_PROTO_PROBE);
+	return GRE_PROBE_HDR_LEN;
+}
+
 const struct encap_ops encap_gre = {
 	.name = "gre",
 	.title = "GRE",
@@ -64,6 +80,7 @@ const struct encap_ops encap_gre = {
 	.ip_proto = IPPROTO_GRE_,
 	.hdr_len = GRE_KEY_HDR_LEN,
 	.build = gre_build,
+	.build_probe = gre_build_probe,
 	.decap = gre_decap,
 };
 
@@ -74,5 +91,6 @@ const struct encap_ops encap_greudp = {
 	.default_port = GREUDP_DEFAULT_PORT,
 	.hdr_len = GRE_KEY_HDR_LEN,
 	.build = gre_build,
+	.build_probe = gre_build_probe,
 	.decap = gre_decap,
 };

@@ -17,6 +17,13 @@ vxlan_decap(const uint8_t *buf, size_t len, struct decap *d)
 	cur_init(&c, buf, len);
 	if (!cur_u32(&c, &word0) || !cur_u32(&c, &word1))
 		return DROP_TRUNCATED;
+	d->probe = word0 == VXLAN_PROBE_WORD0 && word1 == 0;
+	if (d->probe) {
+		d->vni = 0;
+		d->frame = c.p;
+		d->frame_len = c.left;
+		return DROP_NONE;
+	}
 	if (word0 != (uint32_t)VXLAN_FLAG_I << 24 || (word1 & 0xff) != 0)
 		return DROP_BAD_FLAGS;
 	if (c.left < ETHER_HDR_LEN)
@@ -35,6 +42,14 @@ vxlan_build(uint32_t vni, uint8_t *hdr)
 	return VXLAN_HDR_LEN;
 }
 
+static size_t
+vxlan_build_probe(uint8_t *hdr)
+{
+	put_u32(hdr, VXLAN_PROBE_WORD0);
+	put_u32(hdr + 4, 0);
+	return VXLAN_HDR_LEN;
+}
+
 const struct encap_ops encap_vxlan = {
 	.name = "vxlan",
 	.title = "VXLAN",
@@ -42,5 +57,6 @@ const struct encap_ops encap_vxlan = {
 	.default_port = VXLAN_DEFAULT_PORT,
 	.hdr_len = VXLAN_HDR_LEN,
 	.build = vxlan_build,
+	.build_probe = vxlan_build_probe,
 	.decap = vxlan_decap,
 };

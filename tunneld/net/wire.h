@@ -8,26 +8,34 @@
  * (so that a gretap configured with key VNI<<8 interoperates) and ignores on
  * receipt.
  *
+ * Probes (probe.h) travel with the same encapsulation, addresses and ports
+ * as the frames, under a header that a standard peer discards: VXLAN with
+ * the I flag clear (flags 0x00, reserved "TDP", VNI field 0), which Linux's
+ * vxlan refuses; GRE without key, checksum or sequence number and with
+ * protocol 0x88B5 (IEEE local experimental EtherType), which no gretap
+ * takes for a frame.  Neither ever reaches a segment.
+ *
  * Bump WIRE_VERSION whenever anything here changes.
  */
 #ifndef WIRE_H
 #define WIRE_H
 
-#define WIRE_VERSION 1
+#define WIRE_VERSION 2
 
 enum wire_sizes {
 	ETHER_HDR_LEN = 14,
 	ETHER_ADDR_LEN_ = 6,
 	VXLAN_HDR_LEN = 8,
 	GRE_BASE_LEN = 4,
-	GRE_OPT_LEN = 4,	/* each of checksum, key, sequence */
-	GRE_KEY_HDR_LEN = 8,	/* what tunneld sends: base + key */
-	GRE_MAX_HDR_LEN = 16,	/* base + checksum + key + sequence */
+	GRE_OPT_LEN = 4,      /* each of checksum, key, sequence */
+	GRE_KEY_HDR_LEN = 8,  /* what tunneld sends: base + key */
+	GRE_MAX_HDR_LEN = 16, /* base + checksum + key + sequence */
+	GRE_PROBE_HDR_LEN = GRE_BASE_LEN,
 	UDP_HDR_LEN = 8,
 	IPV4_HDR_MIN = 20,
 	IPV6_HDR_LEN = 40,
-	ENCAP_HDR_MAX = 16,	/* largest header tunneld itself builds */
-	FRAME_MAX = 65535,	/* largest inner frame a buffer holds */
+	ENCAP_HDR_MAX = 16, /* largest header tunneld itself builds */
+	FRAME_MAX = 65535,  /* largest inner frame a buffer holds */
 };
 
 /* Macros, not enum constants: the config's key table spells them. */
@@ -36,6 +44,7 @@ enum wire_sizes {
 
 /* VXLAN: flags(8) reserved(24) VNI(24) reserved(8). */
 #define VXLAN_FLAG_I 0x08
+#define VXLAN_PROBE_WORD0 0x00544450u /* flags 0, reserved "TDP" */
 
 /* GRE: C R K S reserved0(9) version(3), then protocol type. */
 #define GRE_FLAG_C 0x8000
@@ -43,6 +52,7 @@ enum wire_sizes {
 #define GRE_FLAG_S 0x1000
 #define GRE_VERSION_MASK 0x0007
 #define GRE_PROTO_TEB 0x6558
+#define GRE_PROTO_PROBE 0x88b5 /* local experimental (RFC 7042) */
 #define IPPROTO_GRE_ 47
 
 #define VNI_MAX 0xffffffu

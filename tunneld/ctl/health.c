@@ -1,0 +1,290 @@
+/* health.c: probes out, replies in, peers judged (health.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "health.h"
+#include "log.h"
+#include "net/probe.h"
+#include "pathstat.h"
+#include "xmalloc.h"
+
+enum { REPLY_BATCH = 256 };
+
+struct peer_health {
+	/* Who the record is about: reset when the port's peer changes. */
+	char name[CFG_NAME_MAX];
+	struct sockaddr_any addr;
+	enum encap_type encap;
+	enum probe_mode mode;
+	struct pathstat ps;
+	enum health_state state;
+	uint64_t since_ns; /* of the state */
+	char reason[128];
+	uint64_t first_probe_ns;
+	uint64_t send_errors;
+	uint64_t rx_packets, last_rx_ns;
+};
+
+struct health {
+	struct peer_health *v[DP_MAX_PORTS];
+	uint64_t now_ns;
+};
+
+static const char *const state_names[] = {
+	[HEALTH_UNPROBED] = "unprobed",
+	[HEALTH_UP] = "up",
+	[HEALTH_DOWN] = "down",
+};
+
+static const char *const mode_names[] = {
+	[PROBE_AUTO] = "auto",
+	[PROBE_YES] = "yes",
+	[PROBE_NO] = "no",
+};
+
+const char *
+health_state_name(enum health_state s)
+{
+	return state_names[s];
+}
+
+struct health *
+health_new(void)
+{
+	return xcalloc(1, sizeof(struct health));
+}
+
+void
+health_free(struct health *h)
+{
+	int i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < DP_MAX_PORTS; i++)
+		free(h->v[i]);
+	free(h);
+}
+
+static bool
+same_peer(const struct peer_health *ph, const struct tbl_peer *p)
+{
+	return strcmp(ph->name, p->name) == 0 && ph->encap == p->encap &&
+	    ph->addr.len == p->addr.len &&
+	    memcmp(&ph->addr.sa, &p->addr.sa, p->addr.len) == 0;
+}
+
+/* The record of the peer at port, new when the port's peer changed. */
+static struct peer_health *
+record(struct health *h, uint16_t port, const struct tbl_peer *p)
+{
+	struct peer_health *ph = h->v[port];
+
+	if (ph != NULL && same_peer(ph, p)) {
+		ph->mode = p->probe;
+		return ph;
+	}
+	if (ph == NULL)
+		ph = h->v[port] = xmalloc(sizeof *ph);
+	memset(ph, 0, sizeof *ph);
+	snprintf(ph->name, sizeof ph->name, "%s", p->name);
+	ph->addr = p->addr;
+	ph->encap = p->encap;
+	ph->mode = p->probe;
+	pathstat_init(&ph->ps, arc4random());
+	ph->state = HEALTH_UNPROBED;
+	ph->since_ns = h->now_ns;
+	snprintf(ph->reason, sizeof ph->reason, "%s",
+	    p->probe == PROBE_NO ? "probe = no" : "not answered yet");
+	return ph;
+}
+
+static void
+take_replies(struct health *h, struct dp *dp)
+{
+	struct dp_probe_reply r[REPLY_BATCH];
+	struct peer_health *ph;
+	int i, n;
+
+	do {
+		n = dp_probe_replies(dp, r, REPLY_BATCH);
+		for (i = 0; i < n; i++) {
+			if (r[i].port >= DP_MAX_PORTS ||
+			    (ph = h->v[r[i].port]) == NULL)
+				continue;
+			pathstat_reply(&ph->ps, r[i].seq, r[i].sent_ns,
+			    r[i].recv_ns);
+		}
+	} while (n == REPLY_BATCH);
+}
+
+static void
+send_probe(struct health *h, struct dp *dp, struct peer_health *ph)
+{
+	struct probe p = { .type = PROBE_REQUEST };
+	uint8_t body[PROBE_BODY_MIN];
+	size_t n;
+	int err;
+
+	p.sent_ns = h->now_ns;
+	p.seq = pathstat_sent(&ph->ps, h->now_ns);
+	if (ph->first_probe_ns == 0)
+		ph->first_probe_ns = h->now_ns;
+	n = probe_build(&p, body, sizeof body, sizeof body);
+	if ((err = dp_probe_send(dp, ph->encap, &ph->addr, body, n)) != 0 &&
+	    ph->send_errors++ == 0)
+		log_warnx("peer %s: probe not sent: %s (said once)", ph->name,
+		    strerror(err));
+}
+
+static void
+set_state(struct health *h, struct peer_health *ph, enum health_state s,
+    const char *reason)
+{
+	if (ph->state == s)
+		return;
+	ph->state = s;
+	ph->since_ns = h->now_ns;
+	snprintf(ph->reason, sizeof ph->reason, "%s", reason);
+	if (s == HEALTH_DOWN)
+		log_warnx("peer %s: down: %s", ph->name, reason);
+	else
+		log_info("peer %s: %s: %s", ph->name, state_names[s], reason);
+}
+
+static void
+judge(struct health *h, const struct cfg_daemon *d, struct peer_health *ph)
+{
+	uint64_t dead = (uint64_t)d->dead_after_ms * 1000000u;
+	char why[96];
+
+	if (ph->mode == PROBE_NO) {
+		set_state(h, ph, HEALTH_UNPROBED, "probe = no");
+		return;
+	}
+	if (ph->ps.last_reply_ns != 0 &&
+	    h->now_ns - ph->ps.last_reply_ns < dead) {
+		set_state(h, ph, HEALTH_UP, "probes answered");
+		return;
+	}
+	if (ph->ps.last_reply_ns != 0) {
+		snprintf(why, sizeof why, "no probe answered for %u ms",
+		    d->dead_after_ms);
+		set_state(h, ph, HEALTH_DOWN, why);
+	} else if (ph->first_probe_ns != 0 &&
+	    h->now_ns - ph->first_probe_ns >= dead) {
+		if (ph->mode == PROBE_YES) {
+			snprintf(why, sizeof why,
+			    "probe = yes and no probe "
+			    "answered in %u ms",
+			    d->dead_after_ms);
+			set_state(h, ph, HEALTH_DOWN, why);
+		} else /* auto: not a tunneld, or not yet one */
+			snprintf(ph->reason, sizeof ph->reason, "%s",
+			    "no probe answered: not a tunneld (kernel vxlan, "
+			    "OVS?); judged by its traffic");
+	}
+}
+
+/* Received traffic, for peers judged by it (and shown for all). */
+static void
+note_rx(struct health *h, struct dp *dp, uint16_t port, struct peer_health *ph)
+{
+	struct port_counters pc;
+
+	dp_port_counters(dp, port, &pc);
+	if (pc.rx_packets != ph->rx_packets) {
+		ph->rx_packets = pc.rx_packets;
+		ph->last_rx_ns = h->now_ns;
+	}
+}
+
+void
+health_tick(struct health *h, struct runtime *rt)
+{
+	const struct table *tab = rt_table(rt);
+	const struct cfg_daemon *d = &rt_config(rt)->daemon;
+	struct dp *dp = rt_dp(rt);
+	const struct tbl_peer *p;
+	struct peer_health *ph;
+	bool live[DP_MAX_PORTS] = { false };
+	uint16_t port;
+	int i;
+
+	h->now_ns = dp_clock_ns();
+	take_replies(h, dp);
+	for (port = PORT_LOCAL; (port = table_peer_next(tab, port)) != 0;) {
+		p = table_peer(tab, port);
+		ph = record(h, port, p);
+		live[port] = true;
+		note_rx(h, dp, port, ph);
+		judge(h, d, ph);
+		if (ph->mode != PROBE_NO)
+			send_probe(h, dp, ph);
+	}
+	for (i = 0; i < DP_MAX_PORTS; i++) {
+		if (!live[i] && h->v[i] != NULL) {
+			free(h->v[i]);
+			h->v[i] = NULL;
+		}
+	}
+}
+
+enum health_state
+health_state_of(const struct health *h, uint16_t port)
+{
+	return port < DP_MAX_PORTS && h->v[port] != NULL ? h->v[port]->state
+							 : HEALTH_UNPROBED;
+}
+
+static json_t *
+ms_or_null(bool valid, uint32_t us)
+{
+	return valid ? json_real(us / 1000.0) : json_null();
+}
+
+static json_t *
+age_or_null(uint64_t now, uint64_t then)
+{
+	return then != 0 && now >= then ? json_real((now - then) / 1e9)
+					: json_null();
+}
+
+json_t *
+health_peer_json(const struct health *h, const struct runtime *rt,
+    uint16_t port)
+{
+	const struct cfg_daemon *d = &rt_config(rt)->daemon;
+	const struct peer_health *ph = port < DP_MAX_PORTS ? h->v[port] : NULL;
+	struct pathstat_window w;
+	uint64_t now = dp_clock_ns(), timeout;
+	bool rtt;
+
+	if (ph == NULL)
+		return json_pack("{s:s,s:n,s:s}", "state", "unprobed",
+		    "since_s", "reason", "not probed yet");
+	/* A probe is lost once it is two intervals old, or dead-after. */
+	timeout = (uint64_t)d->probe_interval_ms * 2 * 1000000u;
+	if (timeout < 1000000000u)
+		timeout = 1000000000u;
+	if (timeout > (uint64_t)d->dead_after_ms * 1000000u)
+		timeout = (uint64_t)d->dead_after_ms * 1000000u;
+	pathstat_window(&ph->ps, now, (uint64_t)d->probe_window_ms * 1000000u,
+	    timeout, &w);
+	rtt = w.answered > 0;
+	return json_pack("{s:s,s:o,s:s,s:s,s:{s:o,s:o,s:o,s:o},s:o,s:i,s:i,"
+			 "s:I,s:I,s:I,s:o}",
+	    "state", state_names[ph->state], "since_s",
+	    age_or_null(now, ph->since_ns), "reason", ph->reason, "probe",
+	    mode_names[ph->mode], "rtt_ms", "min",
+	    ms_or_null(rtt, w.rtt_min_us), "avg", ms_or_null(rtt, w.rtt_avg_us),
+	    "max", ms_or_null(rtt, w.rtt_max_us), "jitter",
+	    ms_or_null(ph->ps.answered > 1, w.jitter_us), "loss_pct",
+	    w.judged > 0 ? json_real(w.loss_pct) : json_null(), "window_probes",
+	    w.judged, "window_answered", w.answered, "probes_sent",
+	    (json_int_t)ph->ps.sent, "probes_answered",
+	    (json_int_t)ph->ps.answered, "stale_replies",
+	    (json_int_t)ph->ps.stale, "last_rx_s",
+	    age_or_null(now, ph->last_rx_ns));
+}

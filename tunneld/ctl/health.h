@@ -1,0 +1,43 @@
+/*
+ * health.h: each peer's path health, from in-band probes.
+ *
+ * Once a probe-interval, health_tick() takes the probe replies the data
+ * threads received (dp_probe_replies), sends every probed peer its next
+ * probe (dp_probe_send: the peer's own encapsulation, addresses and
+ * ports), and judges each peer:
+ *
+ *   up        a probe was answered within dead-after;
+ *   down      it has answered before (or probe = yes) and then nothing
+ *             for dead-after: the path, or the daemon behind it, is gone;
+ *   unprobed  probe = no, or no probe was ever answered (probe = auto and
+ *             the peer is not a tunneld: the kernel's vxlan, OVS); such a
+ *             peer is judged by what it sends, shown as last_rx.
+ *
+ * A change of state is logged once, with its reason.  A peer's record is
+ * keyed by its port and reset when another peer takes the port or the
+ * peer's endpoint changes.  Control thread only.
+ */
+#ifndef HEALTH_H
+#define HEALTH_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "runtime.h"
+
+enum health_state { HEALTH_UNPROBED, HEALTH_UP, HEALTH_DOWN };
+
+struct health;
+
+struct health *health_new(void);
+void health_free(struct health *);
+/* Replies in, probes out, states judged; call every probe-interval. */
+void health_tick(struct health *, struct runtime *);
+/* The peer at port's state (HEALTH_UNPROBED when there is no record). */
+enum health_state health_state_of(const struct health *, uint16_t port);
+/* {"state", "since_s", "reason", "probe", "rtt_ms", "loss_pct", ...}. */
+json_t *health_peer_json(const struct health *, const struct runtime *,
+    uint16_t port);
+const char *health_state_name(enum health_state);
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * dp_probe.c: path probes in the data threads.
+ *
+ * A probe from a known peer (dp_rx.c found it and its probe header) is
+ * answered here at once, from the thread's own send socket of that peer's
+ * family and encapsulation, at most DP_PROBE_RATE a second per peer and
+ * thread; a reply to one of ours goes, with its receive time, into the
+ * thread's reply ring, which the control thread drains (dp_probe_replies).
+ * The control thread sends its requests with dp_probe_send() on thread 0's
+ * first send socket: the same addresses, ports and encapsulation as data.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "dp_priv.h"
+#include "net/probe.h"
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The send socket of a family and encapsulation (entropy socket 0). */
+static int
+probe_fd(const struct dp_thread *th, const struct sockaddr_any *dst,
+    enum encap_type encap)
+{
+	enum dp_family f = dst->sa.sa_family == AF_INET6 ? DF_V6 : DF_V4;
+	const struct txq *q = th->txq[f][encap][0];
+
+	return q != NULL ? q->fd : -1;
+}
+
+/* Probe header + body to dst as one datagram; 0 or an errno. */
+static int
+probe_sendto(int fd, enum encap_type encap, const struct sockaddr_any *dst,
+    const uint8_t *body, size_t len)
+{
+	uint8_t hdr[ENCAP_HDR_MAX];
+	struct iovec iov[2];
+	struct msghdr m = { 0 };
+
+	if (fd == -1)
+		return EAFNOSUPPORT;
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = encap_ops(encap)->build_probe(hdr);
+	iov[1].iov_base = (void *)(uintptr_t)body;
+	iov[1].iov_len = len;
+	m.msg_name = (void *)(uintptr_t)&dst->sa;
+	m.msg_namelen = dst->len;
+	m.msg_iov = iov;
+	m.msg_iovlen = 2;
+	return sendmsg(fd, &m, MSG_DONTWAIT) == -1 ? errno : 0;
+}
+
+static void
+answer(struct dp_thread *th, const struct dp_peer *peer, const struct probe *rq,
+    size_t len)
+{
+	struct tbucket *b = &th->tb_probe[peer->port];
+	struct probe rp = { .type = PROBE_REPLY,
+		.seq = rq->seq,
+		.size = (uint32_t)len,
+		.sent_ns = rq->sent_ns };
+	uint8_t body[PROBE_BODY_MIN];
+	size_t n;
+
+	if (b->rate != DP_PROBE_RATE)
+		tbucket_init(b, DP_PROBE_RATE, 2 * DP_PROBE_RATE, th->now_ms);
+	if (!tbucket_take(b, th->now_ms)) {
+		dp_drop(th, peer->port, DROP_PROBE_LIMIT);
+		return;
+	}
+	n = probe_build(&rp, body, sizeof body, sizeof body);
+	if (probe_sendto(probe_fd(th, &peer->addr, peer->encap), peer->encap,
+		&peer->addr, body, n) != 0) {
+		dp_drop(th, peer->port, DROP_TX_ERROR);
+		return;
+	}
+	ctr_add(&th->pc[peer->port].probes_answered, 1);
+}
+
+/* Keep a reply for the control thread; a full ring loses it (counted). */
+static void
+keep_reply(struct dp_thread *th, const struct dp_peer *peer,
+    const struct probe *rp)
+{
+	struct probe_ring *r = &th->probe_ring;
+	uint32_t head = r->head,
+		 tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+	struct dp_probe_reply *e;
+
+	if (head - tail == DP_PROBE_RING) {
+		ctr_add(&th->pc[peer->port].probe_replies_lost, 1);
+		return;
+	}
+	e = &r->v[head % DP_PROBE_RING];
+	e->port = peer->port;
+	e->seq = rp->seq;
+	e->size = rp->size;
+	e->sent_ns = rp->sent_ns;
+	e->recv_ns = mono_ns();
+	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
+}
+
+void
+dp_rx_probe(struct dp_thread *th, const struct dp_peer *peer,
+    const uint8_t *body, size_t len)
+{
+	struct probe p;
+
+	if (probe_parse(body, len, &p) != DROP_NONE) {
+		dp_drop(th, peer->port, DROP_BAD_PROBE);
+		return;
+	}
+	if (p.type == PROBE_REQUEST)
+		answer(th, peer, &p, len);
+	else
+		keep_reply(th, peer, &p);
+}
+
+int
+dp_probe_send(struct dp *dp, enum encap_type encap,
+    const struct sockaddr_any *dst, const uint8_t *body, size_t len)
+{
+	return probe_sendto(probe_fd(dp->th[0], dst, encap), encap, dst, body,
+	    len);
+}
+
+int
+dp_probe_replies(struct dp *dp, struct dp_probe_reply *out, int max)
+{
+	struct probe_ring *r;
+	uint32_t head, tail;
+	int i, n = 0;
+
+	for (i = 0; i < dp->nthreads && n < max; i++) {
+		r = &dp->th[i]->probe_ring;
+		head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+		for (tail = r->tail; tail != head && n < max; tail++)
+			out[n++] = r->v[tail % DP_PROBE_RING];
+		__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
+	}
+	return n;
+}
+
+uint64_t
+dp_clock_ns(void)
+{
+	return mono_ns();
+}
