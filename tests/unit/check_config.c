@@ -464,6 +464,59 @@ static const struct {
 	{ "password =\n", 0600, ": password: empty value" },
 };
 
+/* Path-health keys: durations in s or ms, their bounds, probe modes. */
+static const struct {
+	const char *daemon, *peer, *want; /* want NULL: loads */
+	uint32_t interval, dead, window;
+} health_keys[] = {
+	{ "", "", NULL, 1000, 5000, 60000 },
+	{ "probe-interval = 500ms\ndead-after = 2\nprobe-window = 30s\n", "",
+	    NULL, 500, 2000, 30000 },
+	{ "probe-interval = 50ms\ndead-after = 100ms\n", "",
+	    ":4: [daemon] dead-after: \"100ms\": out of range", 0, 0, 0 },
+	{ "probe-interval = 1s\ndead-after = 1500ms\n", "",
+	    ":4: [daemon] dead-after: 1500 ms is less than two probe-intervals",
+	    0, 0, 0 },
+	{ "probe-interval = 10ms\n", "",
+	    ":3: [daemon] probe-interval: \"10ms\": out of range", 0, 0, 0 },
+	{ "probe-interval = 1m\n", "",
+	    ":3: [daemon] probe-interval: \"1m\": not a duration", 0, 0, 0 },
+	{ "probe-window = 99999999999999999999\n", "",
+	    ":3: [daemon] probe-window: \"99999999999999999999\": not a "
+	    "duration",
+	    0, 0, 0 },
+	{ "", "probe = maybe\n",
+	    ":7: [peer p] probe: \"maybe\": must be auto, yes or no", 0, 0, 0 },
+};
+
+START_TEST(path_health_keys)
+{
+	char text[512], *cause;
+	struct config *c;
+
+	snprintf(text, sizeof text,
+	    "[daemon]\nrole = hub\n%s[segment a]\n"
+	    "vni = 1\n[peer p]\naddress = 192.0.2.7\n%s",
+	    health_keys[_i].daemon, health_keys[_i].peer);
+	c = load_text(text, &cause);
+	if (health_keys[_i].want != NULL) {
+		ck_assert_ptr_null(c);
+		ck_assert_msg(strstr(cause, health_keys[_i].want) != NULL,
+		    "case %d: \"%s\" lacks \"%s\"", _i, cause,
+		    health_keys[_i].want);
+		free(cause);
+		return;
+	}
+	ck_assert_msg(c != NULL, "case %d: %s", _i, cause);
+	ck_assert_uint_eq(c->daemon.probe_interval_ms,
+	    health_keys[_i].interval);
+	ck_assert_uint_eq(c->daemon.dead_after_ms, health_keys[_i].dead);
+	ck_assert_uint_eq(c->daemon.probe_window_ms, health_keys[_i].window);
+	ck_assert_int_eq(c->peers[0].probe, PROBE_AUTO);
+	config_free(c);
+}
+END_TEST
+
 START_TEST(provider_bad_credentials)
 {
 	char *cause;
@@ -495,6 +548,8 @@ suite_build(void)
 	tcase_add_test(tc, syntax_error_keeps_secrets);
 	tcase_add_test(tc, sample_says_which_keys_restart);
 	tcase_add_test(tc, provider_section);
+	tcase_add_loop_test(tc, path_health_keys, 0,
+	    sizeof health_keys / sizeof health_keys[0]);
 	tcase_add_loop_test(tc, provider_bad_credentials, 0,
 	    sizeof bad_cred / sizeof bad_cred[0]);
 	suite_add_tcase(s, tc);

@@ -260,6 +260,7 @@ health_peer_json(const struct health *h, const struct runtime *rt,
 	struct pathstat_window w;
 	uint64_t now = dp_clock_ns(), timeout;
 	bool rtt;
+	json_t *o;
 
 	if (ph == NULL)
 		return json_pack("{s:s,s:n,s:s}", "state", "unprobed",
@@ -273,18 +274,30 @@ health_peer_json(const struct health *h, const struct runtime *rt,
 	pathstat_window(&ph->ps, now, (uint64_t)d->probe_window_ms * 1000000u,
 	    timeout, &w);
 	rtt = w.answered > 0;
-	return json_pack("{s:s,s:o,s:s,s:s,s:{s:o,s:o,s:o,s:o},s:o,s:i,s:i,"
-			 "s:I,s:I,s:I,s:o}",
-	    "state", state_names[ph->state], "since_s",
-	    age_or_null(now, ph->since_ns), "reason", ph->reason, "probe",
-	    mode_names[ph->mode], "rtt_ms", "min",
-	    ms_or_null(rtt, w.rtt_min_us), "avg", ms_or_null(rtt, w.rtt_avg_us),
-	    "max", ms_or_null(rtt, w.rtt_max_us), "jitter",
-	    ms_or_null(ph->ps.answered > 1, w.jitter_us), "loss_pct",
-	    w.judged > 0 ? json_real(w.loss_pct) : json_null(), "window_probes",
-	    w.judged, "window_answered", w.answered, "probes_sent",
-	    (json_int_t)ph->ps.sent, "probes_answered",
-	    (json_int_t)ph->ps.answered, "stale_replies",
-	    (json_int_t)ph->ps.stale, "last_rx_s",
-	    age_or_null(now, ph->last_rx_ns));
+	o = json_object();
+	json_object_set_new(o, "state", json_string(state_names[ph->state]));
+	json_object_set_new(o, "since_s", age_or_null(now, ph->since_ns));
+	json_object_set_new(o, "reason", json_string(ph->reason));
+	json_object_set_new(o, "probe", json_string(mode_names[ph->mode]));
+	json_object_set_new(o, "rtt_ms",
+	    json_pack("{s:o,s:o,s:o,s:o}", "min", ms_or_null(rtt, w.rtt_min_us),
+		"avg", ms_or_null(rtt, w.rtt_avg_us), "max",
+		ms_or_null(rtt, w.rtt_max_us), "jitter",
+		ms_or_null(ph->ps.answered > 1, w.jitter_us)));
+	/* Never answered: no loss figure, the peer may not be a tunneld. */
+	json_object_set_new(o, "loss_pct",
+	    w.judged > 0 && ph->ps.answered > 0 ? json_real(w.loss_pct)
+						: json_null());
+	json_object_set_new(o, "window_judged", json_integer(w.judged));
+	json_object_set_new(o, "window_lost", json_integer(w.lost));
+	json_object_set_new(o, "probes_sent",
+	    json_integer((json_int_t)ph->ps.sent));
+	json_object_set_new(o, "probes_answered",
+	    json_integer((json_int_t)ph->ps.answered));
+	json_object_set_new(o, "stale_replies",
+	    json_integer((json_int_t)ph->ps.stale));
+	json_object_set_new(o, "last_rx_s", age_or_null(now, ph->last_rx_ns));
+	json_object_set_new(o, "last_answer_s",
+	    age_or_null(now, ph->ps.last_reply_ns));
+	return o;
 }

@@ -54,7 +54,7 @@ void
 pathstat_window(const struct pathstat *ps, uint64_t now_ns, uint64_t window_ns,
     uint64_t timeout_ns, struct pathstat_window *w)
 {
-	uint64_t sum = 0;
+	uint64_t sum = 0, age;
 	uint32_t i,
 	    n = ps->sent < PATHSTAT_HIST ? (uint32_t)ps->sent : PATHSTAT_HIST;
 	const struct pathstat_probe *e;
@@ -65,6 +65,7 @@ pathstat_window(const struct pathstat *ps, uint64_t now_ns, uint64_t window_ns,
 		if (e->sent_ns > now_ns || now_ns - e->sent_ns >= window_ns)
 			break; /* newest first: the rest are older still */
 		w->sent++;
+		age = now_ns - e->sent_ns;
 		if (e->rtt_us != PATHSTAT_UNANSWERED) {
 			if (w->answered == 0 || e->rtt_us < w->rtt_min_us)
 				w->rtt_min_us = e->rtt_us;
@@ -72,14 +73,17 @@ pathstat_window(const struct pathstat *ps, uint64_t now_ns, uint64_t window_ns,
 				w->rtt_max_us = e->rtt_us;
 			sum += e->rtt_us;
 			w->answered++;
+		}
+		/* Loss only over probes old enough to be judged either way. */
+		if (age >= timeout_ns) {
 			w->judged++;
-		} else if (now_ns - e->sent_ns >= timeout_ns)
-			w->judged++;
+			if (e->rtt_us == PATHSTAT_UNANSWERED)
+				w->lost++;
+		}
 	}
 	if (w->answered > 0)
 		w->rtt_avg_us = (uint32_t)(sum / (uint64_t)w->answered);
 	if (w->judged > 0)
-		w->loss_pct =
-		    100.0 * (w->judged - w->answered) / (double)w->judged;
+		w->loss_pct = 100.0 * w->lost / (double)w->judged;
 	w->jitter_us = (uint32_t)(ps->jitter_us + 0.5);
 }

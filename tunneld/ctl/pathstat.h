@@ -41,8 +41,9 @@ struct pathstat {
 /* Figures over a window; the RTT fields are valid when answered > 0. */
 struct pathstat_window {
 	int sent;     /* probes sent in the window */
-	int judged;   /* of those, answered or older than the timeout */
-	int answered; /* of those, answered */
+	int answered; /* of those, answered (the RTT figures) */
+	int judged;   /* of those, older than the timeout (the loss) */
+	int lost;     /* of the judged, unanswered */
 	double loss_pct;
 	uint32_t rtt_min_us, rtt_avg_us, rtt_max_us, jitter_us;
 };

@@ -116,7 +116,7 @@ peer_json(const struct runtime *rt, uint16_t port)
 	    (json_int_t)pc.tx_bytes, "tx_trains", (json_int_t)pc.tx_trains,
 	    "mac_moves", (json_int_t)pc.mac_moves, "mac_unlearned",
 	    (json_int_t)pc.mac_unlearned, "drops", drops_json(pc.drops),
-	    "probes_answered", (json_int_t)pc.probes_answered, "health",
+	    "probe_requests_answered", (json_int_t)pc.probes_answered, "health",
 	    health_peer_json(rt_health(rt), rt, port));
 }
 
