@@ -34,6 +34,7 @@ usage(FILE *out, int code)
 	    "  discovery        cloud providers: state, instances, errors\n"
 	    "  counters         drops by reason, forwarding table statistics\n"
 	    "  health           per peer: state, RTT, jitter, loss (probes)\n"
+	    "  mtu              per peer: path MTU, inner MTU, black holes\n"
 	    "  reload           re-read the configuration\n"
 	    "options:\n"
 	    "  -s, --socket P   control socket (default " CTL_DEFAULT_SOCKET
@@ -338,6 +339,42 @@ ms(json_t *o, const char *key)
 	return out;
 }
 
+/* An integer field as text, "-" when null or absent (ring of buffers). */
+static const char *
+numstr(json_t *o, const char *key)
+{
+	static char ring[8][24];
+	static unsigned next;
+	json_t *v = json_object_get(o, key);
+	char *out = ring[next++ % 8];
+
+	if (!json_is_integer(v))
+		return "-";
+	snprintf(out, sizeof ring[0], "%lld", (long long)json_integer_value(v));
+	return out;
+}
+
+/* One line per MTU black hole, with what to do about it. */
+static void
+print_black_holes(json_t *peers)
+{
+	json_t *p, *m;
+	size_t i;
+
+	json_array_foreach(peers, i, p)
+	{
+		m = json_object_get(p, "mtu");
+		if (!json_is_true(json_object_get(m, "black_hole")))
+			continue;
+		printf("MTU black hole: peer %s: path MTU %s carries inner MTU "
+		       "%s, but segment %s's TAP MTU is %s: larger frames "
+		       "vanish (set its mtu to %s or less)\n",
+		    str(p, "name"), numstr(m, "pmtu"), numstr(m, "inner_mtu"),
+		    str(m, "black_hole_segment"), numstr(m, "segment_mtu"),
+		    numstr(m, "inner_mtu"));
+	}
+}
+
 static void
 print_health(json_t *d)
 {
@@ -378,6 +415,32 @@ print_health(json_t *d)
 			    json_number_value(v));
 		printf("\n");
 	}
+	print_black_holes(peers);
+}
+
+static void
+print_mtu(json_t *d)
+{
+	json_t *peers = json_object_get(d, "peers"), *p, *m;
+	int wn = width(peers, "name", 4), wa = width(peers, "address", 7);
+	size_t i;
+
+	printf("%-*s %-*s %-7s %5s %-6s %-9s %8s %9s %7s\n", wn, "PEER", wa,
+	    "ADDRESS", "ENCAP", "PMTU", "SOURCE", "SEARCH", "OVERHEAD",
+	    "INNER-MTU", "TAP-MTU");
+	json_array_foreach(peers, i, p)
+	{
+		m = json_object_get(p, "mtu");
+		printf("%-*s %-*s %-7s %5s %-6s %-9s %8s %9s %7s%s\n", wn,
+		    str(p, "name"), wa, str(p, "address"), str(p, "encap"),
+		    numstr(m, "pmtu"), str(m, "source"), str(m, "search"),
+		    numstr(m, "overhead"), numstr(m, "inner_mtu"),
+		    numstr(m, "segment_mtu"),
+		    json_is_true(json_object_get(m, "black_hole"))
+			? "  BLACK HOLE"
+			: "");
+	}
+	print_black_holes(peers);
 }
 
 static void (*const printers[CTL_CMD_MAX])(json_t *) = {
@@ -388,6 +451,7 @@ static void (*const printers[CTL_CMD_MAX])(json_t *) = {
 	[CTL_RELOAD] = print_reload,
 	[CTL_DISCOVERY] = print_discovery,
 	[CTL_HEALTH] = print_health,
+	[CTL_MTU] = print_mtu,
 };
 
 int

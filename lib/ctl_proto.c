@@ -16,6 +16,7 @@ static const char *const cmd_names[CTL_CMD_MAX] = {
 	[CTL_SUBSCRIBE] = "subscribe",
 	[CTL_DISCOVERY] = "discovery",
 	[CTL_HEALTH] = "health",
+	[CTL_MTU] = "mtu",
 };
 
 const char *

@@ -10,7 +10,8 @@
  *   {"cmd": "reload"}            re-read the config file
  *   {"cmd": "subscribe"}         a status reply now and once a second
  *   {"cmd": "discovery"}         per provider: state, last success/error
- *   {"cmd": "health"}            per peer: probe state, RTT, loss
+ *   {"cmd": "health"}            per peer: probe state, RTT, loss, MTU
+ *   {"cmd": "mtu"}               the same reply (tunnelctl mtu's view)
  * Each reply is one line:
  *   {"ok": true, "version": 1, "cmd": C, "data": {...}}
  *   {"ok": false, "version": 1, "error": "reason"}
@@ -43,6 +44,7 @@ enum ctl_cmd {
 	CTL_SUBSCRIBE,
 	CTL_DISCOVERY,
 	CTL_HEALTH,
+	CTL_MTU,
 	CTL_CMD_MAX
 };
 

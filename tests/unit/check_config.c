@@ -479,8 +479,8 @@ static const struct {
 	    0, 0, 0 },
 	{ "probe-interval = 10ms\n", "",
 	    ":3: [daemon] probe-interval: \"10ms\": out of range", 0, 0, 0 },
-	{ "probe-interval = 1m\n", "",
-	    ":3: [daemon] probe-interval: \"1m\": not a duration", 0, 0, 0 },
+	{ "probe-interval = 1h\n", "",
+	    ":3: [daemon] probe-interval: \"1h\": not a duration", 0, 0, 0 },
 	{ "probe-window = 99999999999999999999\n", "",
 	    ":3: [daemon] probe-window: \"99999999999999999999\": not a "
 	    "duration",

@@ -1,5 +1,6 @@
 /* check_encap.c: VXLAN, GRE and GRE-in-UDP headers, good and malformed. */
 #include <string.h>
+#include <sys/socket.h>
 
 #include "check_main.h"
 #include "net/csum.h"
@@ -237,6 +238,35 @@ START_TEST(probe_headers)
 }
 END_TEST
 
+/* The overhead operators count: outer headers + the inner Ethernet's. */
+START_TEST(overheads)
+{
+	static const struct {
+		enum encap_type t;
+		int family;
+		size_t frame, probe;
+	} want[] = {
+		{ ENCAP_VXLAN, AF_INET, 50, 36 },
+		{ ENCAP_VXLAN, AF_INET6, 70, 56 },
+		{ ENCAP_GRE, AF_INET, 42, 24 },
+		{ ENCAP_GRE, AF_INET6, 62, 44 },
+		{ ENCAP_GREUDP, AF_INET, 50, 32 },
+		{ ENCAP_GREUDP, AF_INET6, 70, 52 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+		ck_assert_uint_eq(encap_outer_len(want[i].t, want[i].family,
+				      false) +
+			ETHER_HDR_LEN,
+		    want[i].frame);
+		ck_assert_uint_eq(encap_outer_len(want[i].t, want[i].family,
+				      true),
+		    want[i].probe);
+	}
+}
+END_TEST
+
 START_TEST(probe_bodies)
 {
 	struct probe in = { .type = PROBE_REQUEST,
@@ -311,6 +341,7 @@ suite_build(void)
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, probe_headers);
 	tcase_add_test(tc, probe_bodies);
+	tcase_add_test(tc, overheads);
 	suite_add_tcase(s, tc);
 	return s;
 }

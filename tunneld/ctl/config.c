@@ -143,7 +143,7 @@ parse_mac_move(const char *v, void *dst, const struct key_def *k,
 	return -1;
 }
 
-/* A duration into milliseconds: "N" or "Ns" seconds, "Nms" milliseconds. */
+/* A duration in milliseconds: "N" or "Ns" seconds, "Nms", "Nm" minutes. */
 static int
 parse_duration(const char *v, void *dst, const struct key_def *k,
     const char **why)
@@ -154,13 +154,15 @@ parse_duration(const char *v, void *dst, const struct key_def *k,
 	errno = 0;
 	n = strtoull(v, &end, 10);
 	if (!isdigit((unsigned char)*v) || errno != 0) {
-		*why = "not a duration (5, 5s or 500ms)";
+		*why = "not a duration (5, 5s, 500ms or 10m)";
 		return -1;
 	}
 	if (strcmp(end, "ms") == 0)
 		scale = 1;
+	else if (strcmp(end, "m") == 0)
+		scale = 60000;
 	else if (*end != '\0' && strcmp(end, "s") != 0) {
-		*why = "not a duration (5, 5s or 500ms)";
+		*why = "not a duration (5, 5s, 500ms or 10m)";
 		return -1;
 	}
 	if (n > UINT32_MAX / scale || (long long)(n * scale) < k->min ||
@@ -253,6 +255,9 @@ static const struct key_def daemon_keys[] = {
 	    D(dead_after_ms) },
 	{ "probe-window", parse_duration, 0, 5000, 3600000, "60s",
 	    D(probe_window_ms) },
+	{ "pmtu-interval", parse_duration, 0, 10000, 86400000, "10m",
+	    D(pmtu_interval_ms) },
+	{ "pmtu-floor", parse_uint, 0, 576, 9000, "576", D(pmtu_floor) },
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 

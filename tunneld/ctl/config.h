@@ -71,6 +71,8 @@ struct cfg_daemon {
 	int busy_poll;			/* microseconds; 0 = sleep at once */
 	/* Path health (ctl/health.c), all in milliseconds. */
 	uint32_t probe_interval_ms, dead_after_ms, probe_window_ms;
+	uint32_t pmtu_interval_ms; /* between searches upward */
+	uint32_t pmtu_floor;	   /* IPv4; IPv6's is 1280 */
 };
 
 struct cfg_segment {

@@ -3,33 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "health.h"
+#include "health_priv.h"
 #include "log.h"
 #include "net/probe.h"
-#include "pathstat.h"
 #include "xmalloc.h"
 
 enum { REPLY_BATCH = 256 };
-
-struct peer_health {
-	/* Who the record is about: reset when the port's peer changes. */
-	char name[CFG_NAME_MAX];
-	struct sockaddr_any addr;
-	enum encap_type encap;
-	enum probe_mode mode;
-	struct pathstat ps;
-	enum health_state state;
-	uint64_t since_ns; /* of the state */
-	char reason[128];
-	uint64_t first_probe_ns;
-	uint64_t send_errors;
-	uint64_t rx_packets, last_rx_ns;
-};
-
-struct health {
-	struct peer_health *v[DP_MAX_PORTS];
-	uint64_t now_ns;
-};
 
 static const char *const state_names[] = {
 	[HEALTH_UNPROBED] = "unprobed",
@@ -77,7 +56,8 @@ same_peer(const struct peer_health *ph, const struct tbl_peer *p)
 
 /* The record of the peer at port, new when the port's peer changed. */
 static struct peer_health *
-record(struct health *h, uint16_t port, const struct tbl_peer *p)
+record(struct health *h, const struct cfg_daemon *d, uint16_t port,
+    const struct tbl_peer *p)
 {
 	struct peer_health *ph = h->v[port];
 
@@ -93,6 +73,7 @@ record(struct health *h, uint16_t port, const struct tbl_peer *p)
 	ph->encap = p->encap;
 	ph->mode = p->probe;
 	pathstat_init(&ph->ps, arc4random());
+	mtu_start(h, d, ph);
 	ph->state = HEALTH_UNPROBED;
 	ph->since_ns = h->now_ns;
 	snprintf(ph->reason, sizeof ph->reason, "%s",
@@ -101,7 +82,7 @@ record(struct health *h, uint16_t port, const struct tbl_peer *p)
 }
 
 static void
-take_replies(struct health *h, struct dp *dp)
+take_replies(struct health *h, const struct cfg_daemon *d, struct dp *dp)
 {
 	struct dp_probe_reply r[REPLY_BATCH];
 	struct peer_health *ph;
@@ -113,8 +94,11 @@ take_replies(struct health *h, struct dp *dp)
 			if (r[i].port >= DP_MAX_PORTS ||
 			    (ph = h->v[r[i].port]) == NULL)
 				continue;
-			pathstat_reply(&ph->ps, r[i].seq, r[i].sent_ns,
-			    r[i].recv_ns);
+			if (r[i].size > PROBE_BODY_MIN)
+				mtu_reply(h, d, ph, &r[i]);
+			else
+				pathstat_reply(&ph->ps, r[i].seq, r[i].sent_ns,
+				    r[i].recv_ns);
 		}
 	} while (n == REPLY_BATCH);
 }
@@ -200,6 +184,18 @@ note_rx(struct health *h, struct dp *dp, uint16_t port, struct peer_health *ph)
 	}
 }
 
+/* Once a probe-interval: traffic seen, state judged, the next probe. */
+static void
+interval(struct health *h, const struct cfg_daemon *d, struct dp *dp,
+    uint16_t port, struct peer_health *ph)
+{
+	note_rx(h, dp, port, ph);
+	mtu_interval(h, d, ph);
+	judge(h, d, ph);
+	if (ph->mode != PROBE_NO)
+		send_probe(h, dp, ph);
+}
+
 void
 health_tick(struct health *h, struct runtime *rt)
 {
@@ -213,15 +209,17 @@ health_tick(struct health *h, struct runtime *rt)
 	int i;
 
 	h->now_ns = dp_clock_ns();
-	take_replies(h, dp);
+	take_replies(h, d, dp);
 	for (port = PORT_LOCAL; (port = table_peer_next(tab, port)) != 0;) {
 		p = table_peer(tab, port);
-		ph = record(h, port, p);
+		ph = record(h, d, port, p);
 		live[port] = true;
-		note_rx(h, dp, port, ph);
-		judge(h, d, ph);
-		if (ph->mode != PROBE_NO)
-			send_probe(h, dp, ph);
+		if (h->now_ns >= ph->next_probe_ns) {
+			interval(h, d, dp, port, ph);
+			ph->next_probe_ns = h->now_ns +
+			    (uint64_t)d->probe_interval_ms * 1000000u;
+		}
+		mtu_tick(h, dp, tab, d, ph, p->slots);
 	}
 	for (i = 0; i < DP_MAX_PORTS; i++) {
 		if (!live[i] && h->v[i] != NULL) {
@@ -299,5 +297,6 @@ health_peer_json(const struct health *h, const struct runtime *rt,
 	json_object_set_new(o, "last_rx_s", age_or_null(now, ph->last_rx_ns));
 	json_object_set_new(o, "last_answer_s",
 	    age_or_null(now, ph->ps.last_reply_ns));
+	json_object_set_new(o, "mtu", mtu_json(h, ph));
 	return o;
 }

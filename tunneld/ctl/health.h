@@ -1,10 +1,11 @@
 /*
  * health.h: each peer's path health, from in-band probes.
  *
- * Once a probe-interval, health_tick() takes the probe replies the data
- * threads received (dp_probe_replies), sends every probed peer its next
- * probe (dp_probe_send: the peer's own encapsulation, addresses and
- * ports), and judges each peer:
+ * Every HEALTH_TICK_MS, health_tick() takes the probe replies the data
+ * threads received (dp_probe_replies) and runs each peer's path MTU search
+ * (health_mtu.c); once a probe-interval per peer it sends the peer its
+ * next probe (dp_probe_send: the peer's own encapsulation, addresses and
+ * ports) and judges it:
  *
  *   up        a probe was answered within dead-after;
  *   down      it has answered before (or probe = yes) and then nothing
@@ -27,11 +28,13 @@
 
 enum health_state { HEALTH_UNPROBED, HEALTH_UP, HEALTH_DOWN };
 
+enum { HEALTH_TICK_MS = 25 }; /* how often health_tick() wants to run */
+
 struct health;
 
 struct health *health_new(void);
 void health_free(struct health *);
-/* Replies in, probes out, states judged; call every probe-interval. */
+/* Replies in, probes out, states judged; call every HEALTH_TICK_MS. */
 void health_tick(struct health *, struct runtime *);
 /* The peer at port's state (HEALTH_UNPROBED when there is no record). */
 enum health_state health_state_of(const struct health *, uint16_t port);

@@ -116,7 +116,7 @@ loop_once(struct loop *l, int timeout_ms)
 }
 
 int
-loop_timer_every(int fd, int interval_ms)
+loop_timer_fd(int interval_ms)
 {
 	struct itimerspec its = {
 		.it_interval = { interval_ms / 1000,
@@ -124,16 +124,9 @@ loop_timer_every(int fd, int interval_ms)
 		.it_value = { interval_ms / 1000,
 		    (long)(interval_ms % 1000) * 1000000 },
 	};
-
-	return timerfd_settime(fd, 0, &its, NULL);
-}
-
-int
-loop_timer_fd(int interval_ms)
-{
 	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 
-	if (fd != -1 && loop_timer_every(fd, interval_ms) == -1) {
+	if (fd != -1 && timerfd_settime(fd, 0, &its, NULL) == -1) {
 		close(fd);
 		return -1;
 	}

@@ -24,8 +24,6 @@ void loop_del(struct loop *, int fd);
 int loop_once(struct loop *, int timeout_ms);
 /* A timerfd that fires every interval_ms; -1 with errno. */
 int loop_timer_fd(int interval_ms);
-/* Make a timerfd fire every interval_ms from now on; 0 or -1. */
-int loop_timer_every(int fd, int interval_ms);
 /* Arm a timerfd once, ms from now (0: at once, -1: disarm); 0 or -1. */
 int loop_timer_set(int fd, long ms);
 

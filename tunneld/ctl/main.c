@@ -39,8 +39,7 @@ struct daemon {
 	struct loop *loop;
 	int quit;
 	uint64_t watchdog_ms, watchdog_at; /* systemd's WatchdogSec / 2 */
-	int health_fd;			   /* every probe-interval */
-	uint32_t health_ms;
+	int health_fd;			   /* every HEALTH_TICK_MS */
 };
 
 static void usage(FILE *, int) __attribute__((noreturn));
@@ -58,16 +57,6 @@ usage(FILE *out, int code)
 	    "           not the users, bridges and addresses it names here\n"
 	    "  -v       log debug messages\n");
 	exit(code);
-}
-
-/* Probe every probe-interval of the config in force. */
-static void
-daemon_health_timer(struct daemon *d)
-{
-	uint32_t ms = rt_config(d->rt)->daemon.probe_interval_ms;
-
-	if (ms != d->health_ms && loop_timer_every(d->health_fd, (int)ms) == 0)
-		d->health_ms = ms;
 }
 
 static void
@@ -99,7 +88,6 @@ daemon_reload(struct daemon *d, struct rt_reload_report *report, char **cause)
 		return -1;
 	}
 	discovery_reload(d->disc);
-	daemon_health_timer(d);
 	config_free(old);
 	notify_send("READY=1\nSTATUS=running");
 	return 0;
@@ -123,6 +111,7 @@ daemon_request(const struct ctl_request *req, void *arg)
 	case CTL_DISCOVERY:
 		return ctl_reply_ok(req->cmd, discovery_json(d->disc));
 	case CTL_HEALTH:
+	case CTL_MTU:
 		return ctl_reply_ok(req->cmd, status_health_json(d->rt));
 	case CTL_FDB:
 		data = status_fdb_json(d->rt,
@@ -234,8 +223,7 @@ daemon_setup(struct daemon *d, struct config *cfg)
 	if ((d->ctl = control_open(d->loop, dc->control_socket,
 		 dc->control_group, owner, daemon_request, d, &cause)) == NULL)
 		fatalx("%s", cause);
-	d->health_ms = cfg->daemon.probe_interval_ms;
-	if ((d->health_fd = loop_timer_fd((int)d->health_ms)) == -1)
+	if ((d->health_fd = loop_timer_fd(HEALTH_TICK_MS)) == -1)
 		fatal("timerfd");
 	if (loop_add(d->loop, sfd, EPOLLIN, daemon_signal, d) == -1 ||
 	    loop_add(d->loop, tfd, EPOLLIN, daemon_tick, d) == -1 ||

@@ -1,5 +1,6 @@
 /* encap.c: the table of encapsulations and the inner flow hash. */
 #include <string.h>
+#include <sys/socket.h>
 
 #include "encap.h"
 
@@ -13,6 +14,17 @@ const struct encap_ops *
 encap_ops(enum encap_type t)
 {
 	return table[t];
+}
+
+size_t
+encap_outer_len(enum encap_type t, int family, bool probe)
+{
+	uint8_t hdr[ENCAP_HDR_MAX];
+	size_t ip = family == AF_INET6 ? IPV6_HDR_LEN : IPV4_HDR_MIN;
+	size_t udp = table[t]->transport == ENCAP_OVER_UDP ? UDP_HDR_LEN : 0;
+
+	return ip + udp +
+	    (probe ? table[t]->build_probe(hdr) : table[t]->hdr_len);
 }
 
 int

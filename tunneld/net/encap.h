@@ -63,6 +63,12 @@ struct encap_ops {
 
 /* The ops of an encapsulation; t must be below ENCAP_MAX. */
 const struct encap_ops *encap_ops(enum encap_type t);
+/*
+ * The bytes before the inner frame (or a probe's body) on the underlay:
+ * outer IP header (20 for AF_INET, 40 for AF_INET6), UDP when the
+ * encapsulation rides on it, and the tunnel or probe header.
+ */
+size_t encap_outer_len(enum encap_type t, int family, bool probe);
 /* Parse "vxlan", "gre" or "gre-udp"; -1 if none. */
 int encap_parse(const char *);
 

@@ -1,0 +1,130 @@
+#!/bin/bash
+# pmtu.sh: path MTU discovery and MTU black holes (issue 12).  A hub and a
+# spoke in different subnets with a router namespace between them; four
+# tunnels between the two daemons, one per encapsulation and family, each
+# in a segment of its own (TAP MTU 1450):
+#   - over a 1500-byte path each reports the exact inner MTU: VXLAN/IPv4
+#     1450, VXLAN/IPv6 1430, GRE/IPv4 1458, GRE-in-UDP/IPv6 1430;
+#   - the router's spoke-side port drops to MTU 1400 and its ICMP is
+#     blackholed (a silent black hole): within 30 s both daemons report
+#     PMTU 1400 and flag the VXLAN/IPv4 tunnel as a black hole, in health
+#     and in the log;
+#   - the port goes back to 1500: the flag clears at the next search
+#     upward (pmtu-interval, 10 s here), logged;
+#   - the same drop with ICMP working: the kernel's hint makes the PMTU
+#     follow within a few seconds.
+. "$(dirname "$0")/lib.sh"
+lib_init
+
+add_ns hub; add_ns spoke1; add_ns router
+nsx router sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+i=1
+for n in hub spoke1; do
+	ip link add ul0 netns "$(ns "$n")" type veth peer "r-$n" netns "$(ns router)"
+	nsx router ip addr add "10.200.$i.254/24" dev "r-$n"
+	nsx router ip -6 addr add "fd00:200:$i::fe/64" dev "r-$n" nodad
+	nsx router ip link set "r-$n" up
+	nsx "$n" ip addr add "10.200.$i.2/24" dev ul0
+	nsx "$n" ip -6 addr add "fd00:200:$i::2/64" dev ul0 nodad
+	nsx "$n" ip link set ul0 up
+	nsx "$n" ip route add default via "10.200.$i.254"
+	nsx "$n" ip -6 route add default via "fd00:200:$i::fe"
+	nsx "$n" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	i=$((i + 1))
+done
+ping_ok hub 10.200.2.2 1
+nsx hub ping -6 -q -c 1 -W 2 fd00:200:2::2 >/dev/null || fail "no IPv6 path"
+
+# $1 role, $2 name, $3 control dir, then the other side's v4 and v6.
+pmtu_conf() {
+	cat > "$WORK/$1.conf" <<CONF
+[daemon]
+role = $2
+name = $1
+user = nobody
+control-socket = $WORK/$1/ctl.sock
+threads = 2
+probe-interval = 200ms
+dead-after = 2s
+pmtu-interval = 10s
+CONF
+	for s in vx4:100 vx6:106 gre4:200 gu6:306; do
+		printf '\n[segment %s]\nvni = %s\ntap = tn-%s\nmtu = 1450\n' \
+		    "${s%%:*}" "${s##*:}" "${s%%:*}" >> "$WORK/$1.conf"
+	done
+	printf '\n[peer vx4]\naddress = %s\nencap = vxlan\nsegments = vx4\n' "$3" >> "$WORK/$1.conf"
+	printf '\n[peer vx6]\naddress = %s\nencap = vxlan\nsegments = vx6\n' "$4" >> "$WORK/$1.conf"
+	printf '\n[peer gre4]\naddress = %s\nencap = gre\nsegments = gre4\n' "$3" >> "$WORK/$1.conf"
+	printf '\n[peer gu6]\naddress = %s\nencap = gre-udp\nsegments = gu6\n' "$4" >> "$WORK/$1.conf"
+}
+pmtu_conf hub hub 10.200.2.2 fd00:200:2::2
+pmtu_conf spoke1 spoke 10.200.1.2 fd00:200:1::2
+start_daemon hub; start_daemon spoke1
+
+# A peer's MTU figure: $1 node, $2 peer, $3 field of health's "mtu".
+mtu() {
+	ctl "$1" --json health | python3 -c '
+import json, sys
+p = [p for p in json.load(sys.stdin)["peers"] if p["name"] == sys.argv[1]][0]
+v = p["mtu"][sys.argv[2]]
+print("null" if v is None else str(v).lower())' "$2" "$3"
+}
+# Wait up to $5 s until $1's peer $2 has mtu field $3 = $4; the seconds it
+# took in $waited.
+wait_mtu() {
+	local t0=$SECONDS
+	until [ "$(mtu "$1" "$2" "$3")" = "$4" ]; do
+		[ $((SECONDS - t0)) -le "$5" ] ||
+		    fail "$1: peer $2 $3 is $(mtu "$1" "$2" "$3"), not $4, after $5 s: $(ctl "$1" health)"
+		sleep 0.2
+	done
+	waited=$((SECONDS - t0))
+}
+# The router's two ports: the middle of the path.  (A veth takes frames up
+# to 4 bytes over its MTU, so only the port a packet leaves by limits it
+# exactly: lower both.)
+middle_mtu() { nsx router ip link set r-hub mtu "$1"; nsx router ip link set r-spoke1 mtu "$1"; }
+
+log "1500-byte path: the exact inner MTU of each tunnel"
+for want in vx4:1450 vx6:1430 gre4:1458 gu6:1430; do
+	for n in hub spoke1; do
+		wait_mtu "$n" "${want%%:*}" search done 10
+		[ "$(mtu "$n" "${want%%:*}" pmtu)" = 1500 ] || fail "$n ${want%%:*}: PMTU $(mtu "$n" "${want%%:*}" pmtu)"
+		[ "$(mtu "$n" "${want%%:*}" inner_mtu)" = "${want##*:}" ] ||
+		    fail "$n ${want%%:*}: inner MTU $(mtu "$n" "${want%%:*}" inner_mtu), not ${want##*:}"
+	done
+done
+ctl hub health
+
+log "silent black hole: the router's ports at MTU 1400, no ICMP"
+nsx router ip rule add ipproto icmp blackhole
+nsx router ip -6 rule add ipproto ipv6-icmp blackhole
+t0=$SECONDS
+middle_mtu 1400
+for n in hub spoke1; do
+	wait_mtu "$n" vx4 pmtu 1400 30
+	wait_mtu "$n" vx4 black_hole true 2
+	log "$n: PMTU 1400 and the black hole found $((SECONDS - t0)) s after the change"
+done
+[ "$(mtu hub vx4 inner_mtu)" = 1350 ] || fail "inner MTU over 1400: $(mtu hub vx4 inner_mtu)"
+[ "$(mtu hub vx4 black_hole_segment)" = vx4 ] || fail "black hole not named"
+grep -q "peer vx4: MTU black hole: path MTU 1400 (probe) carries inner frames of up to 1364 bytes (MTU 1350), but segment vx4's TAP MTU is 1450" "$WORK/hub.log" ||
+    fail "black hole not logged"
+ctl hub health
+ctl hub mtu
+
+log "the ports back at 1500: the flag clears at the next search upward"
+middle_mtu 1500
+wait_mtu hub vx4 black_hole false 20
+log "hub: black hole over after $waited s"
+grep -q "peer vx4: MTU black hole over" "$WORK/hub.log" || fail "end of black hole not logged"
+[ "$(grep -c 'peer vx4: MTU black hole:' "$WORK/hub.log")" = 1 ] || fail "black hole logged more than once"
+
+log "a well-behaved smaller link: ICMP says 1400"
+nsx router ip rule del ipproto icmp blackhole
+nsx router ip -6 rule del ipproto ipv6-icmp blackhole
+middle_mtu 1400
+wait_mtu hub vx4 pmtu 1400 10
+log "hub: PMTU 1400 after $waited s (kernel said $(mtu hub vx4 kernel))"
+for n in hub spoke1; do kill -0 "$(daemon_pid $n)" || fail "$n died"; done
+echo "PASS: path MTU found, black holes flagged and cleared"

@@ -1,0 +1,58 @@
+/*
+ * health_priv.h: the per-peer records shared by health.c (liveness, RTT,
+ * loss, the tick) and health_mtu.c (path MTU and black holes).  Internal
+ * to the health module; control thread only.
+ */
+#ifndef HEALTH_PRIV_H
+#define HEALTH_PRIV_H
+
+#include "health.h"
+#include "pathstat.h"
+#include "pmtu.h"
+#include "routemtu.h"
+
+struct peer_health {
+	/* Who the record is about: reset when the port's peer changes. */
+	char name[CFG_NAME_MAX];
+	struct sockaddr_any addr;
+	enum encap_type encap;
+	enum probe_mode mode;
+	struct pathstat ps;
+	enum health_state state;
+	uint64_t since_ns; /* of the state */
+	char reason[128];
+	uint64_t first_probe_ns, next_probe_ns;
+	uint64_t send_errors;
+	uint64_t rx_packets, last_rx_ns;
+	/* Path MTU (health_mtu.c). */
+	struct pmtu pm;
+	uint32_t pm_seq;
+	struct route_mtu route; /* the kernel's view, read each interval */
+	uint64_t route_at_ns;	/* when the interface MTU was last read */
+	int seg_mtu;		/* the largest TAP MTU of its segments */
+	bool black_hole;	/* a member segment's frames do not fit */
+	int bh_mtu;		/* that segment's TAP MTU */
+	char bh_segment[CFG_NAME_MAX];
+};
+
+struct health {
+	struct peer_health *v[DP_MAX_PORTS];
+	uint64_t now_ns;
+};
+
+/* Start a record's path MTU search. */
+void mtu_start(struct health *, const struct cfg_daemon *,
+    struct peer_health *);
+/* Once a probe-interval: the kernel's hint, the interface MTU. */
+void mtu_interval(struct health *, const struct cfg_daemon *,
+    struct peer_health *);
+/* Every tick: the search's probes, then the black-hole judgement. */
+void mtu_tick(struct health *, struct dp *, const struct table *,
+    const struct cfg_daemon *, struct peer_health *, uint64_t slots);
+/* A reply to a padded probe (its body larger than PROBE_BODY_MIN). */
+void mtu_reply(struct health *, const struct cfg_daemon *, struct peer_health *,
+    const struct dp_probe_reply *);
+/* {"pmtu", "source", "state", "inner_frame_max", "black_hole", ...}. */
+json_t *mtu_json(const struct health *, const struct peer_health *);
+
+#endif
