@@ -9,6 +9,9 @@
 #     blackholed (a silent black hole): within 30 s both daemons report
 #     PMTU 1400 and flag the VXLAN/IPv4 tunnel as a black hole, in health
 #     and in the log;
+#   - with clamp-mss on the VXLAN/IPv4 segment, TCP through the black hole
+#     completes both ways; the VXLAN/IPv6 segment (mtu = auto) follows:
+#     1430, 1330, 1430;
 #   - the port goes back to 1500: the flag clears at the next search
 #     upward (pmtu-interval, 10 s here), logged;
 #   - the same drop with ICMP working: the kernel's hint makes the PMTU
@@ -51,6 +54,10 @@ CONF
 	for s in vx4:100 vx6:106 gre4:200 gu6:306; do
 		printf '\n[segment %s]\nvni = %s\ntap = tn-%s\nmtu = 1450\n' \
 		    "${s%%:*}" "${s##*:}" "${s%%:*}" >> "$WORK/$1.conf"
+		case ${s%%:*} in
+		vx4) echo "clamp-mss = yes" >> "$WORK/$1.conf" ;;
+		vx6) sed -i '$ s/^mtu = 1450$/mtu = auto/' "$WORK/$1.conf" ;;
+		esac
 	done
 	printf '\n[peer vx4]\naddress = %s\nencap = vxlan\nsegments = vx4\n' "$3" >> "$WORK/$1.conf"
 	printf '\n[peer vx6]\naddress = %s\nencap = vxlan\nsegments = vx6\n' "$4" >> "$WORK/$1.conf"
@@ -60,6 +67,14 @@ CONF
 pmtu_conf hub hub 10.200.2.2 fd00:200:2::2
 pmtu_conf spoke1 spoke 10.200.1.2 fd00:200:1::2
 start_daemon hub; start_daemon spoke1
+nsx hub ip addr add 10.50.0.1/24 dev tn-vx4
+nsx spoke1 ip addr add 10.50.0.2/24 dev tn-vx4
+tap_mtu() { nsx "$1" cat "/sys/class/net/$2/mtu"; }
+seg_field() {
+	ctl "$1" --json status | python3 -c '
+import json, sys
+print([s for s in json.load(sys.stdin)["segments"] if s["name"] == sys.argv[1]][0][sys.argv[2]])' "$2" "$3"
+}
 
 # A peer's MTU figure: $1 node, $2 peer, $3 field of health's "mtu".
 mtu() {
@@ -95,6 +110,10 @@ for want in vx4:1450 vx6:1430 gre4:1458 gu6:1430; do
 	done
 done
 ctl hub health
+# mtu = auto: the TAP follows its peer's path.
+for n in hub spoke1; do
+	[ "$(tap_mtu "$n" tn-vx6)" = 1430 ] || fail "$n: mtu = auto left tn-vx6 at $(tap_mtu "$n" tn-vx6)"
+done
 
 log "silent black hole: the router's ports at MTU 1400, no ICMP"
 nsx router ip rule add ipproto icmp blackhole
@@ -112,11 +131,26 @@ grep -q "peer vx4: MTU black hole: path MTU 1400 (probe) carries inner frames of
     fail "black hole not logged"
 ctl hub health
 ctl hub mtu
+for n in hub spoke1; do
+	[ "$(tap_mtu "$n" tn-vx6)" = 1330 ] || fail "$n: mtu = auto did not follow: tn-vx6 at $(tap_mtu "$n" tn-vx6)"
+done
+[ "$(mtu hub vx6 black_hole)" = false ] || fail "mtu = auto left a black hole"
+grep -q "segment vx6: mtu = auto: TAP MTU 1430 -> 1330" "$WORK/hub.log" || fail "mtu = auto not logged"
+
+log "clamp-mss: TCP across the black hole, offloads on, both ways"
+before=$(seg_field hub vx4 mss_clamped)
+tcp_transfer hub spoke1 10.50.0.2 2
+tcp_transfer spoke1 hub 10.50.0.1 2
+[ "$(seg_field hub vx4 mss_clamped)" -gt "$before" ] || fail "no SYN clamped"
+log "hub clamped $(seg_field hub vx4 mss_clamped) SYNs, spoke1 $(seg_field spoke1 vx4 mss_clamped)"
 
 log "the ports back at 1500: the flag clears at the next search upward"
 middle_mtu 1500
 wait_mtu hub vx4 black_hole false 20
 log "hub: black hole over after $waited s"
+for n in hub spoke1; do
+	[ "$(tap_mtu "$n" tn-vx6)" = 1430 ] || fail "$n: mtu = auto did not grow back: tn-vx6 at $(tap_mtu "$n" tn-vx6)"
+done
 grep -q "peer vx4: MTU black hole over" "$WORK/hub.log" || fail "end of black hole not logged"
 [ "$(grep -c 'peer vx4: MTU black hole:' "$WORK/hub.log")" = 1 ] || fail "black hole logged more than once"
 

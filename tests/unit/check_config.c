@@ -517,6 +517,34 @@ START_TEST(path_health_keys)
 }
 END_TEST
 
+START_TEST(segment_mtu_auto_and_clamp)
+{
+	char *cause;
+	struct config *c = load_text("[daemon]\nrole = hub\n[segment a]\n"
+				     "vni = 1\nmtu = auto\nclamp-mss = yes\n"
+				     "[segment b]\nvni = 2\nmtu = 1400\n",
+	    &cause);
+
+	ck_assert_msg(c != NULL, "%s", cause);
+	ck_assert(c->segments[0].mtu_auto);
+	ck_assert_int_eq(c->segments[0].mtu, CFG_AUTO_MTU_START);
+	ck_assert(c->segments[0].clamp_mss);
+	ck_assert(!c->segments[1].mtu_auto);
+	ck_assert(!c->segments[1].clamp_mss);
+	ck_assert_int_eq(c->segments[1].mtu, 1400);
+	config_free(c);
+	c = load_text("[daemon]\nrole = hub\n[segment a]\nvni = 1\n"
+		      "mtu = big\n",
+	    &cause);
+	ck_assert_ptr_null(c);
+	ck_assert_msg(strstr(cause,
+			  ":5: [segment a] mtu: \"big\": must be "
+			  "auto or a whole number") != NULL,
+	    "%s", cause);
+	free(cause);
+}
+END_TEST
+
 START_TEST(provider_bad_credentials)
 {
 	char *cause;
@@ -548,6 +576,7 @@ suite_build(void)
 	tcase_add_test(tc, syntax_error_keeps_secrets);
 	tcase_add_test(tc, sample_says_which_keys_restart);
 	tcase_add_test(tc, provider_section);
+	tcase_add_test(tc, segment_mtu_auto_and_clamp);
 	tcase_add_loop_test(tc, path_health_keys, 0,
 	    sizeof health_keys / sizeof health_keys[0]);
 	tcase_add_loop_test(tc, provider_bad_credentials, 0,

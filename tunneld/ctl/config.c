@@ -174,6 +174,22 @@ parse_duration(const char *v, void *dst, const struct key_def *k,
 	return 0;
 }
 
+/* A TAP MTU, or "auto" (0: load_segment starts it at 1450). */
+static int
+parse_mtu(const char *v, void *dst, const struct key_def *k, const char **why)
+{
+	if (strcmp(v, "auto") == 0) {
+		*(int *)dst = 0;
+		return 0;
+	}
+	if (parse_uint(v, dst, k, why) != 0) {
+		if (!isdigit((unsigned char)*v))
+			*why = "must be auto or a whole number";
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parse_probe(const char *v, void *dst, const struct key_def *k, const char **why)
 {
@@ -276,7 +292,8 @@ static const struct key_def daemon_stage_keys[] = {
 static const struct key_def segment_keys[] = {
 	{ "vni", parse_uint, KEY_REQUIRED, 0, VNI_MAX, NULL, S(vni) },
 	{ "tap", parse_ifname, 0, 0, 0, NULL, S(tap) },
-	{ "mtu", parse_uint, 0, 576, 9000, "1450", S(mtu) },
+	{ "mtu", parse_mtu, 0, CFG_MIN_MTU, CFG_MAX_MTU, "1450", S(mtu) },
+	{ "clamp-mss", parse_bool, 0, 0, 0, "no", S(clamp_mss) },
 	{ "bridge", parse_ifname, 0, 0, 0, NULL, S(bridge) },
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
@@ -503,6 +520,10 @@ load_segment(struct loader *ld, const char *sec, struct config *c)
 		return -1;
 	if (s->tap[0] == '\0')
 		snprintf(s->tap, sizeof s->tap, "tn-%.12s", name);
+	if (s->mtu == 0) {
+		s->mtu_auto = true;
+		s->mtu = CFG_AUTO_MTU_START;
+	}
 	for (i = 0; i < c->nsegments; i++) {
 		if (c->segments[i].vni == s->vni)
 			return load_fail(ld, sec, "vni", "VNI %u already used "

@@ -1,9 +1,9 @@
 /*
  * config.h: tunneld's configuration, read from an INI file with iniparser.
  *
- * Sections: [daemon], [segment NAME], [peer NAME], [provider NAME].  Every key is checked
- * against a table with its type and bounds; an unknown section or key, a
- * missing required key or a bad value fails the whole load with
+ * Sections: [daemon], [segment NAME], [peer NAME], [provider NAME].  Every key
+ * is checked against a table with its type and bounds; an unknown section or
+ * key, a missing required key or a bad value fails the whole load with
  * "FILE:LINE: [section] key: reason" in *cause (caller frees).
  * See etc/tunneld.conf for every key and its default.
  *
@@ -35,6 +35,9 @@ enum {
 	CFG_MAX_THREADS = DP_MAX_THREADS,
 	CFG_MAX_BUSY_POLL = 10000, /* microseconds */
 	CFG_MAX_PEER_MACS = 16,	   /* macs = of a [peer] */
+	CFG_AUTO_MTU_START = 1450, /* mtu = auto, until a path is known */
+	CFG_MIN_MTU = 576,	   /* a segment's mtu: */
+	CFG_MAX_MTU = 9000,
 };
 
 /* tunnelctl and tunneltop hold names as long as the daemon's. */
@@ -56,7 +59,7 @@ struct cfg_daemon {
 	uint16_t port[ENCAP_MAX];	    /* over UDP: listening port */
 	bool udp_checksum;
 	bool gre;
-	int threads;				/* 0 = one per core */
+	int threads; /* 0 = one per core */
 	char user[64];
 	char control_socket[108];
 	char control_group[64];
@@ -67,8 +70,8 @@ struct cfg_daemon {
 	uint32_t mac_limit;	/* learned MACs per peer; 0: none */
 	uint32_t flood_rate, flood_burst;
 	bool relay;
-	bool offload;			/* TAP vnet headers, TSO and GRO */
-	int busy_poll;			/* microseconds; 0 = sleep at once */
+	bool offload;  /* TAP vnet headers, TSO and GRO */
+	int busy_poll; /* microseconds; 0 = sleep at once */
 	/* Path health (ctl/health.c), all in milliseconds. */
 	uint32_t probe_interval_ms, dead_after_ms, probe_window_ms;
 	uint32_t pmtu_interval_ms; /* between searches upward */
@@ -79,16 +82,18 @@ struct cfg_segment {
 	char name[CFG_NAME_MAX];
 	uint32_t vni;
 	char tap[IFNAMSIZ];
-	int mtu;
+	int mtu;	/* the TAP's; with mtu_auto, where it starts */
+	bool mtu_auto;	/* mtu = auto: follow the smallest peer's path */
+	bool clamp_mss; /* rewrite the MSS of SYNs crossing the tunnel */
 	char bridge[IFNAMSIZ];
 };
 
 struct cfg_peer {
 	char name[CFG_NAME_MAX];
-	struct sockaddr_any addr;	/* destination, port included */
-	char address[64];		/* as written, for display */
+	struct sockaddr_any addr; /* destination, port included */
+	char address[64];	  /* as written, for display */
 	enum encap_type encap;
-	uint64_t segments;		/* bit i = cfg_segment i */
+	uint64_t segments;		    /* bit i = cfg_segment i */
 	uint8_t macs[CFG_MAX_PEER_MACS][6]; /* pinned to this peer */
 	int nmacs;
 	enum probe_mode probe;
@@ -100,16 +105,16 @@ enum cfg_addr_kind { CFG_ADDR_PRIVATE, CFG_ADDR_PUBLIC };
 struct cfg_provider {
 	char name[CFG_SECTION_NAME_MAX];
 	const struct provider_type *type;
-	struct provider_settings settings;	/* values owned, secrets wiped */
+	struct provider_settings settings; /* values owned, secrets wiped */
 	char tag_key[128];
 	char tag_value[256];
 	bool tag_has_value;
 	enum cfg_addr_kind address;
-	int family;			/* AF_INET, AF_INET6; 0: IPv4 first */
+	int family; /* AF_INET, AF_INET6; 0: IPv4 first */
 	uint32_t refresh_s, grace_s, timeout_s;
 	enum encap_type encap;
 	uint16_t port;
-	uint64_t segments;		/* bit i = cfg_segment i */
+	uint64_t segments; /* bit i = cfg_segment i */
 };
 
 struct config {

@@ -196,6 +196,54 @@ interval(struct health *h, const struct cfg_daemon *d, struct dp *dp,
 		send_probe(h, dp, ph);
 }
 
+/*
+ * Per segment, the smallest inner MTU of its peers' paths: what clamp-mss
+ * clamps to, and what an mtu = auto TAP follows.
+ */
+static void
+follow_paths(struct health *h, struct runtime *rt)
+{
+	const struct table *tab = rt_table(rt);
+	unsigned min[DP_MAX_SEGMENTS] = { 0 }, inner;
+	const char *who[DP_MAX_SEGMENTS] = { NULL };
+	const struct tbl_segment *s;
+	uint16_t port;
+	char *cause = NULL;
+	int slot;
+
+	for (port = PORT_LOCAL; (port = table_peer_next(tab, port)) != 0;) {
+		if ((inner = mtu_inner(h->v[port])) == 0)
+			continue;
+		for (slot = 0; slot < DP_MAX_SEGMENTS; slot++)
+			if (((table_peer(tab, port)->slots >> slot) & 1) &&
+			    (min[slot] == 0 || inner < min[slot])) {
+				min[slot] = inner;
+				who[slot] = h->v[port]->name;
+			}
+	}
+	for (slot = -1; (slot = table_seg_next(tab, slot)) >= 0;) {
+		s = table_seg(tab, slot);
+		dp_set_mss_mtu(rt_dp(rt), slot, min[slot]);
+		if (!s->cfg.mtu_auto || min[slot] == 0)
+			continue;
+		if (min[slot] < CFG_MIN_MTU)
+			min[slot] = CFG_MIN_MTU;
+		if (min[slot] > CFG_MAX_MTU)
+			min[slot] = CFG_MAX_MTU;
+		if ((int)min[slot] == s->cfg.mtu || min[slot] == h->tried[slot])
+			continue; /* there, or tried and refused: said once */
+		h->tried[slot] = min[slot];
+		log_info("segment %s: mtu = auto: TAP MTU %d -> %u, the inner "
+			 "MTU of peer %s's path",
+		    s->cfg.name, s->cfg.mtu, min[slot], who[slot]);
+		if (rt_set_segment_mtu(rt, slot, (int)min[slot], &cause) != 0) {
+			log_warnx("segment %s: %s", s->cfg.name, cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+}
+
 void
 health_tick(struct health *h, struct runtime *rt)
 {
@@ -219,8 +267,11 @@ health_tick(struct health *h, struct runtime *rt)
 			ph->next_probe_ns = h->now_ns +
 			    (uint64_t)d->probe_interval_ms * 1000000u;
 		}
-		mtu_tick(h, dp, tab, d, ph, p->slots);
+		mtu_tick(h, dp, d, ph);
 	}
+	follow_paths(h, rt);
+	for (port = PORT_LOCAL; (port = table_peer_next(tab, port)) != 0;)
+		mtu_judge(tab, h->v[port], table_peer(tab, port)->slots);
 	for (i = 0; i < DP_MAX_PORTS; i++) {
 		if (!live[i] && h->v[i] != NULL) {
 			free(h->v[i]);

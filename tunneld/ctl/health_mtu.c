@@ -154,8 +154,8 @@ judge_black_hole(const struct table *tab, struct peer_health *ph,
 }
 
 void
-mtu_tick(struct health *h, struct dp *dp, const struct table *tab,
-    const struct cfg_daemon *d, struct peer_health *ph, uint64_t slots)
+mtu_tick(struct health *h, struct dp *dp, const struct cfg_daemon *d,
+    struct peer_health *ph)
 {
 	struct pmtu_params prm;
 	uint16_t size;
@@ -171,7 +171,22 @@ mtu_tick(struct health *h, struct dp *dp, const struct table *tab,
 		else /* another error: the probe times out like a lost one */
 			pmtu_sent(&ph->pm, ph->pm_seq, h->now_ns);
 	}
+}
+
+void
+mtu_judge(const struct table *tab, struct peer_health *ph, uint64_t slots)
+{
 	judge_black_hole(tab, ph, slots);
+}
+
+unsigned
+mtu_inner(const struct peer_health *ph)
+{
+	const char *src;
+	uint16_t pmtu = effective_pmtu(ph, &src);
+	int limit = inner_frame_max(ph, pmtu) - ETHER_HDR_LEN;
+
+	return pmtu != 0 && limit > 0 ? (unsigned)limit : 0;
 }
 
 void

@@ -38,6 +38,7 @@ struct peer_health {
 struct health {
 	struct peer_health *v[DP_MAX_PORTS];
 	uint64_t now_ns;
+	unsigned tried[DP_MAX_SEGMENTS]; /* mtu = auto: last MTU set */
 };
 
 /* Start a record's path MTU search. */
@@ -46,9 +47,13 @@ void mtu_start(struct health *, const struct cfg_daemon *,
 /* Once a probe-interval: the kernel's hint, the interface MTU. */
 void mtu_interval(struct health *, const struct cfg_daemon *,
     struct peer_health *);
-/* Every tick: the search's probes, then the black-hole judgement. */
-void mtu_tick(struct health *, struct dp *, const struct table *,
-    const struct cfg_daemon *, struct peer_health *, uint64_t slots);
+/* Every tick: the search's probes. */
+void mtu_tick(struct health *, struct dp *, const struct cfg_daemon *,
+    struct peer_health *);
+/* Then: whether a member segment (slots) is in a black hole, logged. */
+void mtu_judge(const struct table *, struct peer_health *, uint64_t slots);
+/* The inner MTU the peer's path carries; 0 while unknown. */
+unsigned mtu_inner(const struct peer_health *);
 /* A reply to a padded probe (its body larger than PROBE_BODY_MIN). */
 void mtu_reply(struct health *, const struct cfg_daemon *, struct peer_health *,
     const struct dp_probe_reply *);

@@ -111,15 +111,21 @@ update_segments(struct runtime *rt, const struct config *nc,
 	const struct cfg_segment *ns;
 	struct tbl_segment s;
 	char *cause = NULL;
-	int i;
+	int i, mtu;
 
 	for (i = 0; i < nc->nsegments; i++) {
 		if (pl->keep[i] < 0)
 			continue;
 		ns = &nc->segments[i];
 		s = *table_seg(rt->tab, pl->keep[i]);
-		if (s.cfg.mtu != ns->mtu &&
-		    tap_configure(ns->tap, ns->mtu, &cause) != 0)
+		/* mtu = auto on both sides: the TAP keeps the MTU it follows.
+		 */
+		if (ns->mtu_auto && s.cfg.mtu_auto)
+			mtu = s.cfg.mtu;
+		else
+			mtu = ns->mtu;
+		if (s.cfg.mtu != mtu &&
+		    tap_configure(ns->tap, mtu, &cause) != 0)
 			log_warnx("segment %s: %s", ns->name, cause);
 		if (strcmp(s.cfg.bridge, ns->bridge) != 0 &&
 		    (tap_detach_bridge(ns->tap, s.cfg.bridge, &cause) != 0 ||
@@ -133,6 +139,7 @@ update_segments(struct runtime *rt, const struct config *nc,
 		mactab_set_age(s.mactab, nc->daemon.mac_age);
 		rt_mac_policy(&nc->daemon, s.mactab);
 		s.cfg = *ns;
+		s.cfg.mtu = mtu;
 		table_seg_set(rt->tab, pl->keep[i], &s);
 	}
 }

@@ -119,6 +119,7 @@ rt_snapshot(const struct runtime *rt)
 		ds->vni = s->cfg.vni;
 		ds->mtu = s->cfg.mtu;
 		ds->vnet = s->vnet;
+		ds->clamp_mss = s->cfg.clamp_mss;
 		memcpy(ds->tap_fd, s->fds, sizeof ds->tap_fd);
 		ds->fwd.mactab = s->mactab;
 		snprintf(ds->name, sizeof ds->name, "%s", s->cfg.name);
@@ -422,4 +423,22 @@ void
 rt_get_stats(const struct runtime *rt, struct rt_stats *st)
 {
 	*st = rt->stats;
+}
+
+int
+rt_set_segment_mtu(struct runtime *rt, int slot, int mtu, char **cause)
+{
+	struct tbl_segment s = *table_seg(rt->tab, slot);
+	struct peer_changes *pc;
+
+	if (s.cfg.mtu == mtu)
+		return 0;
+	if (tap_configure(s.cfg.tap, mtu, cause) != 0)
+		return -1;
+	s.cfg.mtu = mtu;
+	table_seg_set(rt->tab, slot, &s);
+	pc = xcalloc(1, sizeof *pc);
+	rt_publish(rt, pc); /* the data path's oversize check follows */
+	free(pc);
+	return 0;
 }

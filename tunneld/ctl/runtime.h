@@ -59,6 +59,11 @@ int rt_reload(struct runtime *, const char *path, struct config **old,
  */
 void rt_set_discovered(struct runtime *, const char *provider,
     const struct cfg_peer *const *v, int n, struct rt_changes *);
+/*
+ * Set a segment's TAP MTU now (mtu = auto follows its peers' paths); the
+ * configuration keeps its own value.
+ */
+int rt_set_segment_mtu(struct runtime *, int slot, int mtu, char **cause);
 /* Once a second: age MAC tables. */
 void rt_tick(struct runtime *);
 /* Stop forwarding and remove everything the daemon created. */

@@ -42,6 +42,20 @@ tap_kernel_drops(const char *tap)
 }
 
 static json_t *
+segment_mtu_json(const struct runtime *rt, int slot, json_t *o)
+{
+	const struct tbl_segment *s = table_seg(rt_table(rt), slot);
+	struct seg_counters sc;
+
+	dp_seg_counters(rt_dp(rt), slot, &sc);
+	json_object_set_new(o, "mtu_auto", json_boolean(s->cfg.mtu_auto));
+	json_object_set_new(o, "clamp_mss", json_boolean(s->cfg.clamp_mss));
+	json_object_set_new(o, "mss_clamped",
+	    json_integer((json_int_t)sc.mss_clamped));
+	return o;
+}
+
+static json_t *
 segment_json(const struct runtime *rt, int slot)
 {
 	const struct tbl_segment *s = table_seg(rt_table(rt), slot);
@@ -50,17 +64,19 @@ segment_json(const struct runtime *rt, int slot)
 
 	mactab_get_stats(s->mactab, &ms);
 	dp_seg_counters(rt_dp(rt), slot, &sc);
-	return json_pack("{s:s,s:I,s:s,s:i,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-			 "s:I,s:I}",
-	    "name", s->cfg.name, "vni", (json_int_t)s->cfg.vni, "tap",
-	    s->cfg.tap, "mtu", s->cfg.mtu, "bridge", s->cfg.bridge, "offload",
-	    s->vnet, "tso_frames", (json_int_t)sc.tso_frames, "gro_frames",
-	    (json_int_t)sc.gro_frames, "fdb_entries", (json_int_t)ms.entries,
-	    "tap_rx_frames", (json_int_t)sc.tap_rx_frames, "tap_rx_bytes",
-	    (json_int_t)sc.tap_rx_bytes, "tap_tx_frames",
-	    (json_int_t)sc.tap_tx_frames, "tap_tx_bytes",
-	    (json_int_t)sc.tap_tx_bytes, "floods", (json_int_t)sc.floods,
-	    "tap_kernel_drops", tap_kernel_drops(s->cfg.tap));
+	return segment_mtu_json(rt, slot,
+	    json_pack("{s:s,s:I,s:s,s:i,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+		      "s:I,s:I}",
+		"name", s->cfg.name, "vni", (json_int_t)s->cfg.vni, "tap",
+		s->cfg.tap, "mtu", s->cfg.mtu, "bridge", s->cfg.bridge,
+		"offload", s->vnet, "tso_frames", (json_int_t)sc.tso_frames,
+		"gro_frames", (json_int_t)sc.gro_frames, "fdb_entries",
+		(json_int_t)ms.entries, "tap_rx_frames",
+		(json_int_t)sc.tap_rx_frames, "tap_rx_bytes",
+		(json_int_t)sc.tap_rx_bytes, "tap_tx_frames",
+		(json_int_t)sc.tap_tx_frames, "tap_tx_bytes",
+		(json_int_t)sc.tap_tx_bytes, "floods", (json_int_t)sc.floods,
+		"tap_kernel_drops", tap_kernel_drops(s->cfg.tap)));
 }
 
 json_t *

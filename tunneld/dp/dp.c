@@ -552,3 +552,15 @@ dp_reset_seg(struct dp *dp, int slot)
 {
 	seg_sum(dp, slot, &dp->sc_base[slot]);
 }
+
+void
+dp_set_mss_mtu(struct dp *dp, int slot, unsigned mtu)
+{
+	__atomic_store_n(&dp->mss_mtu[slot], mtu, __ATOMIC_RELAXED);
+}
+
+unsigned
+dp_mss_mtu(const struct dp *dp, int slot)
+{
+	return __atomic_load_n(&dp->mss_mtu[slot], __ATOMIC_RELAXED);
+}

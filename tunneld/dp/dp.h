@@ -40,8 +40,9 @@ struct port_counters {
 struct seg_counters {
 	uint64_t tap_rx_frames, tap_rx_bytes, tap_tx_frames, tap_tx_bytes;
 	uint64_t floods;
-	uint64_t tso_frames; /* GSO super-frames read and cut up */
-	uint64_t gro_frames; /* super-frames written (several segments) */
+	uint64_t tso_frames;  /* GSO super-frames read and cut up */
+	uint64_t gro_frames;  /* super-frames written (several segments) */
+	uint64_t mss_clamped; /* SYNs whose MSS clamp-mss lowered */
 };
 
 struct dp_params {
@@ -105,6 +106,13 @@ int dp_probe_send(struct dp *, enum encap_type, const struct sockaddr_any *dst,
 int dp_probe_replies(struct dp *, struct dp_probe_reply *out, int max);
 /* The clock probes are timed by (CLOCK_MONOTONIC, ns); any thread. */
 uint64_t dp_clock_ns(void);
+
+/*
+ * clamp-mss: the inner MTU a segment's SYNs are clamped to (0: its TAP
+ * MTU); the control thread sets it as paths change, any time.
+ */
+void dp_set_mss_mtu(struct dp *, int slot, unsigned mtu);
+unsigned dp_mss_mtu(const struct dp *, int slot);
 
 /* Which system-call path the threads use, for status, in words. */
 const char *dp_describe(const struct dp *);

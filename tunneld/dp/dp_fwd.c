@@ -9,6 +9,7 @@
 #include "dp_priv.h"
 #include "net/encap.h"
 #include "net/fwd.h"
+#include "net/mss.h"
 
 static struct tbucket *
 bucket(struct dp_thread *th, const struct dp_snapshot *snap, int slot,
@@ -104,13 +105,34 @@ deliver(struct dp_thread *th, const struct dp_snapshot *snap,
 			    frame, len, hash);
 }
 
+/*
+ * clamp-mss, both ways: frames from the TAP (checksums finished) and from
+ * peers.  Either lies in this thread's own receive buffers, so it may be
+ * written; a SYN is never a TSO super-frame.
+ */
+static void
+clamp(struct dp_thread *th, const struct dp_segment *seg, const uint8_t *frame,
+    size_t len)
+{
+	unsigned mtu = dp_mss_mtu(th->dp, seg->slot);
+
+	if (mtu == 0 || mtu > (unsigned)seg->mtu)
+		mtu = (unsigned)seg->mtu;
+	if (mss_clamp((uint8_t *)(uintptr_t)frame, len, mtu))
+		ctr_add(&th->sc[seg->slot].mss_clamped, 1);
+}
+
 /* Forward one frame that entered seg at port `in`. */
 void
 dp_forward(struct dp_thread *th, const struct dp_snapshot *snap,
     const struct dp_segment *seg, uint16_t in, const uint8_t *frame, size_t len)
 {
 	struct fwd_result r;
-	enum drop_reason why = decide(th, snap, seg, in, frame, len, &r);
+	enum drop_reason why;
+
+	if (seg->clamp_mss)
+		clamp(th, seg, frame, len);
+	why = decide(th, snap, seg, in, frame, len, &r);
 
 	if (why != DROP_NONE)
 		dp_drop(th, in, why);

@@ -120,6 +120,7 @@ struct dp {
 	/* Counter sums at the last reset (control thread only). */
 	struct port_counters *pc_base; /* [DP_MAX_PORTS] */
 	struct seg_counters sc_base[DP_MAX_SEGMENTS];
+	unsigned mss_mtu[DP_MAX_SEGMENTS]; /* atomic: dp_set_mss_mtu */
 	char describe[192];
 };
 
@@ -162,7 +163,9 @@ void dp_tap_flush(struct dp_thread *);
 
 /*
  * dp_fwd.c: forward a frame that entered seg at port `in`; the n segments
- * of one super-frame from the TAP (th->segs) as one.
+ * of one super-frame from the TAP (th->segs) as one.  With clamp-mss,
+ * dp_forward() may rewrite a SYN in place: frame must lie in the thread's
+ * own buffers.
  */
 void dp_forward(struct dp_thread *, const struct dp_snapshot *,
     const struct dp_segment *, uint16_t in, const uint8_t *frame, size_t len);

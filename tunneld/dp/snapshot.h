@@ -35,6 +35,7 @@ struct dp_segment {
 	uint32_t vni;
 	int mtu;
 	bool vnet;			/* TAP queues carry virtio-net headers */
+	bool clamp_mss;			/* clamp SYNs (dp_set_mss_mtu) */
 	int tap_fd[DP_MAX_THREADS];
 	struct fwd_segment fwd;		/* mactab, member ports, relay */
 	uint16_t *ports;		/* storage behind fwd.peer_ports */
