@@ -67,6 +67,18 @@ out=$("$TUNNELD" -n -c "$WORK/port.conf") || fail "a busy port made tunneld -n f
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null || true
 echo "$out" | grep -q "^warning: IPv4 socket port $port: bind: Address already in use (vxlan port)" ||
     fail "busy port not warned about: $out"
+# Metrics name every peer: a non-loopback address needs saying so.
+printf '[daemon]\nrole = hub\nmetrics = 192.0.2.1:9108\n[segment a]\nvni = 1\n' > "$WORK/metrics.conf"
+rc=0; err=$("$TUNNELD" -n --offline -c "$WORK/metrics.conf" 2>&1) || rc=$?
+[ "$rc" != 0 ] && echo "$err" | grep -qF "metrics.conf:3: [daemon] metrics: 192.0.2.1:9108 is not a loopback address" ||
+    fail "a remote metrics address was accepted: $err"
+printf '[daemon]\nrole = hub\nmetrics = 192.0.2.1:9108\nmetrics-allow-remote = yes\n[segment a]\nvni = 1\n' > "$WORK/metrics.conf"
+"$TUNNELD" -n --offline -c "$WORK/metrics.conf" >/dev/null || fail "metrics-allow-remote = yes did not allow it"
+printf '[daemon]\nrole = hub\nmetrics = ::1:9108\n' > "$WORK/metrics.conf"
+rc=0; err=$("$TUNNELD" -n --offline -c "$WORK/metrics.conf" 2>&1) || rc=$?
+[ "$rc" != 0 ] && echo "$err" | grep -qF '[daemon] metrics: "::1:9108": must be ADDRESS:PORT, [IPV6]:PORT for IPv6' ||
+    fail "an ambiguous IPv6 metrics address was accepted: $err"
+
 # Files the [daemon] user cannot read: start reads them as root, but a
 # reload after the drop would fail.  Only root can set up (and see) that.
 if [ "$(id -u)" = 0 ]; then

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "config_priv.h"
+#include "metrics.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -274,6 +275,9 @@ static const struct key_def daemon_keys[] = {
 	{ "pmtu-interval", parse_duration, 0, 10000, 86400000, "10m",
 	    D(pmtu_interval_ms) },
 	{ "pmtu-floor", parse_uint, 0, 576, 9000, "576", D(pmtu_floor) },
+	{ "metrics", parse_str, KEY_RESTART, 0, 0, "", D(metrics) },
+	{ "metrics-allow-remote", parse_bool, KEY_RESTART, 0, 0, "no",
+	    D(metrics_allow_remote) },
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -455,6 +459,31 @@ load_local(struct loader *ld, struct cfg_daemon *d, char *list)
 	return 0;
 }
 
+/* metrics = ADDRESS:PORT: loopback unless metrics-allow-remote = yes. */
+static int
+load_metrics(struct loader *ld, struct cfg_daemon *d)
+{
+	const struct sockaddr_any *a = &d->metrics_addr;
+	const char *why;
+	bool loopback;
+
+	if (d->metrics[0] == '\0')
+		return 0;
+	if (metrics_parse_addr(d->metrics, &d->metrics_addr, &why) != 0)
+		return load_fail(ld, "daemon", "metrics", "\"%s\": %s",
+		    d->metrics, why);
+	loopback = a->sa.sa_family == AF_INET
+	    ? (ntohl(a->sin.sin_addr.s_addr) >> 24) == 127
+	    : IN6_IS_ADDR_LOOPBACK(&a->sin6.sin6_addr);
+	if (!loopback && !d->metrics_allow_remote)
+		return load_fail(ld, "daemon", "metrics",
+		    "%s is not a loopback address: the metrics name every "
+		    "peer and its traffic; set metrics-allow-remote = yes "
+		    "to serve them to the network",
+		    d->metrics);
+	return 0;
+}
+
 static int
 load_daemon(struct loader *ld, struct cfg_daemon *d)
 {
@@ -497,6 +526,8 @@ load_daemon(struct loader *ld, struct cfg_daemon *d)
 	if (d->control_socket[0] != '/')
 		return load_fail(ld, "daemon", "control-socket",
 		    "must be an absolute path");
+	if (load_metrics(ld, d) != 0)
+		return -1;
 	if (d->dead_after_ms < 2 * d->probe_interval_ms)
 		return load_fail(ld, "daemon", "dead-after",
 		    "%u ms is less than two probe-intervals (%u ms each)",

@@ -76,6 +76,9 @@ struct cfg_daemon {
 	uint32_t probe_interval_ms, dead_after_ms, probe_window_ms;
 	uint32_t pmtu_interval_ms; /* between searches upward */
 	uint32_t pmtu_floor;	   /* IPv4; IPv6's is 1280 */
+	char metrics[80];	   /* ADDRESS:PORT, as written; "": off */
+	struct sockaddr_any metrics_addr; /* from it */
+	bool metrics_allow_remote;
 };
 
 struct cfg_segment {

@@ -18,6 +18,7 @@
 #include "control.h"
 #include "dp/sock.h"
 #include "discovery.h"
+#include "metrics.h"
 #include "health.h"
 #include "log.h"
 #include "notify.h"
@@ -40,6 +41,7 @@ struct daemon {
 	int quit;
 	uint64_t watchdog_ms, watchdog_at; /* systemd's WatchdogSec / 2 */
 	int health_fd;			   /* every HEALTH_TICK_MS */
+	struct metrics *metrics;	   /* NULL: metrics off */
 };
 
 static void usage(FILE *, int) __attribute__((noreturn));
@@ -57,6 +59,21 @@ usage(FILE *out, int code)
 	    "           not the users, bridges and addresses it names here\n"
 	    "  -v       log debug messages\n");
 	exit(code);
+}
+
+/* The metrics page: the control socket's views, as Prometheus text. */
+static char *
+daemon_metrics(void *arg)
+{
+	struct daemon *d = arg;
+	json_t *status = status_json(d->rt), *peers = status_peers_json(d->rt),
+	       *disc = discovery_json(d->disc);
+	char *page = metrics_render(status, peers, disc);
+
+	json_decref(status);
+	json_decref(peers);
+	json_decref(disc);
+	return page;
 }
 
 static void
@@ -176,6 +193,7 @@ daemon_tick(int fd, uint32_t events, void *arg)
 	rt_tick(d->rt);
 	discovery_tick(d->disc);
 	control_tick(d->ctl);
+	metrics_tick(d->metrics);
 	if (d->watchdog_ms != 0 &&
 	    clock_ms() - d->watchdog_at >= d->watchdog_ms) {
 		notify_send("WATCHDOG=1");
@@ -220,6 +238,10 @@ daemon_setup(struct daemon *d, struct config *cfg)
 	if ((d->rt = rt_open(cfg, &cause)) == NULL)
 		fatalx("%s", cause);
 	d->disc = discovery_new(d->loop, d->rt);
+	if (dc->metrics[0] != '\0' &&
+	    (d->metrics = metrics_open(d->loop, &dc->metrics_addr,
+		 daemon_metrics, d, &cause)) == NULL)
+		fatalx("%s", cause);
 	if ((d->ctl = control_open(d->loop, dc->control_socket,
 		 dc->control_group, owner, daemon_request, d, &cause)) == NULL)
 		fatalx("%s", cause);
@@ -384,6 +406,7 @@ main(int argc, char **argv)
 			fatal("control loop");
 	notify_send("STOPPING=1");
 	control_close(d.ctl);
+	metrics_close(d.metrics);
 	discovery_free(d.disc);
 	rt_close(d.rt);
 	loop_free(d.loop);
