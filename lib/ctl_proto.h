@@ -8,7 +8,8 @@
  *   {"cmd": "fdb", "segment": S} forwarding table (all segments if absent)
  *   {"cmd": "counters"}          drops by reason, table statistics
  *   {"cmd": "reload"}            re-read the config file
- *   {"cmd": "subscribe"}         a status reply now and once a second
+ *   {"cmd": "subscribe"}         status now, then status and health
+ *                                replies once a second
  *   {"cmd": "discovery"}         per provider: state, last success/error
  *   {"cmd": "health"}            per peer: probe state, RTT, loss, MTU
  *   {"cmd": "mtu"}               the same reply (tunnelctl mtu's view)

@@ -7,7 +7,8 @@
 #     reports a loss between 5% and 15% over its window;
 #   - with the link cut, the peer is down within dead-after, logged once
 #     with the reason, and up again within 2 s of the link's return;
-#   - probes are never frames: nothing reaches the spoke's TAP or the pod.
+#   - probes are never frames: nothing reaches the spoke's TAP or the pod;
+#   - subscribe streams status and health replies once a second.
 # Probes every 50 ms and a 20 s window keep it short and the figures firm.
 . "$(dirname "$0")/lib.sh"
 lib_init
@@ -110,6 +111,24 @@ echo "" > "$WORK/impair"
 t=$(wait_state hub spoke1 up 2)
 log "hub: spoke1 up $t s after the link came back"
 [ "$(grep -c 'peer spoke1: down' "$WORK/hub.log")" = 1 ] || fail "down logged more than once"
+
+# subscribe streams status and health once a second.
+counts=$(timeout 10 python3 -c '
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"{\"cmd\": \"subscribe\"}\n")
+f = s.makefile()
+n = {}
+end = time.time() + 3.5
+while time.time() < end:
+    r = json.loads(f.readline())
+    n[r["cmd"]] = n.get(r["cmd"], 0) + 1
+    if r["cmd"] == "health":
+        assert r["data"]["peers"][0]["state"] == "up", r
+print(n.get("status", 0), n.get("health", 0))' "$WORK/hub/ctl.sock") || fail "subscribe"
+set -- $counts
+[ "$1" -ge 3 ] && [ "$2" -ge 3 ] || fail "subscribe gave $1 status and $2 health replies in 3.5 s"
 
 # Probes are never frames: the spoke's TAP and the pod saw none.
 [ "$(nsx spoke1 cat /sys/class/net/tn-pod/statistics/tx_packets)" = 0 ] ||

@@ -184,6 +184,18 @@ note_rx(struct health *h, struct dp *dp, uint16_t port, struct peer_health *ph)
 	}
 }
 
+/* Keep the cadence of probe-interval, not of the ticks that carry it. */
+static void
+next_probe(const struct health *h, const struct cfg_daemon *d,
+    struct peer_health *ph)
+{
+	uint64_t step = (uint64_t)d->probe_interval_ms * 1000000u;
+
+	ph->next_probe_ns += step;
+	if (ph->next_probe_ns <= h->now_ns) /* new, or far behind */
+		ph->next_probe_ns = h->now_ns + step;
+}
+
 /* Once a probe-interval: traffic seen, state judged, the next probe. */
 static void
 interval(struct health *h, const struct cfg_daemon *d, struct dp *dp,
@@ -264,8 +276,7 @@ health_tick(struct health *h, struct runtime *rt)
 		live[port] = true;
 		if (h->now_ns >= ph->next_probe_ns) {
 			interval(h, d, dp, port, ph);
-			ph->next_probe_ns = h->now_ns +
-			    (uint64_t)d->probe_interval_ms * 1000000u;
+			next_probe(h, d, ph);
 		}
 		mtu_tick(h, dp, d, ph);
 	}

@@ -203,6 +203,9 @@ daemon_tick(int fd, uint32_t events, void *arg)
 		line = ctl_reply_ok(CTL_STATUS, status_json(d->rt));
 		control_publish(d->ctl, line);
 		free(line);
+		line = ctl_reply_ok(CTL_HEALTH, status_health_json(d->rt));
+		control_publish(d->ctl, line);
+		free(line);
 	}
 }
 
