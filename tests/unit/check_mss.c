@@ -93,7 +93,8 @@ syn(int v6, int vlan, uint8_t flags, const uint8_t *opt, size_t optlen,
 	f[l4 + 12] = (uint8_t)((20 + optlen) / 4 << 4);
 	f[l4 + 13] = flags;
 	f[l4 + 14] = 0xfa;
-	memcpy(f + l4 + 20, opt, optlen);
+	if (optlen > 0)
+		memcpy(f + l4 + 20, opt, optlen);
 	memcpy(f + l4 + 20 + optlen, "data", 4);
 	set_tcp_csum(l3, l4, tcplen, v6);
 	*l3p = l3;
