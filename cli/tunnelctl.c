@@ -182,6 +182,12 @@ print_status(json_t *d)
 	printf("data path: %s\n", str(d, "data_path"));
 	printf("reloads: %lld (%lld refused)\n", (long long)num(d, "reloads"),
 	    (long long)num(d, "reload_failures"));
+	s = json_object_get(d, "health");
+	printf("peers: %lld up, %lld down, %lld unprobed; %lld in an MTU black "
+	       "hole%s\n",
+	    (long long)num(s, "up"), (long long)num(s, "down"),
+	    (long long)num(s, "unprobed"), (long long)num(s, "black_holes"),
+	    num(s, "black_holes") > 0 ? " (tunnelctl mtu)" : "");
 	printf("%-12s %8s %-15s %5s %-12s %6s %12s %12s %10s\n", "SEGMENT",
 	    "VNI", "TAP", "MTU", "BRIDGE", "FDB", "TAP-RX", "TAP-TX",
 	    "TAP-DROPS");

@@ -9,6 +9,8 @@
 #     blackholed (a silent black hole): within 30 s both daemons report
 #     PMTU 1400 and flag the VXLAN/IPv4 tunnel as a black hole, in health
 #     and in the log;
+#   - a frame larger than the path carries is dropped at the hub, counted
+#     against its peer as oversize and logged; status sums it up;
 #   - with clamp-mss on the VXLAN/IPv4 segment, TCP through the black hole
 #     completes both ways; the VXLAN/IPv6 segment (mtu = auto) follows:
 #     1430, 1330, 1430;
@@ -136,6 +138,16 @@ for n in hub spoke1; do
 done
 [ "$(mtu hub vx6 black_hole)" = false ] || fail "mtu = auto left a black hole"
 grep -q "segment vx6: mtu = auto: TAP MTU 1430 -> 1330" "$WORK/hub.log" || fail "mtu = auto not logged"
+
+log "an oversize frame is counted against its peer and logged, not lost unseen"
+before=$(peer_field hub vx4 drops.oversize)
+nsx hub ping -q -c 2 -i 0.2 -W 1 -s 1400 -M do 10.50.0.2 >/dev/null 2>&1 &&
+    fail "a 1428-byte packet crossed a 1350-byte path"
+[ "$(peer_field hub vx4 drops.oversize)" -gt "$before" ] || fail "oversize frames not counted"
+grep -q "peer vx4: a 1442-byte frame dropped: the path carries inner frames of up to 1364 bytes" "$WORK/hub.log" ||
+    fail "oversize frame not logged"
+ctl hub status | grep -q "^peers: 4 up, 0 down, 0 unprobed; 3 in an MTU black hole (tunnelctl mtu)$" ||
+    fail "status does not sum up health: $(ctl hub status | grep '^peers:')"
 
 log "clamp-mss: TCP across the black hole, offloads on, both ways"
 before=$(seg_field hub vx4 mss_clamped)

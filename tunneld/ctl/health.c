@@ -224,6 +224,7 @@ follow_paths(struct health *h, struct runtime *rt)
 	int slot;
 
 	for (port = PORT_LOCAL; (port = table_peer_next(tab, port)) != 0;) {
+		dp_set_frame_max(rt_dp(rt), port, mtu_frame_max(h->v[port]));
 		if ((inner = mtu_inner(h->v[port])) == 0)
 			continue;
 		for (slot = 0; slot < DP_MAX_SEGMENTS; slot++)
@@ -296,6 +297,13 @@ health_state_of(const struct health *h, uint16_t port)
 {
 	return port < DP_MAX_PORTS && h->v[port] != NULL ? h->v[port]->state
 							 : HEALTH_UNPROBED;
+}
+
+bool
+health_black_hole(const struct health *h, uint16_t port)
+{
+	return port < DP_MAX_PORTS && h->v[port] != NULL &&
+	    h->v[port]->black_hole;
 }
 
 static json_t *

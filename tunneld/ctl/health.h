@@ -22,6 +22,7 @@
 #define HEALTH_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "runtime.h"
@@ -38,6 +39,8 @@ void health_free(struct health *);
 void health_tick(struct health *, struct runtime *);
 /* The peer at port's state (HEALTH_UNPROBED when there is no record). */
 enum health_state health_state_of(const struct health *, uint16_t port);
+/* Whether one of the peer's segments is in an MTU black hole. */
+bool health_black_hole(const struct health *, uint16_t port);
 /* {"state", "since_s", "reason", "probe", "rtt_ms", "loss_pct", ...}. */
 json_t *health_peer_json(const struct health *, const struct runtime *,
     uint16_t port);

@@ -180,6 +180,16 @@ mtu_judge(const struct table *tab, struct peer_health *ph, uint64_t slots)
 }
 
 unsigned
+mtu_frame_max(const struct peer_health *ph)
+{
+	int limit = inner_frame_max(ph, ph->pm.pmtu);
+
+	/* Only what probes confirmed: ICMP alone could be forged. */
+	return ph->pm.source == PMTU_SRC_PROBE && limit > 0 ? (unsigned)limit
+							    : 0;
+}
+
+unsigned
 mtu_inner(const struct peer_health *ph)
 {
 	const char *src;

@@ -54,6 +54,8 @@ void mtu_tick(struct health *, struct dp *, const struct cfg_daemon *,
 void mtu_judge(const struct table *, struct peer_health *, uint64_t slots);
 /* The inner MTU the peer's path carries; 0 while unknown. */
 unsigned mtu_inner(const struct peer_health *);
+/* The largest inner frame probes confirmed the path carries; 0: none. */
+unsigned mtu_frame_max(const struct peer_health *);
 /* A reply to a padded probe (its body larger than PROBE_BODY_MIN). */
 void mtu_reply(struct health *, const struct cfg_daemon *, struct peer_health *,
     const struct dp_probe_reply *);

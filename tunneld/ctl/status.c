@@ -79,6 +79,23 @@ segment_json(const struct runtime *rt, int slot)
 		"tap_kernel_drops", tap_kernel_drops(s->cfg.tap)));
 }
 
+/* How many peers are up, down, unprobed, in an MTU black hole. */
+static json_t *
+health_summary_json(const struct runtime *rt)
+{
+	int n[3] = { 0, 0, 0 }, holes = 0;
+	uint16_t port;
+
+	for (port = PORT_LOCAL;
+	     (port = table_peer_next(rt_table(rt), port)) != 0;) {
+		n[health_state_of(rt_health(rt), port)]++;
+		holes += health_black_hole(rt_health(rt), port);
+	}
+	return json_pack("{s:i,s:i,s:i,s:i}", "up", n[HEALTH_UP], "down",
+	    n[HEALTH_DOWN], "unprobed", n[HEALTH_UNPROBED], "black_holes",
+	    holes);
+}
+
 json_t *
 status_json(const struct runtime *rt)
 {
@@ -97,7 +114,7 @@ status_json(const struct runtime *rt)
 	for (slot = -1; (slot = table_seg_next(rt_table(rt), slot)) >= 0;)
 		json_array_append_new(segs, segment_json(rt, slot));
 	return json_pack("{s:s,s:s,s:s,s:i,s:i,s:I,s:s,s:o,s:i,s:o,s:i,s:I,"
-			 "s:I}",
+			 "s:I,s:o}",
 	    "name", d->name, "role", d->role == ROLE_HUB ? "hub" : "spoke",
 	    "version", PACKAGE_VERSION, "wire_version", WIRE_VERSION,
 	    "control_version", CTL_PROTO_VERSION, "uptime_ms",
@@ -105,7 +122,8 @@ status_json(const struct runtime *rt)
 	    dp_describe(rt_dp(rt)), "datapath", info, "threads",
 	    dp_threads(rt_dp(rt)), "segments", segs, "peers",
 	    table_peer_count(rt_table(rt)), "reloads", (json_int_t)st.reloads,
-	    "reload_failures", (json_int_t)st.reload_failures);
+	    "reload_failures", (json_int_t)st.reload_failures, "health",
+	    health_summary_json(rt));
 }
 
 static json_t *

@@ -113,6 +113,7 @@ thread_new(struct dp *dp, int id)
 	th->pc = xcalloc(DP_MAX_PORTS, sizeof *th->pc);
 	th->tb_port = xcalloc(DP_MAX_PORTS, sizeof *th->tb_port);
 	th->tb_probe = xcalloc(DP_MAX_PORTS, sizeof *th->tb_probe);
+	th->oversize_ms = xcalloc(DP_MAX_PORTS, sizeof *th->oversize_ms);
 	th->rbuf = xcalloc(DP_BATCH, DP_BUF);
 	th->tbuf = xcalloc(DP_BATCH, DP_TBUF);
 	th->sbuf = xmalloc(DP_SBUF);
@@ -150,6 +151,7 @@ thread_free(struct dp_thread *th)
 	free(th->pc);
 	free(th->tb_port);
 	free(th->tb_probe);
+	free(th->oversize_ms);
 	free(th->rbuf);
 	free(th->tbuf);
 	free(th->sbuf);
@@ -225,6 +227,7 @@ dp_new(const struct dp_params *p, char **cause)
 
 	dp->p = *p;
 	dp->pc_base = xcalloc(DP_MAX_PORTS, sizeof *dp->pc_base);
+	dp->frame_max = xcalloc(DP_MAX_PORTS, sizeof *dp->frame_max);
 	for (f = 0; f < DF_MAX; f++)
 		for (k = 0; k < ENCAP_MAX; k++)
 			dp->raw_fd[f][k] = -1;
@@ -426,6 +429,7 @@ dp_free(struct dp *dp)
 			if (dp->raw_fd[f][k] != -1)
 				close(dp->raw_fd[f][k]);
 	free(dp->pc_base);
+	free(dp->frame_max);
 	free(dp);
 }
 
@@ -563,4 +567,10 @@ unsigned
 dp_mss_mtu(const struct dp *dp, int slot)
 {
 	return __atomic_load_n(&dp->mss_mtu[slot], __ATOMIC_RELAXED);
+}
+
+void
+dp_set_frame_max(struct dp *dp, uint16_t port, unsigned len)
+{
+	__atomic_store_n(&dp->frame_max[port], len, __ATOMIC_RELAXED);
 }

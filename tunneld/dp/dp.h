@@ -113,6 +113,13 @@ uint64_t dp_clock_ns(void);
  */
 void dp_set_mss_mtu(struct dp *, int slot, unsigned mtu);
 unsigned dp_mss_mtu(const struct dp *, int slot);
+/*
+ * The largest inner frame the path to a peer carries (0: not known).  A
+ * larger frame bound for it is dropped as oversize, counted against the
+ * peer, and the first of each burst logged: it would vanish on the path.
+ * The control thread sets it as the path MTU is found, any time.
+ */
+void dp_set_frame_max(struct dp *, uint16_t port, unsigned len);
 
 /* Which system-call path the threads use, for status, in words. */
 const char *dp_describe(const struct dp *);

@@ -30,6 +30,7 @@ enum dp_limits {
 
 	DP_PROBE_RATE = 50,  /* probe answers a second, per peer and thread */
 	DP_PROBE_RING = 256, /* probe replies a thread keeps until drained */
+	DP_BURST_GAP_MS = 1000, /* quiet that ends a burst of oversize frames */
 };
 
 enum dp_family { DF_V4, DF_V6, DF_MAX };
@@ -82,6 +83,7 @@ struct dp_thread {
 	struct tbucket tb_local[DP_MAX_SEGMENTS];
 
 	struct tbucket *tb_probe; /* [DP_MAX_PORTS] probe answers */
+	uint64_t *oversize_ms;	  /* [DP_MAX_PORTS] last oversize frame */
 	struct probe_ring probe_ring;
 
 	struct mmsghdr rmsg[DP_BATCH];
@@ -121,6 +123,7 @@ struct dp {
 	struct port_counters *pc_base; /* [DP_MAX_PORTS] */
 	struct seg_counters sc_base[DP_MAX_SEGMENTS];
 	unsigned mss_mtu[DP_MAX_SEGMENTS]; /* atomic: dp_set_mss_mtu */
+	unsigned *frame_max;		   /* [DP_MAX_PORTS], atomic */
 	char describe[192];
 };
 

@@ -204,6 +204,30 @@ txq_of(struct dp_thread *th, const struct dp_peer *p, uint32_t hash)
 	return q != NULL ? q : th->txq[f][p->encap][0];
 }
 
+/*
+ * A frame larger than the path to the peer carries: counted, and the
+ * first of each burst (after DP_BURST_GAP_MS of none) logged.
+ */
+static bool
+oversize(struct dp_thread *th, const struct dp_peer *p, size_t len)
+{
+	unsigned max =
+	    __atomic_load_n(&th->dp->frame_max[p->port], __ATOMIC_RELAXED);
+	uint64_t *last = &th->oversize_ms[p->port];
+
+	if (max == 0 || len <= max)
+		return false;
+	dp_drop(th, p->port, DROP_OVERSIZE);
+	if (th->now_ms - *last >= DP_BURST_GAP_MS)
+		log_warnx("peer %s: a %zu-byte frame dropped: the path carries "
+			  "inner frames of up to %u bytes (counted as "
+			  "oversize; "
+			  "tunnelctl mtu)",
+		    p->name, len, max);
+	*last = th->now_ms;
+	return true;
+}
+
 /* Queue frame to peer `port` in seg; the frame must live until flush. */
 void
 dp_tx_queue(struct dp_thread *th, const struct dp_snapshot *snap,
@@ -215,7 +239,7 @@ dp_tx_queue(struct dp_thread *th, const struct dp_snapshot *snap,
 	size_t hl;
 	int i;
 
-	if (p == NULL)
+	if (p == NULL || oversize(th, p, len))
 		return;
 	if ((q = txq_of(th, p, hash)) == NULL) {
 		dp_drop(th, port, DROP_TX_ERROR); /* no socket of that family */
