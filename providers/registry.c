@@ -205,12 +205,14 @@ static const struct provider_key static_keys[] = {
 };
 
 static const struct provider_type types[] = {
-	{ "openstack", openstack_keys, 1, openstack_create },
-	{ "aws", aws_keys, 1, aws_create },
-	{ "cloudstack", cloudstack_keys, 1, cloudstack_create },
-	{ "gce", gce_keys, 1, gce_create },
-	{ "azure", azure_keys, 1, azure_create },
-	{ "static", static_keys, 0, static_create },
+	{ "openstack", openstack_keys, 1, 0, 0, openstack_create },
+	{ "aws", aws_keys, 1, 0, 0, aws_create },
+	{ "cloudstack", cloudstack_keys, 1, 0, 0, cloudstack_create },
+	/* GCE: a VPC network's MTU is 1460 unless it was created otherwise. */
+	{ "gce", gce_keys, 1, 1460, 0, gce_create },
+	/* Azure: VNets carry TCP, UDP and ICMP only, no GRE. */
+	{ "azure", azure_keys, 1, 0, 1, azure_create },
+	{ "static", static_keys, 0, 0, 0, static_create },
 };
 
 const struct provider_type *

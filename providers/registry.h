@@ -11,6 +11,7 @@
 #define REGISTRY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "provider.h"
 
@@ -41,6 +42,13 @@ struct provider_type {
 	const char *type;
 	const struct provider_key *keys;	/* ends with a NULL name */
 	int needs_tag;		/* a cloud account: list only tagged ones */
+	/*
+	 * What the cloud allows, by its documentation: the path MTU of its
+	 * default network (0: not fixed), and whether it passes IP protocol
+	 * 47 (raw GRE) between instances.
+	 */
+	uint16_t path_mtu;
+	int no_ip_gre;
 	struct provider *(*create)(const char *name,
 	    const struct provider_settings *, struct provider_err *);
 };

@@ -545,6 +545,34 @@ START_TEST(segment_mtu_auto_and_clamp)
 }
 END_TEST
 
+/* Azure passes no GRE; a configured path MTU is kept for the peers. */
+START_TEST(cloud_rules)
+{
+	char *cause;
+	struct config *c =
+	    load_text("[daemon]\nrole = hub\n[segment a]\nvni = 1\n"
+		      "[peer p]\naddress = 192.0.2.7\npath-mtu = 1400\n"
+		      "[provider az]\ntype = azure\nsubscription = s\ntenant = "
+		      "t\n"
+		      "client-id = c\ntag = k\nencap = gre\npath-mtu = 1380\n",
+		&cause);
+
+	ck_assert_msg(c != NULL, "%s", cause);
+	ck_assert_int_eq(c->providers[0].encap, ENCAP_GREUDP);
+	ck_assert_uint_eq(c->providers[0].port, 4754);
+	ck_assert_uint_eq(c->providers[0].path_mtu, 1380);
+	ck_assert_int_eq(c->nwarnings, 1);
+	ck_assert_msg(strstr(c->warnings[0],
+			  ":14: [provider az] encap: azure "
+			  "passes no IP protocol 47: its "
+			  "peers get gre-udp instead of gre") != NULL,
+	    "%s", c->warnings[0]);
+	ck_assert_uint_eq(c->peers[0].path_mtu, 1400);
+	ck_assert_int_eq(c->peers[0].path_mtu_source, PATH_MTU_CONFIG);
+	config_free(c);
+}
+END_TEST
+
 START_TEST(provider_bad_credentials)
 {
 	char *cause;
@@ -577,6 +605,7 @@ suite_build(void)
 	tcase_add_test(tc, sample_says_which_keys_restart);
 	tcase_add_test(tc, provider_section);
 	tcase_add_test(tc, segment_mtu_auto_and_clamp);
+	tcase_add_test(tc, cloud_rules);
 	tcase_add_loop_test(tc, path_health_keys, 0,
 	    sizeof health_keys / sizeof health_keys[0]);
 	tcase_add_loop_test(tc, provider_bad_credentials, 0,

@@ -68,6 +68,36 @@ START_TEST(peer_of_picks_address)
 }
 END_TEST
 
+/* A peer starts from the path MTU its cloud documents; a config wins. */
+START_TEST(peer_of_takes_the_clouds_mtu)
+{
+	char *priv[] = { "10.0.0.5" };
+	struct cfg_provider cfg;
+	struct instance in;
+	struct cfg_peer peer;
+	const char *why;
+
+	instance_fill(&in, "vm");
+	in.private_addrs = priv;
+	in.nprivate = 1;
+	provider_cfg(&cfg, CFG_ADDR_PRIVATE, 0);
+	ck_assert_int_eq(discovery_peer_of(&cfg, &in, &peer, &why), 0);
+	ck_assert_int_eq(peer.path_mtu_source, PATH_MTU_NONE);
+	cfg.type = provider_type_find("gce");
+	ck_assert_int_eq(discovery_peer_of(&cfg, &in, &peer, &why), 0);
+	ck_assert_uint_eq(peer.path_mtu, 1460);
+	ck_assert_int_eq(peer.path_mtu_source, PATH_MTU_CLOUD);
+	cfg.path_mtu = 1500;
+	ck_assert_int_eq(discovery_peer_of(&cfg, &in, &peer, &why), 0);
+	ck_assert_uint_eq(peer.path_mtu, 1500);
+	ck_assert_int_eq(peer.path_mtu_source, PATH_MTU_CONFIG);
+	cfg.path_mtu = 0;
+	cfg.type = provider_type_find("aws");
+	ck_assert_int_eq(discovery_peer_of(&cfg, &in, &peer, &why), 0);
+	ck_assert_int_eq(peer.path_mtu_source, PATH_MTU_NONE);
+}
+END_TEST
+
 START_TEST(peer_of_refuses_junk)
 {
 	char *priv[] = { "not-an-address", "10.0.0.300", "" };
@@ -271,6 +301,7 @@ suite_build(void)
 
 	tcase_add_test(tc, peer_of_picks_address);
 	tcase_add_test(tc, peer_of_refuses_junk);
+	tcase_add_test(tc, peer_of_takes_the_clouds_mtu);
 	tcase_add_test(tc, backoff_grows_with_jitter_and_cap);
 	suite_add_tcase(s, tc);
 	tcase_add_unchecked_fixture(ta, fakecloud_setup, fakecloud_teardown);

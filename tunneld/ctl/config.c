@@ -23,6 +23,7 @@ struct peer_stage {
 	char segments[1024];
 	char macs[1024];
 	int probe;
+	uint32_t path_mtu;
 };
 
 /* Staging area for [daemon] keys that need a second step. */
@@ -309,6 +310,7 @@ static const struct key_def peer_keys[] = {
 	{ "segments", parse_str, 0, 0, 0, NULL, P(segments) },
 	{ "macs", parse_str, 0, 0, 0, NULL, P(macs) },
 	{ "probe", parse_probe, 0, 0, 0, "auto", P(probe) },
+	{ "path-mtu", parse_uint, 0, 576, 65535, NULL, P(path_mtu) },
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -647,7 +649,7 @@ static int
 load_peer(struct loader *ld, const char *sec, struct config *c)
 {
 	struct cfg_peer *p = &c->peers[c->npeers];
-	struct peer_stage st = { "", 0, 0, "", "", 0 };
+	struct peer_stage st = { "", 0, 0, "", "", 0, 0 };
 	struct key_table tab = { peer_keys, &st };
 	const char *name = sec + strlen("peer "), *why;
 	uint16_t port;
@@ -661,6 +663,8 @@ load_peer(struct loader *ld, const char *sec, struct config *c)
 		return -1;
 	p->encap = (enum encap_type)st.encap;
 	p->probe = (enum probe_mode)st.probe;
+	p->path_mtu = (uint16_t)st.path_mtu;
+	p->path_mtu_source = st.path_mtu != 0 ? PATH_MTU_CONFIG : PATH_MTU_NONE;
 	if (load_encap_port(ld, sec, c, p->encap, st.port, &port) != 0)
 		return -1;
 	if (addr_parse(st.address, port, &p->addr) != 0)

@@ -48,6 +48,9 @@ _Static_assert((int)CFG_SECTION_NAME_MAX == (int)CTL_SEGMENT_MAX,
 
 enum role { ROLE_HUB, ROLE_SPOKE };
 
+/* Where a peer's starting path MTU comes from, before probes say. */
+enum path_mtu_source { PATH_MTU_NONE, PATH_MTU_CLOUD, PATH_MTU_CONFIG };
+
 /* probe = of a peer: auto (answered once: a tunneld), yes, no. */
 enum probe_mode { PROBE_AUTO = 0, PROBE_YES, PROBE_NO };
 
@@ -100,6 +103,8 @@ struct cfg_peer {
 	uint8_t macs[CFG_MAX_PEER_MACS][6]; /* pinned to this peer */
 	int nmacs;
 	enum probe_mode probe;
+	uint16_t path_mtu; /* path-mtu, or the cloud's (0: none) */
+	enum path_mtu_source path_mtu_source;
 };
 
 /* Which of an instance's addresses a discovered peer is reached at. */
@@ -118,6 +123,7 @@ struct cfg_provider {
 	enum encap_type encap;
 	uint16_t port;
 	uint64_t segments; /* bit i = cfg_segment i */
+	uint32_t path_mtu; /* path-mtu for its peers; 0: the cloud's */
 };
 
 struct config {

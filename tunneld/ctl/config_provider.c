@@ -54,6 +54,7 @@ static const struct key_def provider_stage_keys[] = {
 };
 
 static const struct key_def provider_keys[] = {
+	{ "path-mtu", parse_uint, 0, 576, 65535, NULL, PC(path_mtu) },
 	{ "refresh", parse_uint, 0, 1, 86400, "60", PC(refresh_s) },
 	{ "grace", parse_uint, 0, 0, 86400, "180", PC(grace_s) },
 	{ "timeout", parse_uint, 0, 1, 300, "15", PC(timeout_s) },
@@ -352,6 +353,16 @@ load_provider(struct loader *ld, const char *sec, struct config *c)
 	    &p->port) != 0)
 		return -1;
 	p->encap = (enum encap_type)st.encap;
+	if (p->encap == ENCAP_GRE && p->type->no_ip_gre) {
+		load_warn(ld, sec, "encap",
+		    "%s passes no IP protocol 47: its "
+		    "peers get gre-udp instead of gre",
+		    p->type->type);
+		p->encap = ENCAP_GREUDP;
+		if (load_encap_port(ld, sec, c, p->encap, st.port, &p->port) !=
+		    0)
+			return -1;
+	}
 	if (st.credentials[0] != '\0' && load_credentials(ld, sec, p,
 	    st.credentials, c) != 0)
 		return -1;

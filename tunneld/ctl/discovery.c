@@ -80,6 +80,13 @@ peer_build(const struct cfg_provider *cfg, const char *address,
 	snprintf(peer->address, sizeof peer->address, "%s", address);
 	peer->encap = cfg->encap;
 	peer->segments = cfg->segments;
+	/* A config value wins; else what the cloud documents, if anything. */
+	peer->path_mtu = (uint16_t)(cfg->path_mtu != 0 ? cfg->path_mtu
+		: cfg->type != NULL		       ? cfg->type->path_mtu
+						       : 0);
+	peer->path_mtu_source = cfg->path_mtu != 0 ? PATH_MTU_CONFIG
+	    : peer->path_mtu != 0		   ? PATH_MTU_CLOUD
+						   : PATH_MTU_NONE;
 	return 0;
 }
 

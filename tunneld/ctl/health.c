@@ -63,6 +63,8 @@ record(struct health *h, const struct cfg_daemon *d, uint16_t port,
 
 	if (ph != NULL && same_peer(ph, p)) {
 		ph->mode = p->probe;
+		ph->given_mtu = p->path_mtu;
+		ph->given_source = p->path_mtu_source;
 		return ph;
 	}
 	if (ph == NULL)
@@ -72,6 +74,8 @@ record(struct health *h, const struct cfg_daemon *d, uint16_t port,
 	ph->addr = p->addr;
 	ph->encap = p->encap;
 	ph->mode = p->probe;
+	ph->given_mtu = p->path_mtu;
+	ph->given_source = p->path_mtu_source;
 	pathstat_init(&ph->ps, arc4random());
 	mtu_start(h, d, ph);
 	ph->state = HEALTH_UNPROBED;

@@ -58,6 +58,9 @@ mtu_start(struct health *h, const struct cfg_daemon *d, struct peer_health *ph)
 	ph->pm_seq = arc4random();
 	pmtu_init(&ph->pm, floor,
 	    ph->route.device != 0 ? ph->route.device : floor, h->now_ns);
+	/* The cloud's figure is where the search looks first. */
+	if (ph->given_source == PATH_MTU_CLOUD)
+		pmtu_hint(&ph->pm, ph->given_mtu, h->now_ns);
 }
 
 void
@@ -94,16 +97,35 @@ send_padded(struct health *h, struct dp *dp, struct peer_health *ph,
 	return dp_probe_send(dp, ph->encap, &ph->addr, body, n);
 }
 
-/* The PMTU the figures use, and where it came from; 0 if none. */
+/*
+ * The PMTU the figures use, and where it came from (0: none): the config
+ * always wins; then what probes confirmed; then the kernel's, when ICMP
+ * lowered it below the interface's; then what the cloud documents; then
+ * the interface's MTU.
+ */
 static uint16_t
 effective_pmtu(const struct peer_health *ph, const char **source)
 {
+	const struct route_mtu *r = &ph->route;
+
+	if (ph->given_source == PATH_MTU_CONFIG) {
+		*source = "config";
+		return ph->given_mtu;
+	}
 	if (ph->pm.source == PMTU_SRC_PROBE) {
 		*source = "probe";
 		return ph->pm.pmtu;
 	}
-	*source = ph->route.path != 0 ? "kernel" : "none";
-	return ph->route.path;
+	if (r->path != 0 && r->device != 0 && r->path < r->device) {
+		*source = "icmp";
+		return r->path;
+	}
+	if (ph->given_source == PATH_MTU_CLOUD) {
+		*source = "cloud";
+		return ph->given_mtu;
+	}
+	*source = r->path != 0 ? "interface" : "none";
+	return r->path;
 }
 
 static int
@@ -162,8 +184,10 @@ mtu_tick(struct health *h, struct dp *dp, const struct cfg_daemon *d,
 	int err;
 
 	params(d, ph, &prm);
-	/* Only a tunneld that answers can be searched with probes. */
+	/* Only a tunneld that answers can be searched with probes, and a
+	 * configured path MTU is not searched at all. */
 	if (ph->mode != PROBE_NO && ph->state == HEALTH_UP &&
+	    ph->given_source != PATH_MTU_CONFIG &&
 	    (size = pmtu_due(&ph->pm, &prm, h->now_ns)) != 0) {
 		err = send_padded(h, dp, ph, size);
 		if (err == EMSGSIZE)
@@ -182,11 +206,15 @@ mtu_judge(const struct table *tab, struct peer_health *ph, uint64_t slots)
 unsigned
 mtu_frame_max(const struct peer_health *ph)
 {
-	int limit = inner_frame_max(ph, ph->pm.pmtu);
+	const char *src;
+	int limit = inner_frame_max(ph, effective_pmtu(ph, &src));
 
-	/* Only what probes confirmed: ICMP alone could be forged. */
-	return ph->pm.source == PMTU_SRC_PROBE && limit > 0 ? (unsigned)limit
-							    : 0;
+	/* Only what probes confirmed or the config says: ICMP alone could
+	 * be forged, and a cloud's default may have been changed. */
+	return (strcmp(src, "probe") == 0 || strcmp(src, "config") == 0) &&
+		limit > 0
+	    ? (unsigned)limit
+	    : 0;
 }
 
 unsigned

@@ -25,6 +25,8 @@ struct peer_health {
 	uint64_t send_errors;
 	uint64_t rx_packets, last_rx_ns;
 	/* Path MTU (health_mtu.c). */
+	uint16_t given_mtu; /* the config's or the cloud's path MTU */
+	enum path_mtu_source given_source;
 	struct pmtu pm;
 	uint32_t pm_seq;
 	struct route_mtu route; /* the kernel's view, read each interval */

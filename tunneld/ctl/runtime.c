@@ -224,6 +224,8 @@ peer_of(const struct runtime *rt, const char *source, const struct cfg_peer *cp,
 	memcpy(p->macs, cp->macs, sizeof p->macs);
 	p->nmacs = cp->nmacs;
 	p->probe = cp->probe;
+	p->path_mtu = cp->path_mtu;
+	p->path_mtu_source = cp->path_mtu_source;
 }
 
 static void

@@ -269,6 +269,7 @@ table_peer_same(const struct tbl_peer *a, const struct tbl_peer *b)
 	    a->addr.len == b->addr.len &&
 	    memcmp(&a->addr.sa, &b->addr.sa, a->addr.len) == 0 &&
 	    a->slots == b->slots && a->nmacs == b->nmacs &&
-	    a->probe == b->probe &&
+	    a->probe == b->probe && a->path_mtu == b->path_mtu &&
+	    a->path_mtu_source == b->path_mtu_source &&
 	    memcmp(a->macs, b->macs, sizeof a->macs) == 0;
 }

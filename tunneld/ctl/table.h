@@ -48,6 +48,8 @@ struct tbl_peer {
 	uint8_t macs[CFG_MAX_PEER_MACS][6]; /* pinned in its segments */
 	int nmacs;
 	enum probe_mode probe;
+	uint16_t path_mtu; /* configured or the cloud's; 0: none */
+	enum path_mtu_source path_mtu_source;
 };
 
 struct table;
