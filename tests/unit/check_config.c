@@ -485,6 +485,9 @@ static const struct {
 	    ":3: [daemon] probe-window: \"99999999999999999999\": not a "
 	    "duration",
 	    0, 0, 0 },
+	{ "df = sometimes\n", "",
+	    ":3: [daemon] df: \"sometimes\": must be set, unset or inherit", 0,
+	    0, 0 },
 	{ "", "probe = maybe\n",
 	    ":7: [peer p] probe: \"maybe\": must be auto, yes or no", 0, 0, 0 },
 };

@@ -267,6 +267,31 @@ START_TEST(overheads)
 }
 END_TEST
 
+/* df = inherit reads the inner IPv4 DF bit, through one VLAN tag. */
+START_TEST(inner_df)
+{
+	uint8_t f[64] = { 0 };
+
+	f[12] = 0x08; /* IPv4 */
+	f[14] = 0x45;
+	ck_assert(!frame_forbids_fragments(f, 34));
+	f[20] = 0x40; /* DF */
+	ck_assert(frame_forbids_fragments(f, 34));
+	ck_assert(frame_forbids_fragments(f, 20)); /* truncated: keep DF */
+	memset(f, 0, sizeof f);
+	f[12] = 0x81; /* 802.1Q, then IPv4 without DF */
+	f[16] = 0x08;
+	f[18] = 0x45;
+	ck_assert(!frame_forbids_fragments(f, 38));
+	f[12] = 0x86; /* IPv6: never fragmented on the path */
+	f[13] = 0xdd;
+	ck_assert(frame_forbids_fragments(f, 54));
+	f[12] = 0x08; /* ARP */
+	f[13] = 0x06;
+	ck_assert(frame_forbids_fragments(f, 42));
+}
+END_TEST
+
 START_TEST(probe_bodies)
 {
 	struct probe in = { .type = PROBE_REQUEST,
@@ -342,6 +367,7 @@ suite_build(void)
 	tcase_add_test(tc, probe_headers);
 	tcase_add_test(tc, probe_bodies);
 	tcase_add_test(tc, overheads);
+	tcase_add_test(tc, inner_df);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "config_priv.h"
+#include "dp/dp.h"
 #include "metrics.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -36,16 +37,15 @@ struct daemon_stage {
 #define STR(x) #x
 
 int
-parse_uint(const char *v, void *dst, const struct key_def *k,
-    const char **why)
+parse_uint(const char *v, void *dst, const struct key_def *k, const char **why)
 {
 	char *end;
 	long long n;
 
 	errno = 0;
 	n = strtoll(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || errno != 0 || !isdigit(
-	    (unsigned char)*v)) {
+	if (*v == '\0' || *end != '\0' || errno != 0 ||
+	    !isdigit((unsigned char)*v)) {
 		*why = "not a whole number";
 		return -1;
 	}
@@ -63,8 +63,7 @@ parse_uint(const char *v, void *dst, const struct key_def *k,
 }
 
 int
-parse_bool(const char *v, void *dst, const struct key_def *k,
-    const char **why)
+parse_bool(const char *v, void *dst, const struct key_def *k, const char **why)
 {
 	static const char *yes[] = { "yes", "true", "on", "1" };
 	static const char *no[] = { "no", "false", "off", "0" };
@@ -82,8 +81,7 @@ parse_bool(const char *v, void *dst, const struct key_def *k,
 }
 
 int
-parse_str(const char *v, void *dst, const struct key_def *k,
-    const char **why)
+parse_str(const char *v, void *dst, const struct key_def *k, const char **why)
 {
 	size_t n = strlen(v);
 
@@ -117,8 +115,7 @@ parse_ifname(const char *v, void *dst, const struct key_def *k,
 }
 
 static int
-parse_role(const char *v, void *dst, const struct key_def *k,
-    const char **why)
+parse_role(const char *v, void *dst, const struct key_def *k, const char **why)
 {
 	(void)k;
 	if (strcmp(v, "hub") == 0)
@@ -193,6 +190,23 @@ parse_mtu(const char *v, void *dst, const struct key_def *k, const char **why)
 }
 
 static int
+parse_df(const char *v, void *dst, const struct key_def *k, const char **why)
+{
+	(void)k;
+	if (strcmp(v, "set") == 0)
+		*(int *)dst = DP_DF_SET;
+	else if (strcmp(v, "unset") == 0)
+		*(int *)dst = DP_DF_UNSET;
+	else if (strcmp(v, "inherit") == 0)
+		*(int *)dst = DP_DF_INHERIT;
+	else {
+		*why = "must be set, unset or inherit";
+		return -1;
+	}
+	return 0;
+}
+
+static int
 parse_probe(const char *v, void *dst, const struct key_def *k, const char **why)
 {
 	(void)k;
@@ -222,8 +236,7 @@ parse_loglevel(const char *v, void *dst, const struct key_def *k,
 }
 
 int
-parse_encap(const char *v, void *dst, const struct key_def *k,
-    const char **why)
+parse_encap(const char *v, void *dst, const struct key_def *k, const char **why)
 {
 	(void)k;
 	if ((*(int *)dst = encap_parse(v)) < 0) {
@@ -234,8 +247,10 @@ parse_encap(const char *v, void *dst, const struct key_def *k,
 }
 
 #define D(f) offsetof(struct cfg_daemon, f), sizeof(((struct cfg_daemon *)0)->f)
-#define DS(f) offsetof(struct daemon_stage, f), sizeof(((struct daemon_stage *)0)->f)
-#define S(f) offsetof(struct cfg_segment, f), sizeof(((struct cfg_segment *)0)->f)
+#define DS(f)                                                                  \
+	offsetof(struct daemon_stage, f), sizeof(((struct daemon_stage *)0)->f)
+#define S(f)                                                                   \
+	offsetof(struct cfg_segment, f), sizeof(((struct cfg_segment *)0)->f)
 #define P(f) offsetof(struct peer_stage, f), sizeof(((struct peer_stage *)0)->f)
 
 /* Daemon keys write into two structs: base 0 = cfg_daemon, 1 = stage. */
@@ -277,6 +292,7 @@ static const struct key_def daemon_keys[] = {
 	    D(pmtu_interval_ms) },
 	{ "pmtu-floor", parse_uint, 0, 576, 9000, "576", D(pmtu_floor) },
 	{ "metrics", parse_str, KEY_RESTART, 0, 0, "", D(metrics) },
+	{ "df", parse_df, KEY_RESTART, 0, 0, "set", D(df) },
 	{ "metrics-allow-remote", parse_bool, KEY_RESTART, 0, 0, "no",
 	    D(metrics_allow_remote) },
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
@@ -403,13 +419,13 @@ load_section(struct loader *ld, const char *sec, const struct key_table *tabs,
 		/* A "[sec:key]" section shows up as a key without a value. */
 		val = iniparser_getstring(ld->dict, keys[i], NULL);
 		if (val == NULL)
-			rc = load_fail(ld, sec, name, "a section named like a key");
+			rc = load_fail(ld, sec, name,
+			    "a section named like a key");
 		else if ((k = key_lookup(tabs, ntabs, name, &base)) == NULL) {
-			if (ld->extra_key == NULL || (rc = ld->extra_key(ld,
-			    sec, name, val)) > 0)
+			if (ld->extra_key == NULL ||
+			    (rc = ld->extra_key(ld, sec, name, val)) > 0)
 				rc = load_fail(ld, sec, name, "unknown key");
-		}
-		else if (k->parse(val, (char *)base + k->off, k, &why) != 0)
+		} else if (k->parse(val, (char *)base + k->off, k, &why) != 0)
 			rc = load_fail(ld, sec, name, "\"%s\": %s", val, why);
 	}
 	free(keys);
@@ -446,7 +462,7 @@ load_local(struct loader *ld, struct cfg_daemon *d, char *list)
 	char *tok, *save = NULL;
 
 	for (tok = strtok_r(list, ", \t", &save); tok != NULL;
-	    tok = strtok_r(NULL, ", \t", &save)) {
+	     tok = strtok_r(NULL, ", \t", &save)) {
 		if (addr_parse(tok, 0, &a) != 0)
 			return load_fail(ld, "daemon", "local-address",
 			    "\"%s\" is not an IPv4 or IPv6 address", tok);
@@ -559,11 +575,15 @@ load_segment(struct loader *ld, const char *sec, struct config *c)
 	}
 	for (i = 0; i < c->nsegments; i++) {
 		if (c->segments[i].vni == s->vni)
-			return load_fail(ld, sec, "vni", "VNI %u already used "
-			    "by segment %s", s->vni, c->segments[i].name);
+			return load_fail(ld, sec, "vni",
+			    "VNI %u already used "
+			    "by segment %s",
+			    s->vni, c->segments[i].name);
 		if (strcmp(c->segments[i].tap, s->tap) == 0)
-			return load_fail(ld, sec, "tap", "TAP %s already used "
-			    "by segment %s", s->tap, c->segments[i].name);
+			return load_fail(ld, sec, "tap",
+			    "TAP %s already used "
+			    "by segment %s",
+			    s->tap, c->segments[i].name);
 	}
 	c->nsegments++;
 	return 0;
@@ -582,7 +602,7 @@ load_peer_segments(struct loader *ld, const char *sec, struct config *c,
 	}
 	*mask = 0;
 	for (tok = strtok_r(list, ", \t", &save); tok != NULL;
-	    tok = strtok_r(NULL, ", \t", &save)) {
+	     tok = strtok_r(NULL, ", \t", &save)) {
 		if ((i = config_segment_by_name(c, tok)) < 0)
 			return load_fail(ld, sec, "segments",
 			    "no segment named \"%s\"", tok);
@@ -668,8 +688,10 @@ load_peer(struct loader *ld, const char *sec, struct config *c)
 	if (load_encap_port(ld, sec, c, p->encap, st.port, &port) != 0)
 		return -1;
 	if (addr_parse(st.address, port, &p->addr) != 0)
-		return load_fail(ld, sec, "address", "\"%s\" is not a numeric "
-		    "IPv4 or IPv6 address", st.address);
+		return load_fail(ld, sec, "address",
+		    "\"%s\" is not a numeric "
+		    "IPv4 or IPv6 address",
+		    st.address);
 	if ((why = localaddrs_refuse(ld->local, &p->addr)) != NULL)
 		return load_fail(ld, sec, "address",
 		    "\"%s\" cannot be a peer: %s", st.address, why);
@@ -679,7 +701,8 @@ load_peer(struct loader *ld, const char *sec, struct config *c)
 		return -1;
 	for (i = 0; i < c->npeers; i++)
 		if (same_endpoint(p, &c->peers[i]))
-			return load_fail(ld, sec, "address", "peer %s already "
+			return load_fail(ld, sec, "address",
+			    "peer %s already "
 			    "has this address and encapsulation",
 			    c->peers[i].name);
 	c->npeers++;
@@ -701,15 +724,16 @@ load_sections(struct loader *ld, struct config *c)
 			if (strcmp(sec, "daemon") == 0)
 				continue;
 			if (strncmp(sec, "segment ", 8) == 0) {
-				if (pass == 0 && c->nsegments == CFG_MAX_SEGMENTS)
+				if (pass == 0 &&
+				    c->nsegments == CFG_MAX_SEGMENTS)
 					return load_fail(ld, sec, NULL,
 					    "more than %d segments",
 					    CFG_MAX_SEGMENTS);
 				if (pass == 0 && load_segment(ld, sec, c) != 0)
 					return -1;
 			} else if (strncmp(sec, "provider ", 9) == 0) {
-				if (pass == 1 && c->nproviders ==
-				    CFG_MAX_PROVIDERS)
+				if (pass == 1 &&
+				    c->nproviders == CFG_MAX_PROVIDERS)
 					return load_fail(ld, sec, NULL,
 					    "more than %d providers",
 					    CFG_MAX_PROVIDERS);
@@ -718,11 +742,13 @@ load_sections(struct loader *ld, struct config *c)
 			} else if (strncmp(sec, "peer ", 5) == 0) {
 				if (pass == 1 && c->npeers == CFG_MAX_PEERS)
 					return load_fail(ld, sec, NULL,
-					    "more than %d peers", CFG_MAX_PEERS);
+					    "more than %d peers",
+					    CFG_MAX_PEERS);
 				if (pass == 1 && load_peer(ld, sec, c) != 0)
 					return -1;
 			} else
-				return load_fail(ld, sec, NULL, "unknown section"
+				return load_fail(ld, sec, NULL,
+				    "unknown section"
 				    " (expected daemon, segment NAME, peer NAME"
 				    " or provider NAME)");
 		}

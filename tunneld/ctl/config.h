@@ -82,6 +82,7 @@ struct cfg_daemon {
 	char metrics[80];	   /* ADDRESS:PORT, as written; "": off */
 	struct sockaddr_any metrics_addr; /* from it */
 	bool metrics_allow_remote;
+	int df; /* enum dp_df */
 };
 
 struct cfg_segment {

@@ -287,7 +287,7 @@ health_tick(struct health *h, struct runtime *rt)
 	}
 	follow_paths(h, rt);
 	for (port = PORT_LOCAL; (port = table_peer_next(tab, port)) != 0;)
-		mtu_judge(tab, h->v[port], table_peer(tab, port)->slots);
+		mtu_judge(tab, d, h->v[port], table_peer(tab, port)->slots);
 	for (i = 0; i < DP_MAX_PORTS; i++) {
 		if (!live[i] && h->v[i] != NULL) {
 			free(h->v[i]);

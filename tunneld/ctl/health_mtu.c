@@ -136,11 +136,14 @@ inner_frame_max(const struct peer_health *ph, uint16_t pmtu)
 }
 
 static void
-judge_black_hole(const struct table *tab, struct peer_health *ph,
-    uint64_t slots)
+judge_black_hole(const struct table *tab, const struct cfg_daemon *d,
+    struct peer_health *ph, uint64_t slots)
 {
-	const char *src;
-	uint16_t pmtu = effective_pmtu(ph, &src);
+	const char *src = "none";
+	/* df = unset: routers cut what is too big, nothing vanishes. */
+	uint16_t pmtu = d->df == DP_DF_UNSET && family_of(ph) == AF_INET
+	    ? 0
+	    : effective_pmtu(ph, &src);
 	const struct tbl_segment *s, *worst = NULL;
 	int slot, limit = inner_frame_max(ph, pmtu);
 
@@ -198,9 +201,10 @@ mtu_tick(struct health *h, struct dp *dp, const struct cfg_daemon *d,
 }
 
 void
-mtu_judge(const struct table *tab, struct peer_health *ph, uint64_t slots)
+mtu_judge(const struct table *tab, const struct cfg_daemon *d,
+    struct peer_health *ph, uint64_t slots)
 {
-	judge_black_hole(tab, ph, slots);
+	judge_black_hole(tab, d, ph, slots);
 }
 
 unsigned

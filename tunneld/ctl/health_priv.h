@@ -53,7 +53,8 @@ void mtu_interval(struct health *, const struct cfg_daemon *,
 void mtu_tick(struct health *, struct dp *, const struct cfg_daemon *,
     struct peer_health *);
 /* Then: whether a member segment (slots) is in a black hole, logged. */
-void mtu_judge(const struct table *, struct peer_health *, uint64_t slots);
+void mtu_judge(const struct table *, const struct cfg_daemon *,
+    struct peer_health *, uint64_t slots);
 /* The inner MTU the peer's path carries; 0 while unknown. */
 unsigned mtu_inner(const struct peer_health *);
 /* The largest inner frame probes confirmed the path carries; 0: none. */

@@ -22,6 +22,7 @@ dp_params_of(const struct config *c)
 		.over_ip = c->daemon.gre,
 		.udp_offload = c->daemon.offload,
 		.busy_poll_us = (unsigned)c->daemon.busy_poll,
+		.df = (enum dp_df)c->daemon.df,
 	};
 
 	memcpy(p.port, c->daemon.port, sizeof p.port);

@@ -72,6 +72,40 @@ thread_open_tx(struct dp *dp, struct dp_thread *th, enum dp_family f,
 	return 0;
 }
 
+/*
+ * df = unset / inherit: IPv4 send queues without DF, beside the DF ones
+ * (which probes always use: PMTU probes need DF).
+ */
+static int
+thread_open_frag(struct dp *dp, struct dp_thread *th, enum encap_type t,
+    char **cause)
+{
+	int e, fd;
+
+	for (e = 0; e < DP_ENTROPY_SOCKS; e++) {
+		if (!over_udp(t)) {
+			if (e > 0 || dp->raw_frag_fd[t] == -1)
+				break;
+			fd = dp->raw_frag_fd[t];
+		} else {
+			if ((fd = sock_udp(AF_INET, family_local(&dp->p, DF_V4),
+				 0, false, !dp->p.udp_checksum && !dp->gso,
+				 cause)) == -1)
+				return -1;
+			if (sock_allow_path_fragments(fd) == -1) {
+				xasprintf(cause, "IPv4 socket: df: %s",
+				    strerror(errno));
+				close(fd);
+				return -1;
+			}
+		}
+		th->txq_frag[t][e] = xcalloc(1, sizeof *th->txq_frag[t][e]);
+		th->txq_frag[t][e]->fd = fd;
+		th->txq_frag[t][e]->gso = over_udp(t) && dp->gso;
+	}
+	return 0;
+}
+
 /* The receive sockets of one family; a missing family is not an error. */
 static int
 thread_open_rx(struct dp *dp, struct dp_thread *th, enum dp_family f,
@@ -146,6 +180,13 @@ thread_free(struct dp_thread *th)
 			}
 		}
 	}
+	for (k = 0; k < ENCAP_MAX; k++) {
+		for (e = 0; e < DP_ENTROPY_SOCKS; e++) {
+			if (th->txq_frag[k][e] != NULL && over_udp(k))
+				close(th->txq_frag[k][e]->fd);
+			free(th->txq_frag[k][e]);
+		}
+	}
 	close(th->epfd);
 	close(th->wakefd);
 	free(th->pc);
@@ -183,17 +224,35 @@ dp_open_family(struct dp *dp, enum dp_family f, char **cause)
 	enum encap_type k;
 	int t;
 
-	for (k = 0; k < ENCAP_MAX; k++)
-		if (!over_udp(k) && dp->p.over_ip &&
-		    (dp->raw_fd[f][k] =
+	bool frag = f == DF_V4 && dp->p.df != DP_DF_SET;
+
+	for (k = 0; k < ENCAP_MAX; k++) {
+		if (over_udp(k) || !dp->p.over_ip)
+			continue;
+		if ((dp->raw_fd[f][k] =
 			    sock_raw(families[f], family_local(&dp->p, f),
 				encap_ops(k)->ip_proto, cause)) == -1)
 			return -1;
+		if (!frag)
+			continue;
+		if ((dp->raw_frag_fd[k] =
+			    sock_raw(AF_INET, family_local(&dp->p, f),
+				encap_ops(k)->ip_proto, cause)) == -1)
+			return -1;
+		if (sock_allow_path_fragments(dp->raw_frag_fd[k]) == -1 ||
+		    sock_send_only(dp->raw_frag_fd[k]) == -1) {
+			xasprintf(cause, "IPv4 raw socket: df: %s",
+			    strerror(errno));
+			return -1;
+		}
+	}
 	for (t = 0; t < dp->nthreads; t++) {
 		if (thread_open_rx(dp, dp->th[t], f, cause) != 0)
 			return -1;
 		for (k = 0; k < ENCAP_MAX; k++)
-			if (thread_open_tx(dp, dp->th[t], f, k, cause) != 0)
+			if (thread_open_tx(dp, dp->th[t], f, k, cause) != 0 ||
+			    (frag &&
+				thread_open_frag(dp, dp->th[t], k, cause) != 0))
 				return -1;
 	}
 	return 0;
@@ -231,6 +290,8 @@ dp_new(const struct dp_params *p, char **cause)
 	for (f = 0; f < DF_MAX; f++)
 		for (k = 0; k < ENCAP_MAX; k++)
 			dp->raw_fd[f][k] = -1;
+	for (k = 0; k < ENCAP_MAX; k++)
+		dp->raw_frag_fd[k] = -1;
 	dp->nthreads = p->threads > 0 ? p->threads : (int)(ncpu > 0 ? ncpu : 1);
 	if (dp->nthreads > DP_MAX_THREADS)
 		dp->nthreads = DP_MAX_THREADS;
@@ -260,11 +321,15 @@ dp_new(const struct dp_params *p, char **cause)
 		dp_free(dp);
 		return NULL;
 	}
-	snprintf(dp->describe, sizeof dp->describe, "%d threads, recvmmsg/"
+	snprintf(dp->describe, sizeof dp->describe,
+	    "%d threads, recvmmsg/"
 	    "sendmmsg batches of %d, UDP GSO %s, UDP GRO %s; TAP offloads "
-	    "per segment (its offload field); busy-poll %u us", dp->nthreads,
-	    DP_BATCH, dp->gso ? "on" : "off", dp->gro ? "on" : "off",
-	    p->busy_poll_us);
+	    "per segment (its offload field); busy-poll %u us; outer DF %s",
+	    dp->nthreads, DP_BATCH, dp->gso ? "on" : "off",
+	    dp->gro ? "on" : "off", p->busy_poll_us,
+	    p->df == DP_DF_SET	       ? "set"
+		: p->df == DP_DF_UNSET ? "unset"
+				       : "inherited");
 	return dp;
 }
 
@@ -428,6 +493,9 @@ dp_free(struct dp *dp)
 		for (k = 0; k < ENCAP_MAX; k++)
 			if (dp->raw_fd[f][k] != -1)
 				close(dp->raw_fd[f][k]);
+	for (k = 0; k < ENCAP_MAX; k++)
+		if (dp->raw_frag_fd[k] != -1)
+			close(dp->raw_frag_fd[k]);
 	free(dp->pc_base);
 	free(dp->frame_max);
 	free(dp);

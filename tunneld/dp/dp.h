@@ -45,8 +45,16 @@ struct seg_counters {
 	uint64_t mss_clamped; /* SYNs whose MSS clamp-mss lowered */
 };
 
+/* df = of the outer IPv4 header (IPv6 has no DF: never fragmented). */
+enum dp_df {
+	DP_DF_SET,     /* always DF (the default) */
+	DP_DF_UNSET,   /* never DF: routers may fragment */
+	DP_DF_INHERIT, /* DF as the inner IPv4 packet has it (IPv6: DF) */
+};
+
 struct dp_params {
 	int threads;
+	enum dp_df df;
 	struct sockaddr_any local4, local6;
 	uint16_t port[ENCAP_MAX]; /* listening port of each over UDP */
 	bool udp_checksum;

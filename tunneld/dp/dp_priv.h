@@ -76,6 +76,8 @@ struct dp_thread {
 	int epfd, wakefd;
 	int rx_fd[DF_MAX][ENCAP_MAX]; /* UDP receive sockets, or -1 */
 	struct txq *txq[DF_MAX][ENCAP_MAX][DP_ENTROPY_SOCKS];
+	/* df = unset / inherit: IPv4 queues whose packets carry no DF. */
+	struct txq *txq_frag[ENCAP_MAX][DP_ENTROPY_SOCKS];
 	uint64_t seen_gen;	  /* atomic: gen this thread runs on */
 	struct port_counters *pc; /* [DP_MAX_PORTS] */
 	struct seg_counters sc[DP_MAX_SEGMENTS];
@@ -114,6 +116,7 @@ struct dp {
 	int nthreads;
 	struct dp_thread *th[DP_MAX_THREADS];
 	int raw_fd[DF_MAX][ENCAP_MAX]; /* over IP: all send, thread 0 reads */
+	int raw_frag_fd[ENCAP_MAX];    /* IPv4, no DF, send only; or -1 */
 	struct dp_snapshot *snap;      /* atomic */
 	uint64_t gen;		       /* atomic */
 	int quit;		       /* atomic */

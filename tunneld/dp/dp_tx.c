@@ -192,16 +192,36 @@ dp_tx_flush_all(struct dp_thread *th)
 			for (e = 0; e < DP_ENTROPY_SOCKS; e++)
 				if ((q = th->txq[f][k][e]) != NULL && q->n > 0)
 					txq_flush(th, q);
+	for (k = 0; k < ENCAP_MAX; k++)
+		for (e = 0; e < DP_ENTROPY_SOCKS; e++)
+			if ((q = th->txq_frag[k][e]) != NULL && q->n > 0)
+				txq_flush(th, q);
+}
+
+/*
+ * Whether a frame to an IPv4 peer goes without DF: always with df =
+ * unset, with df = inherit when the inner IPv4 packet allows fragments.
+ */
+static bool
+without_df(const struct dp_thread *th, const struct dp_peer *p,
+    const uint8_t *frame, size_t len)
+{
+	enum dp_df df = th->dp->p.df;
+
+	return df != DP_DF_SET && p->addr.sa.sa_family == AF_INET &&
+	    (df == DP_DF_UNSET || !frame_forbids_fragments(frame, len));
 }
 
 /* The send queue for a peer (its family, kind and flow's entropy socket). */
 static struct txq *
-txq_of(struct dp_thread *th, const struct dp_peer *p, uint32_t hash)
+txq_of(struct dp_thread *th, const struct dp_peer *p, uint32_t hash, bool frag)
 {
 	enum dp_family f = p->addr.sa.sa_family == AF_INET6 ? DF_V6 : DF_V4;
-	struct txq *q = th->txq[f][p->encap][hash % DP_ENTROPY_SOCKS];
+	struct txq *const *qs =
+	    frag ? th->txq_frag[p->encap] : th->txq[f][p->encap];
+	struct txq *q = qs[hash % DP_ENTROPY_SOCKS];
 
-	return q != NULL ? q : th->txq[f][p->encap][0];
+	return q != NULL ? q : qs[0];
 }
 
 /*
@@ -237,11 +257,16 @@ dp_tx_queue(struct dp_thread *th, const struct dp_snapshot *snap,
 	const struct dp_peer *p = snap->peers[port];
 	struct txq *q;
 	size_t hl;
+	bool frag;
 	int i;
 
-	if (p == NULL || oversize(th, p, len))
+	if (p == NULL)
 		return;
-	if ((q = txq_of(th, p, hash)) == NULL) {
+	/* Only DF packets must fit the path; others routers may cut. */
+	frag = without_df(th, p, frame, len);
+	if (!frag && oversize(th, p, len))
+		return;
+	if ((q = txq_of(th, p, hash, frag)) == NULL) {
 		dp_drop(th, port, DROP_TX_ERROR); /* no socket of that family */
 		return;
 	}

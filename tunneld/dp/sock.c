@@ -1,5 +1,6 @@
 /* sock.c: UDP and raw GRE underlay sockets. */
 #include <errno.h>
+#include <linux/filter.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -120,4 +121,19 @@ sock_raw(int family, const struct sockaddr_any *local, int proto, char **cause)
 	if (local->len != 0 && sock_bind(fd, family, local, 0) == -1)
 		return sock_fail(fd, cause, "bind", family, local, 0);
 	return fd;
+}
+
+int
+sock_allow_path_fragments(int fd)
+{
+	return setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_INTERFACE);
+}
+
+int
+sock_send_only(int fd)
+{
+	struct sock_filter drop_all = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { .len = 1, .filter = &drop_all };
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
 }

@@ -24,5 +24,14 @@ int sock_udp(int family, const struct sockaddr_any *local, uint16_t port,
 /* Raw socket of IP protocol proto, bound to local if it has an address. */
 int sock_raw(int family, const struct sockaddr_any *local, int proto,
     char **cause);
+/*
+ * df = unset / inherit: an IPv4 send socket whose packets go without DF,
+ * so routers may fragment them; the kernel still never fragments them
+ * itself (IP_PMTUDISC_INTERFACE: a packet over the interface MTU fails).
+ * 0 or -1 with errno.
+ */
+int sock_allow_path_fragments(int fd);
+/* A raw socket that only sends: it takes no copies of received packets. */
+int sock_send_only(int fd);
 
 #endif

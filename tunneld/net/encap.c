@@ -130,3 +130,23 @@ flow_hash(const uint8_t *frame, size_t len)
 	h ^= h >> 13;
 	return h;
 }
+
+bool
+frame_forbids_fragments(const uint8_t *f, size_t len)
+{
+	size_t l3 = ETHER_HDR_LEN;
+	uint16_t type;
+
+	if (len < ETHER_HDR_LEN)
+		return true;
+	type = (uint16_t)(f[12] << 8 | f[13]);
+	if (type == 0x8100 || type == 0x88a8) { /* one VLAN tag */
+		if (len < ETHER_HDR_LEN + 4)
+			return true;
+		type = (uint16_t)(f[16] << 8 | f[17]);
+		l3 += 4;
+	}
+	if (type != 0x0800 || len < l3 + IPV4_HDR_MIN)
+		return true;
+	return (f[l3 + 6] & 0x40) != 0; /* the DF bit */
+}

@@ -83,6 +83,13 @@ enum drop_reason gre_decap(const uint8_t *, size_t, struct decap *);
 enum drop_reason ip4_payload(const uint8_t *, size_t, uint8_t proto,
     const uint8_t **payload, size_t *payload_len);
 
+/*
+ * Whether an inner frame forbids fragmenting what carries it (df =
+ * inherit): IPv4 with DF, and IPv6 (never fragmented on the path); true
+ * for anything else too, which has no say.
+ */
+bool frame_forbids_fragments(const uint8_t *frame, size_t len);
+
 /* Hash of the inner flow (MACs, IPs, L4 ports) for ECMP entropy. */
 uint32_t flow_hash(const uint8_t *frame, size_t len);
 
