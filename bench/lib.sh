@@ -85,11 +85,20 @@ serve_iperf() {	# $1 address in B
 	stage_run "$B" iperf3 -s -B "$1" -p 5201 >/dev/null 2>&1
 	sleep 0.5
 }
-# A tunneld pair over encapsulation $1.
+# A tunneld pair over encapsulation $1, with variant $2: noprobe (probe =
+# no: what probes cost), clamp (clamp-mss = yes), dfinherit (df =
+# inherit), or none.
 tunneld_pair() {
 	local n ns name i
 	TUNNELD_PIDS=""
 	conf a hub 1 2 "$1"; conf b spoke 2 1 "$1"
+	for name in a b; do
+		case ${2:-} in
+		noprobe) echo "probe = no" >> "$W/$name.conf" ;;
+		clamp) sed -i 's/^mtu = 1450$/mtu = 1450\nclamp-mss = yes/' "$W/$name.conf" ;;
+		dfinherit) sed -i 's/^\[daemon\]$/[daemon]\ndf = inherit/' "$W/$name.conf" ;;
+		esac
+	done
 	for n in "$A:a:1" "$B:b:2"; do
 		IFS=: read -r ns name i <<< "$n"
 		stage_run "$ns" "$TUNNELD" -d -c "$W/$name.conf" > "$W/$name.log" 2>&1

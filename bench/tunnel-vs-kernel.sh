@@ -11,6 +11,9 @@
 # through each, ping the RTT.  The script prints every figure, tunneld's
 # ratios to the kernel, OpenVPN, OVS and the naive relay, GRE and
 # GRE-in-UDP against tunneld VXLAN, and tunneld's offload counters.
+# Three more tunneld VXLAN rows show what packet-path features cost:
+# -noprobe (probe = no; the plain row probes, as by default), -clamp
+# (clamp-mss = yes) and -dfinherit (df = inherit).
 # BENCH_ROWS="kernel-vxlan tunneld-vxlan" runs only those rows.
 #
 # Usage: bench/tunnel-vs-kernel.sh [seconds per figure, default 10]
@@ -77,7 +80,8 @@ print("  tunneld %s: offload %s, TSO super-frames in %d, GRO super-frames out %d
 # Each row: its name, how to set it up, the address measured through it.
 # Rows run and print in this order; BENCH_ROWS="NAME ..." picks some.
 ROWS="bare-veth kernel-vxlan openvpn tinc naive-relay
-tunneld-vxlan tunneld-gre tunneld-gre-udp ovs-userspace"
+tunneld-vxlan tunneld-gre tunneld-gre-udp tunneld-vxlan-noprobe
+tunneld-vxlan-clamp tunneld-vxlan-dfinherit ovs-userspace"
 row_setup() {	# $1 row; sets TARGET
 	case $1 in
 	bare-veth)	TARGET=10.201.0.2; serve_iperf $TARGET ;;
@@ -85,6 +89,7 @@ row_setup() {	# $1 row; sets TARGET
 	openvpn)	TARGET=10.32.0.2; openvpn_pair ;;
 	tinc)		TARGET=10.33.0.2; tinc_pair ;;
 	naive-relay)	TARGET=10.34.0.2; naive_pair ;;
+	tunneld-vxlan-*) TARGET=10.31.0.2; tunneld_pair vxlan "${1#tunneld-vxlan-}" ;;
 	tunneld-*)	TARGET=10.31.0.2; tunneld_pair "${1#tunneld-}" ;;
 	ovs-userspace)	TARGET=10.35.0.2; ovs_pair ;;
 	*)		echo "no row $1" >&2; exit 2 ;;
@@ -132,3 +137,8 @@ ratios "tunneld/ovs" tunneld-vxlan ovs-userspace
 ratios "tunneld/naive" tunneld-vxlan naive-relay
 ratios "gre/vxlan" tunneld-gre tunneld-vxlan
 ratios "gre-udp/vxlan" tunneld-gre-udp tunneld-vxlan
+# What the packet-path features cost: probes on (the default) against off,
+# clamp-mss and df = inherit against the plain VXLAN row.
+ratios "probes/none" tunneld-vxlan tunneld-vxlan-noprobe
+ratios "clamp-mss/plain" tunneld-vxlan-clamp tunneld-vxlan
+ratios "df-inherit/set" tunneld-vxlan-dfinherit tunneld-vxlan
