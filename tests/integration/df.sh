@@ -103,10 +103,14 @@ for mode in set unset inherit; do
 	read -r pmtu search hole <<< "$(pmtu_of)"
 	[ "$pmtu $search" = "1400 done" ] || fail "df = $mode: PMTU $pmtu ($search), not 1400: probes must keep DF"
 	# Outer packets over the path's 1400 bytes, without DF, leaving the hub.
-	nsx hub timeout 8 tcpdump -i ul0 -nn -U -w "$WORK/nodf.pcap" \
-	    'udp and greater 1414 and ip[6] & 0x40 = 0' 2>/dev/null &
+	rm -f "$WORK/dump.err"
+	nsx hub timeout 20 tcpdump -i ul0 -nn -U -w "$WORK/nodf.pcap" \
+	    'udp and greater 1414 and ip[6] & 0x40 = 0' 2> "$WORK/dump.err" &
 	dump=$!
-	sleep 1
+	for _ in $(seq 100); do
+		grep -q "listening on" "$WORK/dump.err" 2>/dev/null && break
+		sleep 0.1
+	done
 	want_dont=no; want_do=no
 	case $mode in
 	unset) want_dont=yes; want_do=yes ;;
