@@ -330,22 +330,10 @@ print_discovery(json_t *d)
 	}
 }
 
-/* A number of ms (JSON real) as "0.352", or "-" when null. */
-static const char *
-ms(json_t *o, const char *key)
-{
-	static char ring[4][16];
-	static unsigned next;
-	json_t *v = json_object_get(o, key);
-	char *out = ring[next++ % 4];
-
-	if (!json_is_number(v))
-		return "-";
-	snprintf(out, sizeof ring[0], "%.3f", json_number_value(v));
-	return out;
-}
-
-/* An integer field as text, "-" when null or absent (ring of buffers). */
+/*
+ * A number field as text, "-" when null or absent: integers as they are,
+ * reals (milliseconds) to the microsecond.  From a ring of buffers.
+ */
 static const char *
 numstr(json_t *o, const char *key)
 {
@@ -354,9 +342,13 @@ numstr(json_t *o, const char *key)
 	json_t *v = json_object_get(o, key);
 	char *out = ring[next++ % 8];
 
-	if (!json_is_integer(v))
+	if (json_is_integer(v))
+		snprintf(out, sizeof ring[0], "%lld",
+		    (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(out, sizeof ring[0], "%.3f", json_real_value(v));
+	else
 		return "-";
-	snprintf(out, sizeof ring[0], "%lld", (long long)json_integer_value(v));
 	return out;
 }
 
@@ -400,8 +392,8 @@ print_health(json_t *d)
 	json_array_foreach(peers, i, p)
 	{
 		rtt = json_object_get(p, "rtt_ms");
-		snprintf(rtts, sizeof rtts, "%s/%s/%s", ms(rtt, "min"),
-		    ms(rtt, "avg"), ms(rtt, "max"));
+		snprintf(rtts, sizeof rtts, "%s/%s/%s", numstr(rtt, "min"),
+		    numstr(rtt, "avg"), numstr(rtt, "max"));
 		v = json_object_get(p, "loss_pct");
 		if (json_is_number(v))
 			snprintf(loss, sizeof loss, "%.1f%%",
@@ -410,7 +402,7 @@ print_health(json_t *d)
 			snprintf(loss, sizeof loss, "-");
 		printf("%-*s %-*s %-7s %-8s %-23s %7s %6s %8s  %s", wn,
 		    str(p, "name"), wa, str(p, "address"), str(p, "encap"),
-		    str(p, "state"), rtts, ms(rtt, "jitter"), loss,
+		    str(p, "state"), rtts, numstr(rtt, "jitter"), loss,
 		    duration((json_int_t)json_number_value(
 			json_object_get(p, "since_s"))),
 		    str(p, "reason"));

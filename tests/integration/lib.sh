@@ -239,3 +239,44 @@ counter() {
 import json, sys
 print(json.load(sys.stdin)[sys.argv[1]].get(sys.argv[2], 0))' "$2" "$3"
 }
+
+# Hub and spoke1 in subnets of their own (10.200.1.0/24, 10.200.2.0/24 and
+# fd00:200:1::/64, fd00:200:2::/64; each node .2, the router .254 / ::fe),
+# joined by a router namespace whose ports are r-hub and r-spoke1.
+routed_topology() {
+	local n i=1
+	add_ns hub; add_ns spoke1; add_ns router
+	nsx router sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	for n in hub spoke1; do
+		ip link add ul0 netns "$(ns "$n")" type veth peer "r-$n" netns "$(ns router)"
+		nsx router ip addr add "10.200.$i.254/24" dev "r-$n"
+		nsx router ip -6 addr add "fd00:200:$i::fe/64" dev "r-$n" nodad
+		nsx router ip link set "r-$n" up
+		nsx "$n" ip addr add "10.200.$i.2/24" dev ul0
+		nsx "$n" ip -6 addr add "fd00:200:$i::2/64" dev ul0 nodad
+		nsx "$n" ip link set ul0 up
+		nsx "$n" ip route add default via "10.200.$i.254"
+		nsx "$n" ip -6 route add default via "fd00:200:$i::fe"
+		nsx "$n" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+		i=$((i + 1))
+	done
+	ping_ok hub 10.200.2.2 1
+	nsx hub ping -6 -q -c 1 -W 2 fd00:200:2::2 >/dev/null || fail "no IPv6 path"
+}
+
+# The [daemon] section of node $1 (role $2) with probes every 200 ms,
+# down after 2 s, and any further lines given as arguments.
+fast_probe_daemon() {
+	local n=$1 role=$2 line; shift 2
+	cat > "$WORK/$n.conf" <<CONF
+[daemon]
+role = $role
+name = $n
+user = nobody
+control-socket = $WORK/$n/ctl.sock
+threads = 2
+probe-interval = 200ms
+dead-after = 2s
+CONF
+	for line in "$@"; do echo "$line" >> "$WORK/$n.conf"; done
+}

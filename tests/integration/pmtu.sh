@@ -21,38 +21,11 @@
 . "$(dirname "$0")/lib.sh"
 lib_init
 
-add_ns hub; add_ns spoke1; add_ns router
-nsx router sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-i=1
-for n in hub spoke1; do
-	ip link add ul0 netns "$(ns "$n")" type veth peer "r-$n" netns "$(ns router)"
-	nsx router ip addr add "10.200.$i.254/24" dev "r-$n"
-	nsx router ip -6 addr add "fd00:200:$i::fe/64" dev "r-$n" nodad
-	nsx router ip link set "r-$n" up
-	nsx "$n" ip addr add "10.200.$i.2/24" dev ul0
-	nsx "$n" ip -6 addr add "fd00:200:$i::2/64" dev ul0 nodad
-	nsx "$n" ip link set ul0 up
-	nsx "$n" ip route add default via "10.200.$i.254"
-	nsx "$n" ip -6 route add default via "fd00:200:$i::fe"
-	nsx "$n" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-	i=$((i + 1))
-done
-ping_ok hub 10.200.2.2 1
-nsx hub ping -6 -q -c 1 -W 2 fd00:200:2::2 >/dev/null || fail "no IPv6 path"
+routed_topology
 
-# $1 role, $2 name, $3 control dir, then the other side's v4 and v6.
+# $1 node, $2 role, then the other side's v4 and v6.
 pmtu_conf() {
-	cat > "$WORK/$1.conf" <<CONF
-[daemon]
-role = $2
-name = $1
-user = nobody
-control-socket = $WORK/$1/ctl.sock
-threads = 2
-probe-interval = 200ms
-dead-after = 2s
-pmtu-interval = 10s
-CONF
+	fast_probe_daemon "$1" "$2" "pmtu-interval = 10s"
 	for s in vx4:100 vx6:106 gre4:200 gu6:306; do
 		printf '\n[segment %s]\nvni = %s\ntap = tn-%s\nmtu = 1450\n' \
 		    "${s%%:*}" "${s##*:}" "${s%%:*}" >> "$WORK/$1.conf"

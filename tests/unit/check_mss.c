@@ -7,22 +7,9 @@
 
 #include "check_main.h"
 #include "net/mss.h"
+#include "naive_csum.h"
 
 static uint8_t f[256];
-
-static uint16_t
-naive_sum(const uint8_t *p, size_t n, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
 
 /* Whether the TCP checksum over [l4, l4 + l4len) verifies. */
 static int

@@ -9,23 +9,9 @@
 #include "net/csum.h"
 #include "net/gro.h"
 #include "net/offload.h"
+#include "naive_csum.h"
 
 static uint8_t frame[70000], out[200000], gbuf[VNET_HDR_LEN + FRAME_MAX];
-
-/* RFC 1071, 16 bits at a time, big-endian: independent of csum.h. */
-static uint16_t
-naive_sum(const uint8_t *p, size_t n, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
 
 /* Whether the TCP checksum of a whole frame verifies. */
 static int

@@ -189,38 +189,48 @@ parse_mtu(const char *v, void *dst, const struct key_def *k, const char **why)
 	return 0;
 }
 
+/*
+ * A word of words[] (in enum order, NULL-terminated) into an int; why
+ * names them all.
+ */
+static int
+parse_word(const char *v, void *dst, const char *const *words, const char *all,
+    const char **why)
+{
+	int i;
+
+	for (i = 0; words[i] != NULL; i++) {
+		if (strcmp(v, words[i]) == 0) {
+			*(int *)dst = i;
+			return 0;
+		}
+	}
+	*why = all;
+	return -1;
+}
+
 static int
 parse_df(const char *v, void *dst, const struct key_def *k, const char **why)
 {
+	static const char *const words[] = { [DP_DF_SET] = "set",
+		[DP_DF_UNSET] = "unset",
+		[DP_DF_INHERIT] = "inherit",
+		NULL };
+
 	(void)k;
-	if (strcmp(v, "set") == 0)
-		*(int *)dst = DP_DF_SET;
-	else if (strcmp(v, "unset") == 0)
-		*(int *)dst = DP_DF_UNSET;
-	else if (strcmp(v, "inherit") == 0)
-		*(int *)dst = DP_DF_INHERIT;
-	else {
-		*why = "must be set, unset or inherit";
-		return -1;
-	}
-	return 0;
+	return parse_word(v, dst, words, "must be set, unset or inherit", why);
 }
 
 static int
 parse_probe(const char *v, void *dst, const struct key_def *k, const char **why)
 {
+	static const char *const words[] = { [PROBE_AUTO] = "auto",
+		[PROBE_YES] = "yes",
+		[PROBE_NO] = "no",
+		NULL };
+
 	(void)k;
-	if (strcmp(v, "auto") == 0)
-		*(int *)dst = PROBE_AUTO;
-	else if (strcmp(v, "yes") == 0)
-		*(int *)dst = PROBE_YES;
-	else if (strcmp(v, "no") == 0)
-		*(int *)dst = PROBE_NO;
-	else {
-		*why = "must be auto, yes or no";
-		return -1;
-	}
-	return 0;
+	return parse_word(v, dst, words, "must be auto, yes or no", why);
 }
 
 static int
