@@ -50,7 +50,7 @@ else:
 rtt() {
 	ip netns exec "$A" ping -q -c 20 -i 0.05 "$1" | awk -F/ '/rtt/ {print $5}'
 }
-line() { printf '%-22s %12s %12s %14s %10s\n' "$@"; }
+line() { printf '%-27s %12s %12s %14s %10s\n' "$@"; }
 line path "TCP 1 Gb/s" "TCP 4 Gb/s" "UDP64 kpps rx" "RTT ms"
 # r[ROW.FIGURE]: that figure of every run so far, space separated.
 declare -A r
