@@ -4,8 +4,9 @@
 # Builds the topology of tests/integration/lib.sh (pod VMs vm1, vm2 on the
 # hub's bridge; spokes spoke1, spoke2; an underlay bridge), starts three
 # tunneld over VXLAN, then shows ping and iperf3 pod VM <-> spoke and
-# spoke <-> spoke (through the hub) with tunnelctl status and peers while the
-# traffic flows.  On a terminal it then opens tunneltop on the hub with
+# spoke <-> spoke (through the hub) with tunnelctl status, peers, health
+# (probe RTT, loss, state) and mtu (path MTU, inner MTU) while the traffic
+# flows.  On a terminal it then opens tunneltop on the hub with
 # traffic running, until q; everything it created is removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,8 @@ start_all vxlan 4
 show() {
 	echo; echo "==== hub: tunnelctl status"; ctl hub status
 	echo; echo "==== hub: tunnelctl peers"; ctl hub peers
+	echo; echo "==== hub: tunnelctl health"; ctl hub health
+	echo; echo "==== hub: tunnelctl mtu"; ctl hub mtu
 }
 iperf_pair() {
 	local from=$1 to_ns=$2 to_ip=$3

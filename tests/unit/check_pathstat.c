@@ -97,18 +97,41 @@ START_TEST(window_forgets_old_probes)
 	uint64_t t;
 
 	pathstat_init(&ps, 0);
-	t = run(S, 30, 1000, lost, 1); /* 30 s of a dead path */
+	t = run(S, 10, 1000, fine, 1); /* 10 s of a good path */
+	t = run(t, 30, 1000, lost, 1); /* 30 s of a dead one */
 	t = run(t, 10, 1000, fine, 1); /* then 10 s of a good one */
 	pathstat_window(&ps, t, 10 * S + 500 * MS, 2 * S, &w);
 	ck_assert_int_eq(w.sent, 10);
 	ck_assert(w.loss_pct == 0.0);
 	pathstat_window(&ps, t, 60 * S, 1 * S, &w);
-	ck_assert_int_eq(w.sent, 40);
-	ck_assert(w.loss_pct == 75.0);
+	ck_assert_int_eq(w.sent, 50);
+	ck_assert(w.loss_pct == 60.0);
 	/* The history holds PATHSTAT_HIST probes, whatever the window. */
 	t = run(t, PATHSTAT_HIST + 50, 10, fine, 1);
 	pathstat_window(&ps, t, 3600 * S, 2 * S, &w);
 	ck_assert_int_eq(w.sent, PATHSTAT_HIST);
+}
+END_TEST
+
+/* A peer that starts later: what it missed before it was there is no loss. */
+START_TEST(loss_starts_at_the_first_answer)
+{
+	static const uint32_t lost[] = { 0 }, fine[] = { 3 }, half[] = { 3, 0 };
+	struct pathstat_window w;
+	uint64_t t;
+
+	pathstat_init(&ps, 0);
+	t = run(S, 5, 1000, lost, 1); /* the peer's daemon not up yet */
+	pathstat_window(&ps, t + S, 60 * S, S, &w);
+	ck_assert_int_eq(w.judged, 0);
+	t = run(t, 10, 1000, fine, 1);
+	pathstat_window(&ps, t + S, 60 * S, S, &w);
+	ck_assert_int_eq(w.judged, 10);
+	ck_assert(w.loss_pct == 0.0);
+	t = run(t, 10, 1000, half, 2); /* from then on, losses count */
+	pathstat_window(&ps, t + S, 60 * S, S, &w);
+	ck_assert_int_eq(w.judged, 20);
+	ck_assert_int_eq(w.lost, 5);
 }
 END_TEST
 
@@ -148,6 +171,7 @@ suite_build(void)
 	tcase_add_test(tc, loss_counts_only_judged_probes);
 	tcase_add_test(tc, window_forgets_old_probes);
 	tcase_add_test(tc, stale_replies_change_nothing);
+	tcase_add_test(tc, loss_starts_at_the_first_answer);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -44,6 +44,8 @@ pathstat_reply(struct pathstat *ps, uint32_t seq, uint64_t sent_ns,
 		ps->jitter_us += ((d < 0 ? -d : d) - ps->jitter_us) / 16.0;
 	}
 	ps->last_rtt_us = e->rtt_us;
+	if (ps->answered == 0 || sent_ns < ps->first_ok_ns)
+		ps->first_ok_ns = sent_ns;
 	ps->answered++;
 	if (recv_ns > ps->last_reply_ns)
 		ps->last_reply_ns = recv_ns;
@@ -74,8 +76,12 @@ pathstat_window(const struct pathstat *ps, uint64_t now_ns, uint64_t window_ns,
 			sum += e->rtt_us;
 			w->answered++;
 		}
-		/* Loss only over probes old enough to be judged either way. */
-		if (age >= timeout_ns) {
+		/*
+		 * Loss only over probes old enough to be judged either way,
+		 * and none from before the peer first answered.
+		 */
+		if (age >= timeout_ns && ps->answered > 0 &&
+		    e->sent_ns >= ps->first_ok_ns) {
 			w->judged++;
 			if (e->rtt_us == PATHSTAT_UNANSWERED)
 				w->lost++;

@@ -8,7 +8,9 @@
  * interarrival jitter (J += (|D| - J) / 16, D the change between
  * consecutive RTTs).  A reply that matches no probe we hold (a duplicate,
  * one older than the history, a sequence number or send time we never
- * used) is counted as stale and changes nothing.
+ * used) is counted as stale and changes nothing.  Probes sent before the
+ * first one answered count for no loss: the peer was not there yet (a
+ * tunneld that starts after this one), not losing them.
  *
  * Plain data, no clock of its own: callers pass the time (ns, any
  * monotonic clock).  Not thread-safe; the control thread owns each one.
@@ -33,6 +35,7 @@ struct pathstat {
 	uint32_t next_seq;
 	uint64_t sent, answered, stale;
 	uint64_t last_reply_ns; /* 0: never answered */
+	uint64_t first_ok_ns;	/* send time of the first probe answered */
 	uint32_t last_rtt_us;
 	double jitter_us;
 	struct pathstat_probe v[PATHSTAT_HIST];
