@@ -26,13 +26,20 @@ nsx spoke2 ip addr add 10.10.0.22/24 dev br-k
 # probe body would look like as a frame (its magic "TDPR" as a MAC).
 command -v tcpdump >/dev/null || skip "tcpdump not installed"
 nsx spoke2 timeout 60 tcpdump -i ul0 -nn -U -w "$WORK/wire.pcap" \
-    'udp dst port 4789 and udp[8] = 0' 2>/dev/null &
+    'udp dst port 4789 and udp[8] = 0' 2> "$WORK/wire.err" &
 wire=$!
 nsx spoke2 timeout 60 tcpdump -i br-k -nn -U -w "$WORK/bridge.pcap" \
-    'ether[0:4] = 0x54445052 or ether[6:4] = 0x54445052' 2>/dev/null &
+    'ether[0:4] = 0x54445052 or ether[6:4] = 0x54445052' 2> "$WORK/bridge.err" &
 bridge=$!
 PIDS="$PIDS $wire $bridge"
-sleep 1
+# Both captures must run, or an empty bridge capture would prove nothing.
+for f in wire bridge; do
+	for _ in $(seq 100); do
+		grep -q "listening on" "$WORK/$f.err" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q "listening on" "$WORK/$f.err" || fail "tcpdump on the $f did not start: $(cat "$WORK/$f.err")"
+done
 ping_ok vm1 10.10.0.22
 ping_ok spoke2 10.10.0.11
 ping_ok spoke2 10.10.0.21

@@ -223,6 +223,7 @@ follow_paths(struct health *h, struct runtime *rt)
 	unsigned min[DP_MAX_SEGMENTS] = { 0 }, inner;
 	const char *who[DP_MAX_SEGMENTS] = { NULL };
 	const struct tbl_segment *s;
+	uint64_t slots;
 	uint16_t port;
 	char *cause = NULL;
 	int slot;
@@ -231,12 +232,15 @@ follow_paths(struct health *h, struct runtime *rt)
 		dp_set_frame_max(rt_dp(rt), port, mtu_frame_max(h->v[port]));
 		if ((inner = mtu_inner(h->v[port])) == 0)
 			continue;
-		for (slot = 0; slot < DP_MAX_SEGMENTS; slot++)
-			if (((table_peer(tab, port)->slots >> slot) & 1) &&
-			    (min[slot] == 0 || inner < min[slot])) {
+		/* Only the peer's own segments: one bit each. */
+		for (slots = table_peer(tab, port)->slots; slots != 0;
+		     slots &= slots - 1) {
+			slot = __builtin_ctzll(slots);
+			if (min[slot] == 0 || inner < min[slot]) {
 				min[slot] = inner;
 				who[slot] = h->v[port]->name;
 			}
+		}
 	}
 	for (slot = -1; (slot = table_seg_next(tab, slot)) >= 0;) {
 		s = table_seg(tab, slot);

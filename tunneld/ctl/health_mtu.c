@@ -52,7 +52,7 @@ mtu_start(struct health *h, const struct cfg_daemon *d, struct peer_health *ph)
 	uint16_t floor =
 	    family_of(ph) == AF_INET6 ? PMTU_V6_FLOOR : (uint16_t)d->pmtu_floor;
 
-	if (route_mtu(&ph->addr, &ph->route) != 0)
+	if (route_mtu(&ph->addr, true, &ph->route) != 0)
 		memset(&ph->route, 0, sizeof ph->route);
 	ph->route_at_ns = h->now_ns;
 	ph->pm_seq = arc4random();
@@ -67,13 +67,14 @@ void
 mtu_interval(struct health *h, const struct cfg_daemon *d,
     struct peer_health *ph)
 {
+	bool reread = h->now_ns - ph->route_at_ns >= ROUTE_REREAD_S * 1000 * MS;
 	struct route_mtu r;
 
 	(void)d;
-	if (route_mtu(&ph->addr, &r) != 0)
+	if (route_mtu(&ph->addr, reread, &r) != 0)
 		return;
 	ph->route.path = r.path;
-	if (h->now_ns - ph->route_at_ns >= ROUTE_REREAD_S * 1000 * MS) {
+	if (reread) {
 		ph->route_at_ns = h->now_ns;
 		ph->route.device = r.device;
 		if (r.device != 0)
@@ -148,9 +149,9 @@ judge_black_hole(const struct table *tab, const struct cfg_daemon *d,
 	int slot, limit = inner_frame_max(ph, pmtu);
 
 	ph->seg_mtu = 0;
-	for (slot = -1; (slot = table_seg_next(tab, slot)) >= 0;) {
-		s = table_seg(tab, slot);
-		if (((slots >> slot) & 1) == 0)
+	for (; slots != 0; slots &= slots - 1) {
+		slot = __builtin_ctzll(slots);
+		if ((s = table_seg(tab, slot)) == NULL)
 			continue;
 		if (s->cfg.mtu > ph->seg_mtu)
 			ph->seg_mtu = s->cfg.mtu;

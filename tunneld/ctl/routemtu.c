@@ -34,7 +34,7 @@ device_mtu(int fd, const struct sockaddr_any *a)
 }
 
 int
-route_mtu(const struct sockaddr_any *dst, struct route_mtu *r)
+route_mtu(const struct sockaddr_any *dst, bool want_device, struct route_mtu *r)
 {
 	int family = dst->sa.sa_family, fd, mtu = 0, saved;
 	socklen_t len = sizeof mtu;
@@ -56,7 +56,7 @@ route_mtu(const struct sockaddr_any *dst, struct route_mtu *r)
 	    mtu > 0 && mtu <= 65535)
 		r->path = (uint16_t)mtu;
 	len = sizeof ss;
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	if (want_device && getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
 	    addr_from((struct sockaddr *)&ss, &src))
 		r->device = device_mtu(fd, &src);
 	close(fd);

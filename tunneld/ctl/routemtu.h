@@ -11,6 +11,7 @@
 #ifndef ROUTEMTU_H
 #define ROUTEMTU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "net/addr.h"
@@ -20,7 +21,11 @@ struct route_mtu {
 	uint16_t device; /* the outgoing interface's MTU (0: unknown) */
 };
 
-/* 0, or -1 with errno when there is no route. */
-int route_mtu(const struct sockaddr_any *dst, struct route_mtu *);
+/*
+ * 0, or -1 with errno when there is no route.  The interface's MTU (a
+ * getifaddrs() dump) is read only with want_device; else device is 0.
+ */
+int route_mtu(const struct sockaddr_any *dst, bool want_device,
+    struct route_mtu *);
 
 #endif

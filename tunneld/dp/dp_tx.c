@@ -234,16 +234,19 @@ oversize(struct dp_thread *th, const struct dp_peer *p, size_t len)
 	unsigned max =
 	    __atomic_load_n(&th->dp->frame_max[p->port], __ATOMIC_RELAXED);
 	uint64_t *last = &th->oversize_ms[p->port];
+	uint32_t suppressed;
 
 	if (max == 0 || len <= max)
 		return false;
 	dp_drop(th, p->port, DROP_OVERSIZE);
-	if (th->now_ms - *last >= DP_BURST_GAP_MS)
+	/* A new burst at this peer, within the thread's log budget. */
+	if (th->now_ms - *last >= DP_BURST_GAP_MS &&
+	    log_rate_allow(&th->log_rate, &suppressed))
 		log_warnx("peer %s: a %zu-byte frame dropped: the path carries "
 			  "inner frames of up to %u bytes (counted as "
-			  "oversize; "
-			  "tunnelctl mtu)",
-		    p->name, len, max);
+			  "oversize; tunnelctl mtu; %u similar messages "
+			  "suppressed)",
+		    p->name, len, max, suppressed);
 	*last = th->now_ms;
 	return true;
 }
