@@ -71,6 +71,7 @@ record(struct health *h, const struct cfg_daemon *d, uint16_t port,
 		ph = h->v[port] = xmalloc(sizeof *ph);
 	memset(ph, 0, sizeof *ph);
 	snprintf(ph->name, sizeof ph->name, "%s", p->name);
+	ph->port = port;
 	ph->addr = p->addr;
 	ph->encap = p->encap;
 	ph->mode = p->probe;
@@ -120,7 +121,8 @@ send_probe(struct health *h, struct dp *dp, struct peer_health *ph)
 	if (ph->first_probe_ns == 0)
 		ph->first_probe_ns = h->now_ns;
 	n = probe_build(&p, body, sizeof body, sizeof body);
-	if ((err = dp_probe_send(dp, ph->encap, &ph->addr, body, n)) != 0 &&
+	if ((err = dp_probe_send(dp, ph->port, ph->encap, &ph->addr, body,
+		 n)) != 0 &&
 	    ph->send_errors++ == 0)
 		log_warnx("peer %s: probe not sent: %s (said once)", ph->name,
 		    strerror(err));

@@ -95,7 +95,7 @@ send_padded(struct health *h, struct dp *dp, struct peer_health *ph,
 	p.seq = ++ph->pm_seq;
 	n = size > over + PROBE_BODY_MIN ? size - over : PROBE_BODY_MIN;
 	n = probe_build(&p, body, sizeof body, n);
-	return dp_probe_send(dp, ph->encap, &ph->addr, body, n);
+	return dp_probe_send(dp, ph->port, ph->encap, &ph->addr, body, n);
 }
 
 /*

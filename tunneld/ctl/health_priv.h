@@ -14,6 +14,7 @@
 struct peer_health {
 	/* Who the record is about: reset when the port's peer changes. */
 	char name[CFG_NAME_MAX];
+	uint16_t port;
 	struct sockaddr_any addr;
 	enum encap_type encap;
 	enum probe_mode mode;

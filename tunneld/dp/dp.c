@@ -286,6 +286,7 @@ dp_new(const struct dp_params *p, char **cause)
 
 	dp->p = *p;
 	dp->pc_base = xcalloc(DP_MAX_PORTS, sizeof *dp->pc_base);
+	dp->ctl_pc = xcalloc(DP_MAX_PORTS, sizeof *dp->ctl_pc);
 	dp->frame_max = xcalloc(DP_MAX_PORTS, sizeof *dp->frame_max);
 	for (f = 0; f < DF_MAX; f++)
 		for (k = 0; k < ENCAP_MAX; k++)
@@ -497,6 +498,7 @@ dp_free(struct dp *dp)
 		if (dp->raw_frag_fd[k] != -1)
 			close(dp->raw_frag_fd[k]);
 	free(dp->pc_base);
+	free(dp->ctl_pc);
 	free(dp->frame_max);
 	free(dp);
 }
@@ -579,6 +581,8 @@ port_sum(struct dp *dp, uint16_t port, struct port_counters *out)
 	for (t = 0; t < dp->nthreads; t++)
 		sum_u64((uint64_t *)out, (const uint64_t *)&dp->th[t]->pc[port],
 		    sizeof *out / sizeof(uint64_t));
+	sum_u64((uint64_t *)out, (const uint64_t *)&dp->ctl_pc[port],
+	    sizeof *out / sizeof(uint64_t));
 }
 
 static void

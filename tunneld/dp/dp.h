@@ -107,9 +107,13 @@ struct dp_probe_reply {
 	uint32_t seq, size;	   /* echoed; size: request bytes that came */
 	uint64_t sent_ns, recv_ns; /* dp_clock_ns() at send and receipt */
 };
-/* Send a probe body to dst under encap's probe header; 0 or an errno. */
-int dp_probe_send(struct dp *, enum encap_type, const struct sockaddr_any *dst,
-    const uint8_t *body, size_t len);
+/*
+ * Send a probe body to the peer at port (dst, encap) under encap's probe
+ * header; 0 or an errno.  Counted in the port's tx counters, as the data
+ * threads' probe answers are: rx and tx are what crosses the underlay.
+ */
+int dp_probe_send(struct dp *, uint16_t port, enum encap_type,
+    const struct sockaddr_any *dst, const uint8_t *body, size_t len);
 /* Take up to max replies received since the last call; the count. */
 int dp_probe_replies(struct dp *, struct dp_probe_reply *out, int max);
 /* The clock probes are timed by (CLOCK_MONOTONIC, ns); any thread. */

@@ -124,6 +124,7 @@ struct dp {
 	bool gso, gro; /* UDP_SEGMENT out, UDP_GRO in */
 	/* Counter sums at the last reset (control thread only). */
 	struct port_counters *pc_base; /* [DP_MAX_PORTS] */
+	struct port_counters *ctl_pc;  /* [DP_MAX_PORTS]: probes it sends */
 	struct seg_counters sc_base[DP_MAX_SEGMENTS];
 	unsigned mss_mtu[DP_MAX_SEGMENTS]; /* atomic: dp_set_mss_mtu */
 	unsigned *frame_max;		   /* [DP_MAX_PORTS], atomic */

@@ -39,7 +39,7 @@ probe_fd(const struct dp_thread *th, const struct sockaddr_any *dst,
 /* Probe header + body to dst as one datagram; 0 or an errno. */
 static int
 probe_sendto(int fd, enum encap_type encap, const struct sockaddr_any *dst,
-    const uint8_t *body, size_t len)
+    const uint8_t *body, size_t len, struct port_counters *pc)
 {
 	uint8_t hdr[ENCAP_HDR_MAX];
 	struct iovec iov[2];
@@ -55,7 +55,12 @@ probe_sendto(int fd, enum encap_type encap, const struct sockaddr_any *dst,
 	m.msg_namelen = dst->len;
 	m.msg_iov = iov;
 	m.msg_iovlen = 2;
-	return sendmsg(fd, &m, MSG_DONTWAIT) == -1 ? errno : 0;
+	if (sendmsg(fd, &m, MSG_DONTWAIT) == -1)
+		return errno;
+	/* As the data path counts: the tunnel header and what it carries. */
+	ctr_add(&pc->tx_packets, 1);
+	ctr_add(&pc->tx_bytes, iov[0].iov_len + len);
+	return 0;
 }
 
 static void
@@ -78,7 +83,7 @@ answer(struct dp_thread *th, const struct dp_peer *peer, const struct probe *rq,
 	}
 	n = probe_build(&rp, body, sizeof body, sizeof body);
 	if (probe_sendto(probe_fd(th, &peer->addr, peer->encap), peer->encap,
-		&peer->addr, body, n) != 0) {
+		&peer->addr, body, n, &th->pc[peer->port]) != 0) {
 		dp_drop(th, peer->port, DROP_TX_ERROR);
 		return;
 	}
@@ -125,11 +130,11 @@ dp_rx_probe(struct dp_thread *th, const struct dp_peer *peer,
 }
 
 int
-dp_probe_send(struct dp *dp, enum encap_type encap,
+dp_probe_send(struct dp *dp, uint16_t port, enum encap_type encap,
     const struct sockaddr_any *dst, const uint8_t *body, size_t len)
 {
 	return probe_sendto(probe_fd(dp->th[0], dst, encap), encap, dst, body,
-	    len);
+	    len, &dp->ctl_pc[port]);
 }
 
 int
