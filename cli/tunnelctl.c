@@ -4,6 +4,7 @@
  * Exit codes: 0 success, 1 tunneld answered with an error, 2 usage,
  * 3 tunneld not reachable (not running, no permission, no answer).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,6 +36,9 @@ usage(FILE *out, int code)
 	    "  counters         drops by reason, forwarding table statistics\n"
 	    "  health           per peer: state, RTT, jitter, loss (probes)\n"
 	    "  mtu              per peer: path MTU, inner MTU, black holes\n"
+	    "  pmtu-probe PEER  search PEER's path MTU again now\n"
+	    "  events [SINCE]   what happened: state and MTU changes, black\n"
+	    "                   holes, peers added and removed, reloads\n"
 	    "  reload           re-read the configuration\n"
 	    "options:\n"
 	    "  -s, --socket P   control socket (default " CTL_DEFAULT_SOCKET
@@ -441,6 +445,37 @@ print_mtu(json_t *d)
 	print_black_holes(peers);
 }
 
+static void
+print_events(json_t *d)
+{
+	json_t *p;
+	char when[32];
+	time_t t;
+	size_t i;
+
+	if (num(d, "lost") > 0)
+		printf("(%lld older events are no longer kept)\n",
+		    (long long)num(d, "lost"));
+	json_array_foreach(json_object_get(d, "events"), i, p)
+	{
+		t = (time_t)num(p, "time");
+		strftime(when, sizeof when, "%F %T", localtime(&t));
+		printf("%6lld %s %-4s %-10s %s%s%s\n", (long long)num(p, "seq"),
+		    when, str(p, "level"), str(p, "kind"),
+		    json_is_string(json_object_get(p, "peer")) ? str(p, "peer")
+							       : "",
+		    json_is_string(json_object_get(p, "peer")) ? ": " : "",
+		    str(p, "text"));
+	}
+}
+
+static void
+print_pmtu_probe(json_t *d)
+{
+	printf("peer %s: path MTU search %s\n", str(d, "peer"),
+	    str(d, "search"));
+}
+
 static void (*const printers[CTL_CMD_MAX])(json_t *) = {
 	[CTL_STATUS] = print_status,
 	[CTL_PEERS] = print_peers,
@@ -450,7 +485,45 @@ static void (*const printers[CTL_CMD_MAX])(json_t *) = {
 	[CTL_DISCOVERY] = print_discovery,
 	[CTL_HEALTH] = print_health,
 	[CTL_MTU] = print_mtu,
+	[CTL_EVENTS] = print_events,
+	[CTL_PMTU_PROBE] = print_pmtu_probe,
 };
+
+/* The command's argument, if it takes one, into req. */
+static void
+command_argument(struct ctl_request *req, int argc, char **argv)
+{
+	char *end;
+
+	if (argc > (req->cmd == CTL_FDB || req->cmd == CTL_EVENTS ||
+			       req->cmd == CTL_PMTU_PROBE
+			   ? 2
+			   : 1))
+		usage_error("too many arguments for", argv[0]);
+	if (req->cmd == CTL_PMTU_PROBE && argc < 2)
+		usage_error("pmtu-probe needs a peer name", NULL);
+	if (argc < 2)
+		return;
+	switch (req->cmd) {
+	case CTL_FDB:
+		if (strlen(argv[1]) >= sizeof req->segment)
+			usage_error("segment name too long", argv[1]);
+		strcpy(req->segment, argv[1]);
+		break;
+	case CTL_PMTU_PROBE:
+		if (strlen(argv[1]) >= sizeof req->peer)
+			usage_error("peer name too long", argv[1]);
+		strcpy(req->peer, argv[1]);
+		break;
+	default:
+		errno = 0;
+		req->since = strtoull(argv[1], &end, 10);
+		if (errno != 0 || *end != '\0' || argv[1][0] == '-' ||
+		    argv[1][0] == '\0')
+			usage_error("not an event number", argv[1]);
+		break;
+	}
+}
 
 int
 main(int argc, char **argv)
@@ -496,14 +569,8 @@ main(int argc, char **argv)
 		usage_error("no command given", NULL);
 	if ((cmd = ctl_cmd_parse(argv[0])) < 0 || cmd == CTL_SUBSCRIBE)
 		usage_error("unknown command", argv[0]);
-	if (argc > (cmd == CTL_FDB ? 2 : 1))
-		usage_error("too many arguments for", argv[0]);
 	req.cmd = (enum ctl_cmd)cmd;
-	if (argc == 2) {
-		if (strlen(argv[1]) >= sizeof req.segment)
-			usage_error("segment name too long", argv[1]);
-		strcpy(req.segment, argv[1]);
-	}
+	command_argument(&req, argc, argv);
 	if ((c = ctl_client_open(path, 5000, &cause)) == NULL) {
 		rc = fail(EXIT_UNREACHABLE, "%s", cause);
 		free(cause);

@@ -17,6 +17,8 @@ static const char *const cmd_names[CTL_CMD_MAX] = {
 	[CTL_DISCOVERY] = "discovery",
 	[CTL_HEALTH] = "health",
 	[CTL_MTU] = "mtu",
+	[CTL_EVENTS] = "events",
+	[CTL_PMTU_PROBE] = "pmtu-probe",
 };
 
 const char *
@@ -44,12 +46,50 @@ parse_fail(char **cause, json_t *j, const char *msg)
 	return -1;
 }
 
+/* A string key into dst (size n): NUL-free and shorter than n. */
+static int
+parse_string(json_t *v, char *dst, size_t n)
+{
+	const char *s = json_string_value(v);
+
+	if (s == NULL || strlen(s) >= n || json_string_length(v) != strlen(s))
+		return -1;
+	strcpy(dst, s);
+	return 0;
+}
+
+/* One key of a request; -1 if the command has no such key or it is bad. */
+static int
+parse_key(struct ctl_request *r, const char *key, json_t *v, char **cause)
+{
+	json_int_t n;
+
+	if (strcmp(key, "segment") == 0 && r->cmd == CTL_FDB) {
+		if (parse_string(v, r->segment, sizeof r->segment) == 0)
+			return 0;
+		xasprintf(cause, "bad \"segment\" value");
+	} else if (strcmp(key, "peer") == 0 && r->cmd == CTL_PMTU_PROBE) {
+		if (parse_string(v, r->peer, sizeof r->peer) == 0 &&
+		    r->peer[0] != '\0')
+			return 0;
+		xasprintf(cause, "bad \"peer\" value");
+	} else if (strcmp(key, "since") == 0 && r->cmd == CTL_EVENTS) {
+		if (json_is_integer(v) && (n = json_integer_value(v)) >= 0) {
+			r->since = (unsigned long long)n;
+			return 0;
+		}
+		xasprintf(cause, "bad \"since\" value");
+	} else
+		xasprintf(cause, "unknown key in request");
+	return -1;
+}
+
 int
 ctl_request_parse(const char *line, size_t len, struct ctl_request *r,
     char **cause)
 {
 	json_t *j, *v;
-	const char *key, *s;
+	const char *key;
 	json_error_t err;
 	int c;
 
@@ -66,17 +106,15 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *r,
 		return parse_fail(cause, j, "unknown command");
 	r->cmd = (enum ctl_cmd)c;
 	json_object_foreach(j, key, v) {
-		if (strcmp(key, "cmd") == 0)
-			continue;
-		if (strcmp(key, "segment") != 0 || r->cmd != CTL_FDB)
-			return parse_fail(cause, j, "unknown key in request");
-		if (!json_is_string(v) || (s = json_string_value(v)) == NULL ||
-		    strlen(s) >= sizeof r->segment ||
-		    json_string_length(v) != strlen(s))
-			return parse_fail(cause, j, "bad \"segment\" value");
-		strcpy(r->segment, s);
+		if (strcmp(key, "cmd") != 0 &&
+		    parse_key(r, key, v, cause) != 0) {
+			json_decref(j);
+			return -1;
+		}
 	}
 	json_decref(j);
+	if (r->cmd == CTL_PMTU_PROBE && r->peer[0] == '\0')
+		return parse_fail(cause, NULL, "pmtu-probe needs a \"peer\"");
 	return 0;
 }
 
@@ -101,6 +139,11 @@ ctl_request_encode(const struct ctl_request *r)
 
 	if (r->segment[0] != '\0')
 		json_object_set_new(j, "segment", json_string(r->segment));
+	if (r->peer[0] != '\0')
+		json_object_set_new(j, "peer", json_string(r->peer));
+	if (r->cmd == CTL_EVENTS)
+		json_object_set_new(j, "since",
+		    json_integer((json_int_t)r->since));
 	return encode_line(j);
 }
 

@@ -13,6 +13,9 @@
  *   {"cmd": "discovery"}         per provider: state, last success/error
  *   {"cmd": "health"}            per peer: probe state, RTT, loss, MTU
  *   {"cmd": "mtu"}               the same reply (tunnelctl mtu's view)
+ *   {"cmd": "events", "since": N} the events numbered N and later (0: all
+ *                                the daemon still holds)
+ *   {"cmd": "pmtu-probe", "peer": P} search P's path MTU again now
  * Each reply is one line:
  *   {"ok": true, "version": 1, "cmd": C, "data": {...}}
  *   {"ok": false, "version": 1, "error": "reason"}
@@ -26,7 +29,7 @@
 
 #include <jansson.h>
 
-#define CTL_PROTO_VERSION 3 /* 2: discovery; 3: health */
+#define CTL_PROTO_VERSION 4 /* 2: discovery; 3: health; 4: events */
 #define CTL_DEFAULT_SOCKET "/run/tunneld/tunneld.sock"
 
 enum ctl_limits {
@@ -46,12 +49,16 @@ enum ctl_cmd {
 	CTL_DISCOVERY,
 	CTL_HEALTH,
 	CTL_MTU,
+	CTL_EVENTS,
+	CTL_PMTU_PROBE,
 	CTL_CMD_MAX
 };
 
 struct ctl_request {
 	enum ctl_cmd cmd;
 	char segment[CTL_SEGMENT_MAX]; /* fdb only; empty = all */
+	char peer[CTL_NAME_MAX];       /* pmtu-probe only */
+	unsigned long long since;      /* events only */
 };
 
 /* Name of a command on the wire. */

@@ -1,6 +1,7 @@
 #!/bin/bash
 # completion.sh: tunnelctl's bash completion (issue 15) against a running
-# hub: commands and options, and fdb's segment names from the daemon.
+# hub: commands and options, fdb's segment names and pmtu-probe's peer
+# names from the daemon.
 . "$(dirname "$0")/lib.sh"
 lib_init
 topology
@@ -23,4 +24,7 @@ complete_words() {
     fail "fdb segments: $(complete_words tunnelctl -s "$WORK/hub/ctl.sock" fdb "")"
 [ "$(complete_words tunnelctl -s "$WORK/hub/ctl.sock" fdb d)" = dmz ] || fail "fdb d"
 [ -z "$(complete_words tunnelctl -s "$WORK/none" fdb "")" ] || fail "segments without a daemon"
+[ "$(complete_words tunnelctl -s "$WORK/hub/ctl.sock" pmtu-probe "")" = spoke1 ] ||
+    fail "pmtu-probe peers: $(complete_words tunnelctl -s "$WORK/hub/ctl.sock" pmtu-probe "")"
+[ "$(complete_words tunnelctl ev)" = events ] || fail "ev"
 echo "PASS: tunnelctl completion"

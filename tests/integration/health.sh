@@ -111,6 +111,11 @@ echo "" > "$WORK/impair"
 t=$(wait_state hub spoke1 up 2)
 log "hub: spoke1 up $t s after the link came back"
 [ "$(grep -c 'peer spoke1: down' "$WORK/hub.log")" = 1 ] || fail "down logged more than once"
+# The events say the same as the log: down once, then up, in that order.
+ctl hub events | grep ' state .*spoke1: ' | tail -2 | awk '{ print $4, $5, $6 }' > "$WORK/ev"
+printf 'warn state spoke1:\ninfo state spoke1:\n' | cmp -s - "$WORK/ev" ||
+    fail "events: $(ctl hub events)"
+ctl hub events | grep -q 'spoke1: down: no probe answered for 1000 ms$' || fail "down event without its reason"
 
 # subscribe streams status and health once a second.
 counts=$(timeout 10 python3 -c '

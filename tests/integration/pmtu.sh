@@ -143,6 +143,11 @@ for n in hub spoke1; do
 	done
 done
 grep -q "peer vx4: MTU black hole over" "$WORK/hub.log" || fail "end of black hole not logged"
+ev=$(ctl hub events)
+for want in 'black_hole vx4: MTU black hole: path MTU 1400' 'black_hole vx4: MTU black hole over' \
+    'pmtu       vx4: path MTU 1500 -> 1400 (probe)' 'pmtu       vx4: path MTU 1400 -> 1500 (probe)'; do
+	grep -qF "$want" <<< "$ev" || fail "no event '$want': $ev"
+done
 [ "$(grep -c 'peer vx4: MTU black hole:' "$WORK/hub.log")" = 1 ] || fail "black hole logged more than once"
 
 log "a well-behaved smaller link: ICMP says 1400"
@@ -151,5 +156,14 @@ nsx router ip -6 rule del ipproto ipv6-icmp blackhole
 middle_mtu 1400
 wait_mtu hub vx4 pmtu 1400 10
 log "hub: PMTU 1400 after $waited s (kernel said $(mtu hub vx4 kernel))"
+
+log "pmtu-probe: a path that grew is found now, not at the next pmtu-interval"
+middle_mtu 1500
+searches=$(mtu hub gre4 searches)
+ctl hub pmtu-probe gre4 | grep -q "^peer gre4: path MTU search started$" || fail "pmtu-probe refused"
+[ "$(mtu hub gre4 searches)" = $((searches + 1)) ] || fail "pmtu-probe started no search"
+wait_mtu hub gre4 pmtu 1500 3
+log "hub: gre4 back at 1500 $waited s after pmtu-probe"
+ctl hub pmtu-probe nosuch 2>&1 | grep -q "no peer named nosuch" || fail "pmtu-probe of a stranger"
 for n in hub spoke1; do kill -0 "$(daemon_pid $n)" || fail "$n died"; done
 echo "PASS: path MTU found, black holes flagged and cleared"

@@ -29,6 +29,20 @@ START_TEST(good_requests)
 	ck_assert_int_eq(parse(line, &r, &cause), 0);
 	ck_assert_str_eq(r.segment, "pod");
 	free(line);
+	ck_assert_int_eq(parse("{\"cmd\":\"events\",\"since\":42}", &r, &cause),
+	    0);
+	ck_assert_int_eq(r.cmd, CTL_EVENTS);
+	ck_assert_uint_eq(r.since, 42);
+	ck_assert_int_eq(parse("{\"cmd\":\"pmtu-probe\",\"peer\":\"aws/i-1\"}",
+			     &r, &cause),
+	    0);
+	ck_assert_int_eq(r.cmd, CTL_PMTU_PROBE);
+	ck_assert_str_eq(r.peer, "aws/i-1");
+	line = ctl_request_encode(&r);
+	memset(&r, 0, sizeof r);
+	ck_assert_int_eq(parse(line, &r, &cause), 0);
+	ck_assert_str_eq(r.peer, "aws/i-1");
+	free(line);
 }
 END_TEST
 
@@ -45,10 +59,18 @@ static const struct {
 	{ "{\"cmd\":\"status\",\"x\":1}", "unknown key" },
 	{ "{\"cmd\":\"status\",\"segment\":\"a\"}", "unknown key" },
 	{ "{\"cmd\":\"fdb\",\"segment\":7}", "bad \"segment\"" },
-	{ "{\"cmd\":\"fdb\",\"segment\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+	{ "{\"cmd\":\"fdb\",\"segment\":"
+	  "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
 	    "bad \"segment\"" },
 	{ "{\"cmd\":\"fdb\",\"segment\":\"a\\u0000b\"}", "not valid JSON" },
 	{ "{\"cmd\":\"status\",\"cmd\":\"peers\"}", "not valid JSON" },
+	{ "{\"cmd\":\"events\",\"since\":-1}", "bad \"since\"" },
+	{ "{\"cmd\":\"events\",\"since\":\"5\"}", "bad \"since\"" },
+	{ "{\"cmd\":\"events\",\"peer\":\"a\"}", "unknown key" },
+	{ "{\"cmd\":\"pmtu-probe\"}", "needs a \"peer\"" },
+	{ "{\"cmd\":\"pmtu-probe\",\"peer\":\"\"}", "bad \"peer\"" },
+	{ "{\"cmd\":\"pmtu-probe\",\"peer\":3}", "bad \"peer\"" },
+	{ "{\"cmd\":\"status\",\"since\":1}", "unknown key" },
 };
 
 START_TEST(bad_requests)

@@ -101,6 +101,30 @@ START_TEST(shrinking_then_growing_path)
 }
 END_TEST
 
+START_TEST(restart_finds_a_grown_path_now)
+{
+	struct path w = { .mtu = 1400, .now = 1 };
+	struct pmtu p;
+	uint64_t searches;
+
+	pmtu_init(&p, PMTU_V4_FLOOR, 1500, w.now);
+	run(&p, &w, 10000);
+	ck_assert_uint_eq(p.pmtu, 1400);
+	/* The path grows; without a restart only the raise (60 s) sees it. */
+	w.mtu = 1500;
+	run(&p, &w, 2000);
+	ck_assert_uint_eq(p.pmtu, 1400);
+	searches = p.searches;
+	pmtu_restart(&p, w.now);
+	ck_assert_uint_eq(p.pmtu, 1400); /* kept while the search runs */
+	pmtu_restart(&p, w.now);	 /* a running search goes on */
+	ck_assert_uint_eq(p.searches, searches + 1);
+	run(&p, &w, 200);
+	ck_assert_int_eq(p.state, PMTU_DONE);
+	ck_assert_uint_eq(p.pmtu, 1500);
+}
+END_TEST
+
 START_TEST(true_hint_ends_the_search_fast)
 {
 	struct path w = { .mtu = 1500, .now = 1 };
@@ -198,6 +222,7 @@ suite_build(void)
 	tcase_add_test(tc, full_path_in_one_probe);
 	tcase_add_loop_test(tc, silent_black_hole_found_to_the_byte, 0, 5);
 	tcase_add_test(tc, shrinking_then_growing_path);
+	tcase_add_test(tc, restart_finds_a_grown_path_now);
 	tcase_add_test(tc, true_hint_ends_the_search_fast);
 	tcase_add_test(tc, forged_hint_is_refuted);
 	tcase_add_test(tc, floor_lost);

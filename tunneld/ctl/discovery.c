@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "discovery.h"
+#include "events.h"
 #include "http_async.h"
 #include "listing.h"
 #include "localaddr.h"
@@ -287,7 +288,8 @@ dprov_success(struct dprov *p, struct instance_list *list)
 	size_t i;
 
 	if (p->failures > 0)
-		log_info("discovery %s: listing works again after %u failures",
+		events_add(rt_events(p->d->rt), EV_DISCOVERY, LOG_LEVEL_INFO,
+		    NULL, "discovery %s: listing works again after %u failures",
 		    p->cfg->name, p->failures);
 	p->failures = 0;
 	p->err.kind = PROVIDER_OK;
@@ -324,8 +326,10 @@ dprov_failure(struct dprov *p, const struct provider_err *err)
 	p->listing_failures++;
 	p->last_error_at = time(NULL);
 	if (p->failures == 1 || strcmp(p->err.message, err->message) != 0)
-		log_warnx("discovery %s: %s: %s; keeping %zu peers", p->cfg->name,
-		    provider_error_name(err->kind), err->message, p->nt);
+		events_add(rt_events(p->d->rt), EV_DISCOVERY, LOG_LEVEL_WARN,
+		    NULL, "discovery %s: %s: %s; keeping %zu peers",
+		    p->cfg->name, provider_error_name(err->kind), err->message,
+		    p->nt);
 	p->err = *err;
 	delay = discovery_backoff_ms(p->cfg, p->failures, err->retry_after_s,
 	    arc4random());

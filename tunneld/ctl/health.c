@@ -29,9 +29,12 @@ health_state_name(enum health_state s)
 }
 
 struct health *
-health_new(void)
+health_new(struct events *ev)
 {
-	return xcalloc(1, sizeof(struct health));
+	struct health *h = xcalloc(1, sizeof(struct health));
+
+	h->events = ev;
+	return h;
 }
 
 void
@@ -137,10 +140,9 @@ set_state(struct health *h, struct peer_health *ph, enum health_state s,
 	ph->state = s;
 	ph->since_ns = h->now_ns;
 	snprintf(ph->reason, sizeof ph->reason, "%s", reason);
-	if (s == HEALTH_DOWN)
-		log_warnx("peer %s: down: %s", ph->name, reason);
-	else
-		log_info("peer %s: %s: %s", ph->name, state_names[s], reason);
+	events_add(h->events, EV_STATE,
+	    s == HEALTH_DOWN ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, ph->name,
+	    "%s: %s", state_names[s], reason);
 }
 
 static void
@@ -293,7 +295,7 @@ health_tick(struct health *h, struct runtime *rt)
 	}
 	follow_paths(h, rt);
 	for (port = PORT_LOCAL; (port = table_peer_next(tab, port)) != 0;)
-		mtu_judge(tab, d, h->v[port], table_peer(tab, port)->slots);
+		mtu_judge(h, tab, d, h->v[port], table_peer(tab, port)->slots);
 	for (i = 0; i < DP_MAX_PORTS; i++) {
 		if (!live[i] && h->v[i] != NULL) {
 			free(h->v[i]);
@@ -379,4 +381,27 @@ health_peer_json(const struct health *h, const struct runtime *rt,
 	    age_or_null(now, ph->ps.last_reply_ns));
 	json_object_set_new(o, "mtu", mtu_json(h, ph));
 	return o;
+}
+
+int
+health_recheck_mtu(struct health *h, uint16_t port, char **cause)
+{
+	struct peer_health *ph = port < DP_MAX_PORTS ? h->v[port] : NULL;
+
+	if (ph == NULL || ph->state != HEALTH_UP) {
+		xasprintf(cause,
+		    "peer %s does not answer probes: its path MTU "
+		    "is the kernel's, not searched",
+		    ph ? ph->name : "?");
+		return -1;
+	}
+	if (ph->given_source == PATH_MTU_CONFIG) {
+		xasprintf(cause,
+		    "peer %s: path-mtu is set in the config, "
+		    "not searched",
+		    ph->name);
+		return -1;
+	}
+	mtu_recheck(h, ph);
+	return 0;
 }

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "events.h"
 #include "runtime.h"
 
 enum health_state { HEALTH_UNPROBED, HEALTH_UP, HEALTH_DOWN };
@@ -33,7 +34,8 @@ enum { HEALTH_TICK_MS = 25 }; /* how often health_tick() wants to run */
 
 struct health;
 
-struct health *health_new(void);
+/* State changes are recorded in ev (events.h), which outlives it. */
+struct health *health_new(struct events *ev);
 void health_free(struct health *);
 /* Replies in, probes out, states judged; call every HEALTH_TICK_MS. */
 void health_tick(struct health *, struct runtime *);
@@ -45,5 +47,10 @@ bool health_black_hole(const struct health *, uint16_t port);
 json_t *health_peer_json(const struct health *, const struct runtime *,
     uint16_t port);
 const char *health_state_name(enum health_state);
+/*
+ * Search the peer's path MTU again now; -1 with *cause when it cannot be
+ * searched (no probes answered, or path-mtu set in the config).
+ */
+int health_recheck_mtu(struct health *, uint16_t port, char **cause);
 
 #endif

@@ -137,8 +137,8 @@ inner_frame_max(const struct peer_health *ph, uint16_t pmtu)
 }
 
 static void
-judge_black_hole(const struct table *tab, const struct cfg_daemon *d,
-    struct peer_health *ph, uint64_t slots)
+judge_black_hole(struct health *h, const struct table *tab,
+    const struct cfg_daemon *d, struct peer_health *ph, uint64_t slots)
 {
 	const char *src = "none";
 	/* df = unset: routers cut what is too big, nothing vanishes. */
@@ -160,17 +160,18 @@ judge_black_hole(const struct table *tab, const struct cfg_daemon *d,
 			worst = s;
 	}
 	if (worst != NULL && !ph->black_hole)
-		log_warnx("peer %s: MTU black hole: path MTU %u (%s) carries "
-			  "inner frames of up to %d bytes (MTU %d), but "
-			  "segment %s's TAP MTU is %d: larger frames vanish; "
-			  "set mtu = %d or less in [segment %s]",
-		    ph->name, pmtu, src, limit, limit - ETHER_HDR_LEN,
-		    worst->cfg.name, worst->cfg.mtu, limit - ETHER_HDR_LEN,
-		    worst->cfg.name);
+		events_add(h->events, EV_BLACK_HOLE, LOG_LEVEL_WARN, ph->name,
+		    "MTU black hole: path MTU %u (%s) carries inner frames of "
+		    "up to %d bytes (MTU %d), but segment %s's TAP MTU is %d: "
+		    "larger frames vanish; set mtu = %d or less in [segment "
+		    "%s]",
+		    pmtu, src, limit, limit - ETHER_HDR_LEN, worst->cfg.name,
+		    worst->cfg.mtu, limit - ETHER_HDR_LEN, worst->cfg.name);
 	else if (worst == NULL && ph->black_hole)
-		log_info("peer %s: MTU black hole over: path MTU %u carries "
-			 "segment %s's frames (TAP MTU %d)",
-		    ph->name, pmtu, ph->bh_segment, ph->bh_mtu);
+		events_add(h->events, EV_BLACK_HOLE, LOG_LEVEL_INFO, ph->name,
+		    "MTU black hole over: path MTU %u carries segment %s's "
+		    "frames (TAP MTU %d)",
+		    pmtu, ph->bh_segment, ph->bh_mtu);
 	ph->black_hole = worst != NULL;
 	if (worst != NULL) {
 		snprintf(ph->bh_segment, sizeof ph->bh_segment, "%s",
@@ -201,11 +202,37 @@ mtu_tick(struct health *h, struct dp *dp, const struct cfg_daemon *d,
 	}
 }
 
+/* A change of the PMTU the figures use, as an event. */
+static void
+judge_change(struct health *h, struct peer_health *ph)
+{
+	const char *src;
+	uint16_t pmtu = effective_pmtu(ph, &src);
+
+	if (pmtu == ph->shown_pmtu)
+		return;
+	if (ph->shown_pmtu == 0)
+		events_add(h->events, EV_PMTU, LOG_LEVEL_INFO, ph->name,
+		    "path MTU %u (%s)", pmtu, src);
+	else
+		events_add(h->events, EV_PMTU, LOG_LEVEL_INFO, ph->name,
+		    "path MTU %u -> %u (%s)", ph->shown_pmtu, pmtu,
+		    pmtu != 0 ? src : "unknown");
+	ph->shown_pmtu = pmtu;
+}
+
 void
-mtu_judge(const struct table *tab, const struct cfg_daemon *d,
+mtu_judge(struct health *h, const struct table *tab, const struct cfg_daemon *d,
     struct peer_health *ph, uint64_t slots)
 {
-	judge_black_hole(tab, d, ph, slots);
+	judge_change(h, ph);
+	judge_black_hole(h, tab, d, ph, slots);
+}
+
+void
+mtu_recheck(struct health *h, struct peer_health *ph)
+{
+	pmtu_restart(&ph->pm, h->now_ns);
 }
 
 unsigned

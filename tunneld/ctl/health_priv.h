@@ -32,6 +32,7 @@ struct peer_health {
 	uint32_t pm_seq;
 	struct route_mtu route; /* the kernel's view, read each interval */
 	uint64_t route_at_ns;	/* when the interface MTU was last read */
+	uint16_t shown_pmtu;	/* the PMTU the last event gave */
 	int seg_mtu;		/* the largest TAP MTU of its segments */
 	bool black_hole;	/* a member segment's frames do not fit */
 	int bh_mtu;		/* that segment's TAP MTU */
@@ -41,6 +42,7 @@ struct peer_health {
 struct health {
 	struct peer_health *v[DP_MAX_PORTS];
 	uint64_t now_ns;
+	struct events *events;
 	unsigned tried[DP_MAX_SEGMENTS]; /* mtu = auto: last MTU set */
 };
 
@@ -53,9 +55,14 @@ void mtu_interval(struct health *, const struct cfg_daemon *,
 /* Every tick: the search's probes. */
 void mtu_tick(struct health *, struct dp *, const struct cfg_daemon *,
     struct peer_health *);
-/* Then: whether a member segment (slots) is in a black hole, logged. */
-void mtu_judge(const struct table *, const struct cfg_daemon *,
+/*
+ * Then: whether the PMTU changed, and whether a member segment (slots) is
+ * in a black hole; each change is an event (events.h).
+ */
+void mtu_judge(struct health *, const struct table *, const struct cfg_daemon *,
     struct peer_health *, uint64_t slots);
+/* Search the path MTU again from the top, now. */
+void mtu_recheck(struct health *, struct peer_health *);
 /* The inner MTU the peer's path carries; 0 while unknown. */
 unsigned mtu_inner(const struct peer_health *);
 /* The largest inner frame probes confirmed the path carries; 0: none. */

@@ -18,6 +18,7 @@
 #include "control.h"
 #include "dp/sock.h"
 #include "discovery.h"
+#include "events.h"
 #include "metrics.h"
 #include "health.h"
 #include "log.h"
@@ -96,7 +97,8 @@ daemon_reload(struct daemon *d, struct rt_reload_report *report, char **cause)
 
 	notify_send("RELOADING=1");
 	if (rt_reload(d->rt, d->conf_path, &old, report, &why) != 0) {
-		log_warnx("reload refused, old configuration kept: %s", why);
+		events_add(rt_events(d->rt), EV_RELOAD, LOG_LEVEL_WARN, NULL,
+		    "reload refused, old configuration kept: %s", why);
 		xasprintf(cause, "reload refused, old configuration kept: %s",
 		    why);
 		free(why);
@@ -130,6 +132,12 @@ daemon_request(const struct ctl_request *req, void *arg)
 	case CTL_HEALTH:
 	case CTL_MTU:
 		return ctl_reply_ok(req->cmd, status_health_json(d->rt));
+	case CTL_EVENTS:
+		return ctl_reply_ok(req->cmd,
+		    events_json(rt_events(d->rt), req->since));
+	case CTL_PMTU_PROBE:
+		data = status_pmtu_probe(d->rt, req->peer, &cause);
+		break;
 	case CTL_FDB:
 		data = status_fdb_json(d->rt,
 		    req->segment[0] ? req->segment : NULL, &cause);

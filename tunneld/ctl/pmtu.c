@@ -235,3 +235,11 @@ pmtu_set_ceiling(struct pmtu *p, uint16_t ceiling, uint64_t now)
 		set_pmtu(p, ceiling, PMTU_SRC_NONE, now);
 	start_search(p, p->floor, (uint16_t)(ceiling + 1), true, now);
 }
+
+void
+pmtu_restart(struct pmtu *p, uint64_t now)
+{
+	if (p->state == PMTU_SEARCHING)
+		return;
+	start_search(p, p->floor, (uint16_t)(p->ceiling + 1), true, now);
+}

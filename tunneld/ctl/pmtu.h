@@ -83,6 +83,11 @@ void pmtu_ack(struct pmtu *, const struct pmtu_params *, uint32_t seq,
 void pmtu_hint(struct pmtu *, uint16_t mtu, uint64_t now_ns);
 /* A new ceiling (the interface MTU changed); restarts the search. */
 void pmtu_set_ceiling(struct pmtu *, uint16_t ceiling, uint64_t now_ns);
+/*
+ * Search again from the top now (an operator asked): the PMTU in use stays
+ * until the search ends.  A search already running goes on.
+ */
+void pmtu_restart(struct pmtu *, uint64_t now_ns);
 
 const char *pmtu_state_name(enum pmtu_state);
 const char *pmtu_source_name(enum pmtu_source);

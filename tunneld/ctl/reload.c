@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "dp/tap.h"
+#include "events.h"
 #include "log.h"
 #include "runtime_priv.h"
 #include "xmalloc.h"
@@ -275,8 +276,9 @@ rt_reload(struct runtime *rt, const char *path, struct config **old,
 	}
 	reload_commit(rt, nc, pl, pc);
 	reload_report(nc, pl, pc, report);
-	log_info("reload of %s: segments %d added, %d removed, %d kept; peers "
-		 "%d added, %d removed, %d changed, %d unchanged",
+	events_add(rt->events, EV_RELOAD, LOG_LEVEL_INFO, NULL,
+	    "reload of %s: segments %d added, %d removed, %d kept; peers "
+	    "%d added, %d removed, %d changed, %d unchanged",
 	    nc->path, report->segs_added, report->segs_removed,
 	    report->segs_kept, pc->n.added, pc->n.removed, pc->n.changed,
 	    pc->n.kept);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "dp/tap.h"
+#include "events.h"
 #include "health.h"
 #include "log.h"
 #include "runtime_priv.h"
@@ -229,13 +230,28 @@ peer_of(const struct runtime *rt, const char *source, const struct cfg_peer *cp,
 	p->path_mtu_source = cp->path_mtu_source;
 }
 
-static void
-peer_refused(struct peer_changes *pc, const char *name, const char *source,
-    const char *why)
+static const char *
+source_text(const char *source)
 {
-	log_warnx("peer %s from %s: %s; not added", name,
-	    source[0] ? source : "the config", why);
+	return source[0] ? source : "the config";
+}
+
+static void
+peer_refused(struct runtime *rt, struct peer_changes *pc, const char *name,
+    const char *source, const char *why)
+{
+	events_add(rt->events, EV_PEER, LOG_LEVEL_WARN, name,
+	    "from %s: %s; not added", source_text(source), why);
 	pc->n.refused++;
+}
+
+/* A peer added or changed, as an event. */
+static void
+peer_event(struct runtime *rt, const struct tbl_peer *p, const char *what)
+{
+	events_add(rt->events, EV_PEER, LOG_LEVEL_INFO, p->name,
+	    "%s from %s: %s %s", what, source_text(p->source), p->address,
+	    encap_ops(p->encap)->name);
 }
 
 /* Add, change or keep one peer of source by name. */
@@ -247,25 +263,27 @@ sync_peer(struct runtime *rt, const char *source, const struct tbl_peer *np,
 	const struct tbl_peer *p = table_peer(rt->tab, port);
 
 	if (p != NULL && strcmp(p->source, source) != 0) {
-		peer_refused(pc, np->name, source,
+		peer_refused(rt, pc, np->name, source,
 		    "name taken by another peer");
 	} else if (p == NULL) {
 		if ((port = table_peer_add(rt->tab, np)) == PORT_UNKNOWN) {
-			peer_refused(pc, np->name, source,
+			peer_refused(rt, pc, np->name, source,
 			    table_peer_count(rt->tab) == DP_MAX_PEERS
 				? "peer table full"
 				: "endpoint taken by another peer");
 			return;
 		}
 		dp_reset_port(rt->dp, port);
+		peer_event(rt, np, "added");
 		pc->n.added++;
 		pc->pin[port] = true;
 	} else if (table_peer_same(p, np)) {
 		pc->n.kept++;
 	} else if (!table_peer_set(rt->tab, port, np)) {
-		peer_refused(pc, np->name, source,
+		peer_refused(rt, pc, np->name, source,
 		    "endpoint taken by another peer");
 	} else {
+		peer_event(rt, np, "changed");
 		pc->n.changed++;
 		pc->flush[port] = true;
 		pc->pin[port] = true;
@@ -288,6 +306,8 @@ rt_sync_peers(struct runtime *rt, const char *source,
 	for (port = PORT_LOCAL; (port = table_peer_next(rt->tab, port)) != 0;) {
 		p = table_peer(rt->tab, port);
 		if (strcmp(p->source, source) == 0 && !pc->listed[port]) {
+			events_add(rt->events, EV_PEER, LOG_LEVEL_INFO, p->name,
+			    "removed: no longer in %s", source_text(source));
 			table_peer_del(rt->tab, port);
 			pc->flush[port] = true;
 			pc->n.removed++;
@@ -321,7 +341,8 @@ rt_open(struct config *cfg, char **cause)
 	int i, slot;
 
 	rt->tab = table_new();
-	rt->health = health_new();
+	rt->events = events_new();
+	rt->health = health_new(rt->events);
 	rt->cfg = cfg;
 	if ((rt->dp = dp_new(&dpp, cause)) == NULL)
 		goto fail;
@@ -371,6 +392,7 @@ rt_close(struct runtime *rt)
 	}
 	table_free(rt->tab);
 	health_free(rt->health);
+	events_free(rt->events);
 	config_free(rt->cfg);
 	free(rt);
 }
@@ -420,6 +442,12 @@ struct health *
 rt_health(const struct runtime *rt)
 {
 	return rt->health;
+}
+
+struct events *
+rt_events(const struct runtime *rt)
+{
+	return rt->events;
 }
 
 void

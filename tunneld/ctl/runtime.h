@@ -75,6 +75,8 @@ const struct table *rt_table(const struct runtime *);
 struct dp *rt_dp(const struct runtime *);
 /* Each peer's path health (health.h), which the runtime owns. */
 struct health *rt_health(const struct runtime *);
+/* What happened to the tunnels (events.h), which the runtime owns. */
+struct events *rt_events(const struct runtime *);
 void rt_get_stats(const struct runtime *, struct rt_stats *);
 
 #endif

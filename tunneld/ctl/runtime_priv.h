@@ -13,6 +13,7 @@ struct runtime {
 	struct dp *dp;
 	struct table *tab;
 	struct health *health;
+	struct events *events;
 	struct rt_stats stats;
 };
 

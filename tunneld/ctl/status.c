@@ -190,6 +190,20 @@ status_health_json(const struct runtime *rt)
 	    (json_int_t)d->probe_window_ms, "peers", a);
 }
 
+json_t *
+status_pmtu_probe(struct runtime *rt, const char *peer, char **cause)
+{
+	uint16_t port = table_peer_find(rt_table(rt), peer);
+
+	if (table_peer(rt_table(rt), port) == NULL) {
+		xasprintf(cause, "no peer named %s", peer);
+		return NULL;
+	}
+	if (health_recheck_mtu(rt_health(rt), port, cause) != 0)
+		return NULL;
+	return json_pack("{s:s,s:s}", "peer", peer, "search", "started");
+}
+
 struct fdb_walk {
 	const struct table *tab;
 	json_t *entries;

@@ -20,5 +20,7 @@ json_t *status_fdb_json(const struct runtime *, const char *segment,
 json_t *status_counters_json(const struct runtime *);
 /* Each peer's path health and the probe settings. */
 json_t *status_health_json(const struct runtime *);
+/* Search peer's path MTU again now: {"peer", "search"}; NULL with *cause. */
+json_t *status_pmtu_probe(struct runtime *, const char *peer, char **cause);
 
 #endif
