@@ -1,20 +1,30 @@
 /*
- * tunneltop: live console of one tunneld.  Polls "status" and "peers" once
- * a second over the control socket and shows per-tunnel rates.  Keeps
- * running (and says so) while the daemon is unreachable.
+ * tunneltop: the operator's console of one tunneld.  Polls the control
+ * socket once a second (fetch.c), keeps the figures and their history
+ * (model.c), and paints them (view*.c) as the keys say (ui.c).  Keeps
+ * running, and says so, while the daemon is unreachable; picks up again
+ * when it answers.  --once prints one snapshot and exits.
  */
 #include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curses.h>
 
-#include "ctl_client.h"
+#include "ctl_proto.h"
+#include "fetch.h"
 #include "log.h"
 #include "model.h"
+#include "once.h"
+#include "ui.h"
 #include "view.h"
+
+enum { POLL_MS = 1000, SPIN_LIMIT = 200 };
 
 static volatile sig_atomic_t quit;
 
@@ -25,25 +35,163 @@ on_signal(int sig)
 	quit = 1;
 }
 
-/* One refresh: ask the daemon, feed the model. */
-static void
-refresh_model(struct model *m, const char *path)
+/* One poll into the model; 0, or -1 when the daemon did not answer. */
+static int
+poll_model(struct fetch *f, struct model *m, const char *fdb_peer)
 {
-	struct ctl_request st = { .cmd = CTL_STATUS }, pe = { .cmd = CTL_PEERS };
-	struct ctl_client *c;
-	json_t *status = NULL, *peers = NULL;
+	struct replies r;
 	char *cause = NULL;
+	int rc = 0;
 
-	if ((c = ctl_client_open(path, 2000, &cause)) == NULL ||
-	    ctl_client_call(c, &st, &status, &cause) != 0 ||
-	    ctl_client_call(c, &pe, &peers, &cause) != 0)
-		model_unreachable(m, cause);
-	else
-		model_update(m, status, peers, clock_ms());
-	json_decref(status);
-	json_decref(peers);
+	if (fetch_poll(f, m->events_next, fdb_peer, &r, &cause) != 0) {
+		model_unreachable(m, cause, time(NULL));
+		rc = -1;
+	} else
+		model_update(m, &r, clock_ms(), time(NULL));
+	fetch_release(&r);
 	free(cause);
-	ctl_client_close(c);
+	return rc;
+}
+
+/* --once: two polls a second apart, so that rates exist; then print. */
+static int
+run_once(const char *path, bool as_json)
+{
+	struct fetch *f = fetch_new(path);
+	struct model *m = model_new();
+	int rc = 0;
+
+	if (poll_model(f, m, NULL) != 0 ||
+	    (usleep(POLL_MS * 1000), poll_model(f, m, NULL)) != 0) {
+		fprintf(stderr, "tunneltop: %s\n", m->error);
+		rc = 1;
+	} else if (once_print(stdout, m, as_json, clock_ms(), time(NULL)) != 0)
+		rc = 1;
+	model_free(m);
+	fetch_free(f);
+	return rc;
+}
+
+static void
+pmtu_probe(struct fetch *f, struct ui *u, const struct model *m)
+{
+	const struct tunnel *t = u->screen == SCR_DETAIL
+	    ? model_find(m, u->selected)
+	    : ui_selected(u, m);
+	char *cause = NULL, text[MODEL_NAME + 64];
+
+	if (t == NULL)
+		return;
+	if (fetch_pmtu_probe(f, t->name, &cause) == 0)
+		snprintf(text, sizeof text,
+		    "%s: path MTU search started; "
+		    "watch PMTU and the events",
+		    t->name);
+	else
+		snprintf(text, sizeof text, "%s", cause);
+	ui_say(u, clock_ms(), text);
+	free(cause);
+}
+
+static void
+mouse(struct ui *u, const struct model *m)
+{
+	MEVENT ev;
+	int r;
+
+	if (getmouse(&ev) != OK || u->screen != SCR_MAIN ||
+	    (r = view_row_at(ev.y)) < 0)
+		return;
+	ui_click(u, m, r);
+	if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
+		ui_key(u, m, '\n', clock_ms());
+}
+
+/* One key: 1 to quit. */
+static int
+key(int ch, struct fetch *f, struct model *m, struct ui *u)
+{
+	switch (ch == '\r' ? '\n' : ch) {
+	case KEY_RESIZE:
+		return 0;
+	case KEY_MOUSE:
+		mouse(u, m);
+		return 0;
+	}
+	switch (ui_key(u, m, ch == '\r' ? '\n' : ch, clock_ms())) {
+	case ACT_QUIT:
+		return 1;
+	case ACT_PMTU_PROBE:
+		pmtu_probe(f, u, m);
+		break;
+	case ACT_RESET:
+		model_reset_history(m);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int
+run_console(const char *path, bool utf8)
+{
+	struct fetch *f = fetch_new(path);
+	struct model *m = model_new();
+	uint64_t next = 0, now, started;
+	struct ui u;
+	int ch, spins = 0;
+
+	ui_init(&u);
+	view_init(utf8);
+	while (!quit) {
+		if ((now = clock_ms()) >= next) {
+			poll_model(f, m,
+			    u.screen == SCR_DETAIL ? u.selected : NULL);
+			ui_rows(&u, m);
+			next = now + POLL_MS;
+		}
+		view_draw(m, &u, clock_ms(), time(NULL));
+		now = clock_ms();
+		timeout(next > now ? (int)(next - now) : 0);
+		started = now;
+		if ((ch = getch()) == ERR) {
+			/* getch() failing at once, again and again: the
+			 * terminal is gone.  Never spin. */
+			spins = clock_ms() - started < 5 && next > now + 5
+			    ? spins + 1
+			    : 0;
+			if (spins > SPIN_LIMIT)
+				break;
+			continue;
+		}
+		spins = 0;
+		if (key(ch, f, m, &u))
+			break;
+	}
+	view_end();
+	ui_free(&u);
+	model_free(m);
+	fetch_free(f);
+	return 0;
+}
+
+static const char usage[] =
+    "usage: tunneltop [-s socket]\n"
+    "       tunneltop [-s socket] --once [--json]\n"
+    "       tunneltop --help | --version\n"
+    "  -s, --socket P   control socket (default " CTL_DEFAULT_SOCKET ")\n"
+    "  -1, --once       print one snapshot (two polls a second apart) and "
+    "exit\n"
+    "  -j, --json       with --once: the snapshot as JSON\n"
+    "Keys: ? in the console lists them.\n";
+
+static int
+usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "tunneltop: %s%s%s\n%s", what, arg ? " " : "",
+	    arg ? arg : "", usage);
+	return 2;
 }
 
 int
@@ -51,24 +199,27 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "once", no_argument, NULL, '1' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char usage[] =
-	    "usage: tunneltop [-s socket]\n"
-	    "       tunneltop --help | --version\n"
-	    "  -s, --socket P   control socket (default " CTL_DEFAULT_SOCKET
-	    ")\n  q quits.\n";
 	const char *path = CTL_DEFAULT_SOCKET;
-	struct model *m;
+	bool once = false, as_json = false, utf8;
 	int ch;
 
 	opterr = 0; /* unknown options are said below, by name */
-	while ((ch = getopt_long(argc, argv, "s:hV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:1jhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			path = optarg;
+			break;
+		case '1':
+			once = true;
+			break;
+		case 'j':
+			as_json = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -77,38 +228,30 @@ main(int argc, char **argv)
 			printf("tunneltop (tunneld) %s\n", PACKAGE_VERSION);
 			return 0;
 		default:
-			if (optopt == 's')
-				fprintf(stderr,
-				    "tunneltop: -s needs a socket "
-				    "path\n%s",
-				    usage);
-			else
-				fprintf(stderr,
-				    "tunneltop: unknown option "
-				    "%s\n%s",
-				    argv[optind - 1], usage);
-			return 2;
+			return usage_error(optopt == 's' ? "-s needs a socket "
+							   "path"
+							 : "unknown option",
+			    optopt == 's' ? NULL : argv[optind - 1]);
 		}
 	}
-	if (optind != argc) {
-		fprintf(stderr, "tunneltop: unexpected argument %s\n%s",
-		    argv[optind], usage);
+	if (optind != argc)
+		return usage_error("unexpected argument", argv[optind]);
+	if (as_json && !once)
+		return usage_error("--json goes with --once", NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (once)
+		return run_once(path, as_json);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr,
+		    "tunneltop: not a terminal; tunneltop --once "
+		    "prints a snapshot\n");
 		return 2;
 	}
-	m = model_new();
+	setlocale(LC_ALL, "");
+	utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, on_signal);
 	atexit(view_end);
-	view_init();
-	timeout(1000);
-	while (!quit) {
-		refresh_model(m, path);
-		view_draw(m);
-		if (getch() == 'q')
-			break;
-	}
-	view_end();
-	model_free(m);
-	return 0;
+	return run_console(path, utf8);
 }
