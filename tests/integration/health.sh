@@ -6,7 +6,8 @@
 #   - with 10% of the frames from the hub to the spoke lost, the hub
 #     reports a loss between 5% and 15% over its window;
 #   - with the link cut, the peer is down within dead-after, logged once
-#     with the reason, and up again within 2 s of the link's return;
+#     with the reason, and up again within 2 s of the link's return; its
+#     path MTU is the same after the cut as before;
 #   - probes are never frames: nothing reaches the spoke's TAP or the pod;
 #   - subscribe streams status and health replies once a second.
 # Probes every 50 ms and a 20 s window keep it short and the figures firm.
@@ -95,6 +96,7 @@ avg=$(health hub spoke1 rtt_ms.avg)
 in_range "$avg" 0 5 || fail "hub: RTT without delay is $avg ms"
 
 log "cut"
+pmtu_before=$(health hub spoke1 mtu.pmtu)
 echo "cut=1" > "$WORK/impair"
 t=$(wait_state hub spoke1 down 3)
 # The daemon's own account: from its last answer to the change of state.
@@ -110,6 +112,12 @@ grep -q "peer spoke1: down: no probe answered for 1000 ms" "$WORK/hub.log" ||
 echo "" > "$WORK/impair"
 t=$(wait_state hub spoke1 up 2)
 log "hub: spoke1 up $t s after the link came back"
+# The outage lost every probe, whatever its size: it must not have moved
+# the path MTU (the search waits while the small probes go unanswered).
+sleep 1
+[ "$(health hub spoke1 mtu.pmtu)" = "$pmtu_before" ] ||
+    fail "the cut moved the path MTU: $pmtu_before -> $(health hub spoke1 mtu.pmtu)"
+[ "$(health hub spoke1 mtu.black_hole)" = False ] || fail "the cut left a black hole"
 [ "$(grep -c 'peer spoke1: down' "$WORK/hub.log")" = 1 ] || fail "down logged more than once"
 # The events say the same as the log: down once, then up, in that order.
 ctl hub events | grep ' state .*spoke1: ' | tail -2 | awk '{ print $4, $5, $6 }' > "$WORK/ev"

@@ -180,6 +180,22 @@ judge_black_hole(struct health *h, const struct table *tab,
 	}
 }
 
+/*
+ * Whether the small probes are being answered now.  A padded probe lost
+ * while they are not says nothing about its size: the whole path is gone
+ * (a cut link, a rebooting peer), and a search that went on would walk
+ * down to whatever size first passed when the path came back.
+ */
+static bool
+path_answers(const struct health *h, const struct cfg_daemon *d,
+    const struct peer_health *ph)
+{
+	uint64_t quiet = 2 * (uint64_t)d->probe_interval_ms * MS + 100 * MS;
+
+	return ph->ps.last_reply_ns != 0 &&
+	    h->now_ns - ph->ps.last_reply_ns <= quiet;
+}
+
 void
 mtu_tick(struct health *h, struct dp *dp, const struct cfg_daemon *d,
     struct peer_health *ph)
@@ -189,6 +205,18 @@ mtu_tick(struct health *h, struct dp *dp, const struct cfg_daemon *d,
 	int err;
 
 	params(d, ph, &prm);
+	/* While the small probes go unanswered the search waits: its
+	 * timeouts would judge sizes by a path that carries nothing.  When
+	 * they pass again it starts over from the top, since a probe it
+	 * had in flight was lost to the outage, not to its size. */
+	if (!path_answers(h, d, ph)) {
+		ph->pm_paused = true;
+		return;
+	}
+	if (ph->pm_paused) {
+		ph->pm_paused = false;
+		pmtu_restart(&ph->pm, h->now_ns);
+	}
 	/* Only a tunneld that answers can be searched with probes, and a
 	 * configured path MTU is not searched at all. */
 	if (ph->mode != PROBE_NO && ph->state == HEALTH_UP &&

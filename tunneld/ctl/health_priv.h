@@ -30,6 +30,7 @@ struct peer_health {
 	enum path_mtu_source given_source;
 	struct pmtu pm;
 	uint32_t pm_seq;
+	bool pm_paused;		/* the path went quiet: search on hold */
 	struct route_mtu route; /* the kernel's view, read each interval */
 	uint64_t route_at_ns;	/* when the interface MTU was last read */
 	uint16_t shown_pmtu;	/* the PMTU the last event gave */

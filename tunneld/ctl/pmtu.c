@@ -239,7 +239,5 @@ pmtu_set_ceiling(struct pmtu *p, uint16_t ceiling, uint64_t now)
 void
 pmtu_restart(struct pmtu *p, uint64_t now)
 {
-	if (p->state == PMTU_SEARCHING)
-		return;
 	start_search(p, p->floor, (uint16_t)(p->ceiling + 1), true, now);
 }

@@ -84,8 +84,9 @@ void pmtu_hint(struct pmtu *, uint16_t mtu, uint64_t now_ns);
 /* A new ceiling (the interface MTU changed); restarts the search. */
 void pmtu_set_ceiling(struct pmtu *, uint16_t ceiling, uint64_t now_ns);
 /*
- * Search again from the top now (an operator asked): the PMTU in use stays
- * until the search ends.  A search already running goes on.
+ * Search again from the top now (an operator asked, or the path came back
+ * after an outage): the PMTU in use stays until the search ends.  A search
+ * already running starts over.
  */
 void pmtu_restart(struct pmtu *, uint64_t now_ns);
 
