@@ -44,10 +44,9 @@ black_hole(const struct ctx *c)
 	if (!t->black_hole)
 		return DIAG_OK;
 	snprintf(c->buf, c->n,
-	    "black hole: path %d, TAP %s %d > %d; set mtu = %d, mtu = auto or "
-	    "clamp-mss = yes",
-	    t->pmtu, t->black_hole_segment, t->segment_mtu, t->inner_mtu,
-	    t->inner_mtu);
+	    "black hole: path %d, TAP %s %d; set mtu = auto or clamp-mss = "
+	    "yes (or mtu = %d)",
+	    t->pmtu, t->black_hole_segment, t->segment_mtu, t->inner_mtu);
 	return DIAG_BAD;
 }
 

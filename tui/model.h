@@ -70,7 +70,7 @@ struct tunnel {
 	enum tunnel_state state;
 	double since_s;
 	char reason[MODEL_TEXT];
-	char probe[8];
+	char probe[16];
 	double rtt_min, rtt_avg, rtt_max, jitter, loss_pct, last_rx_s;
 	/* MTU: 0 where unknown. */
 	int pmtu, inner_frame_max, inner_mtu, segment_mtu, overhead;
