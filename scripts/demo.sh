@@ -6,8 +6,10 @@
 # tunneld over VXLAN, then shows ping and iperf3 pod VM <-> spoke and
 # spoke <-> spoke (through the hub) with tunnelctl status, peers, health
 # (probe RTT, loss, state) and mtu (path MTU, inner MTU) while the traffic
-# flows.  On a terminal it then opens tunneltop on the hub with
-# traffic running, until q; everything it created is removed on exit.
+# flows.  Then iperf3 runs over both tunnels, spoke2's underlay is cut to
+# MTU 1400 (an MTU black hole on purpose), and on a terminal tunneltop
+# opens on the hub until q (elsewhere, tunneltop --once prints the same
+# picture); everything it created is removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -46,17 +48,30 @@ nsx spoke1 ping -c 3 -i 0.2 10.10.0.22
 iperf_pair vm1 spoke1 10.10.0.21
 iperf_pair spoke1 spoke2 10.10.0.22
 echo; echo "==== hub: tunnelctl fdb"; ctl hub fdb
+# The console's picture: traffic over both tunnels, and spoke2's underlay
+# cut to MTU 1400 on purpose, a silent MTU black hole for a 1450-byte TAP
+# (its UDP stream uses 1000-byte datagrams, which still pass).
+nsx ul ip link set "p-spoke2" mtu 1400
+nsx spoke2 ip link set ul0 mtu 1400
+ip netns exec "$(ns vm1)" iperf3 -s -B 10.10.0.11 >/dev/null &
+PIDS="$PIDS $!"
+ip netns exec "$(ns vm2)" iperf3 -s -B 10.10.0.12 >/dev/null &
+PIDS="$PIDS $!"
+sleep 0.5
+ip netns exec "$(ns spoke1)" timeout 700 iperf3 -c 10.10.0.11 -t 600 -b 200M >/dev/null 2>&1 &
+PIDS="$PIDS $!"
+ip netns exec "$(ns spoke2)" timeout 700 iperf3 -c 10.10.0.12 -u -l 1000 -t 600 -b 20M >/dev/null 2>&1 &
+PIDS="$PIDS $!"
 if [ -t 0 ] && [ -t 1 ]; then
-	echo; echo "Now the console: iperf3 spoke1 -> vm1 runs in the background;"
-	echo "press q in tunneltop to stop the demo and clean up."
-	sleep 3
-	ip netns exec "$(ns vm1)" iperf3 -s -B 10.10.0.11 >/dev/null &
-	PIDS="$PIDS $!"
-	sleep 0.5
-	ip netns exec "$(ns spoke1)" iperf3 -c 10.10.0.11 -t 600 -b 200M >/dev/null 2>&1 &
-	PIDS="$PIDS $!"
+	echo; echo "Now the console: iperf3 runs over both tunnels, and spoke2's"
+	echo "underlay is cut to MTU 1400, an MTU black hole it flags with advice."
+	echo "Enter opens a tunnel, ? lists the keys; q stops the demo and cleans up."
+	sleep 4
 	"$top/build-demo/tui/tunneltop" -s "$WORK/hub/ctl.sock"
 else
-	echo; echo "Not on a terminal, so no tunneltop console: run"
+	sleep 8
+	echo; echo "==== hub: tunneltop --once (spoke2's underlay cut to MTU 1400)"
+	"$top/build-demo/tui/tunneltop" -s "$WORK/hub/ctl.sock" --once
+	echo; echo "Not on a terminal, so no live console: run"
 	echo "./scripts/demo.sh from a terminal to watch the tunnels live."
 fi

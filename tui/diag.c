@@ -45,8 +45,8 @@ black_hole(const struct ctx *c)
 		return DIAG_OK;
 	snprintf(c->buf, c->n,
 	    "black hole: path %d, TAP %s %d; set mtu = auto or clamp-mss = "
-	    "yes (or mtu = %d)",
-	    t->pmtu, t->black_hole_segment, t->segment_mtu, t->inner_mtu);
+	    "yes",
+	    t->pmtu, t->black_hole_segment, t->segment_mtu);
 	return DIAG_BAD;
 }
 

@@ -9,8 +9,8 @@
  *
  *   down          "down since 12:03:11: no probe answered for 5000 ms,
  *                 last rx 6s ago"
- *   black hole    "black hole: path 1400, TAP pod 1450 > 1350; set mtu =
- *                 1350, mtu = auto or clamp-mss = yes"
+ *   black hole    "black hole: path 1400, TAP pod 1450; set mtu = auto or
+ *                 clamp-mss = yes" (the detail view gives the inner MTU)
  *   oversize      "dropping 12/s oversize frames: the path carries frames
  *                 of up to 1364 bytes; ..."
  *   PMTU fall     "rate fell 80% when PMTU dropped 1500 -> 1400 at

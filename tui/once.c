@@ -153,8 +153,8 @@ print_text(FILE *out, const struct model *m, uint64_t now_ms, time_t now)
 	    m->role, m->version,
 	    fmt_duration((double)m->uptime_s, up, sizeof up), m->data_path);
 	fprintf(out,
-	    "tunnels %d: %d up, %d down, %d unprobed; %d black "
-	    "holes, %d dropping; in %sb/s out %sb/s\n",
+	    "tunnels %d: %d up, %d down, %d unprobed; %d in a black "
+	    "hole, %d dropping; in %sb/s out %sb/s\n",
 	    m->ntunnels, m->nup, m->ndown, m->nunprobed, m->nblack_holes,
 	    m->ndropping, fmt_rate(m->rx_bps, rx, sizeof rx),
 	    fmt_rate(m->tx_bps, tx, sizeof tx));
