@@ -135,29 +135,30 @@ identity(struct pager *p, const struct model *m, const struct tunnel *t,
 		    l ? why : "healthy");
 }
 
+/* One direction's counters and rates. */
+static void
+direction(struct pager *p, const char *dir, uint64_t packets, uint64_t bytes,
+    double bps, double pps)
+{
+	char a[FMT_LEN], b[FMT_LEN];
+	int y;
+
+	if ((y = pager_line(p)) >= 0)
+		view_printf(y, 2, VA_NORMAL,
+		    "%s %llu packets, %llu bytes, now %sb/s %sp/s", dir,
+		    (unsigned long long)packets, (unsigned long long)bytes,
+		    fmt_rate(bps, a, sizeof a), fmt_rate(pps, b, sizeof b));
+}
+
 static void
 counters(struct pager *p, const struct tunnel *t)
 {
-	char a[FMT_LEN], b[FMT_LEN], c[FMT_LEN], d[FMT_LEN];
+	char a[FMT_LEN];
 	int i, y;
 
 	section(p, "Counters");
-	if ((y = pager_line(p)) >= 0)
-		view_printf(y, 2, VA_NORMAL,
-		    "rx %llu packets, %llu bytes, now "
-		    "%sb/s %sp/s",
-		    (unsigned long long)t->rx_packets,
-		    (unsigned long long)t->rx_bytes,
-		    fmt_rate(t->rx_bps, a, sizeof a),
-		    fmt_rate(t->rx_pps, b, sizeof b));
-	if ((y = pager_line(p)) >= 0)
-		view_printf(y, 2, VA_NORMAL,
-		    "tx %llu packets, %llu bytes, now "
-		    "%sb/s %sp/s",
-		    (unsigned long long)t->tx_packets,
-		    (unsigned long long)t->tx_bytes,
-		    fmt_rate(t->tx_bps, c, sizeof c),
-		    fmt_rate(t->tx_pps, d, sizeof d));
+	direction(p, "rx", t->rx_packets, t->rx_bytes, t->rx_bps, t->rx_pps);
+	direction(p, "tx", t->tx_packets, t->tx_bytes, t->tx_bps, t->tx_pps);
 	if (t->ndrop == 0 && (y = pager_line(p)) >= 0)
 		view_text(y, 2, COLS, VA_NORMAL, "no drops");
 	for (i = 0; i < t->ndrop; i++)
