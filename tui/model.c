@@ -97,8 +97,8 @@ by_name(const void *a, const void *b)
 	    ((const struct tunnel *)b)->name);
 }
 
-const struct tunnel *
-model_find(const struct model *m, const char *name)
+static struct tunnel *
+find(const struct model *m, const char *name)
 {
 	struct tunnel key;
 
@@ -107,6 +107,12 @@ model_find(const struct model *m, const char *name)
 	snprintf(key.name, sizeof key.name, "%s", name);
 	return bsearch(&key, m->tunnels, (size_t)m->ntunnels,
 	    sizeof *m->tunnels, by_name);
+}
+
+const struct tunnel *
+model_find(const struct model *m, const char *name)
+{
+	return find(m, name);
 }
 
 const struct sample *
@@ -315,9 +321,7 @@ update_tunnels(struct model *m, json_t *peers, uint64_t now_ms)
 		if (i == n)
 			break;
 		tunnel_of(&v[k], p);
-		prev = m->sample_ms != 0
-		    ? (struct tunnel *)model_find(m, v[k].name)
-		    : NULL;
+		prev = m->sample_ms != 0 ? find(m, v[k].name) : NULL;
 		drops_of(&v[k], json_object_get(p, "drops"), prev, dt);
 		rates_of(&v[k], prev, dt);
 		if (prev != NULL) { /* the history moves to the new record */

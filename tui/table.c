@@ -183,16 +183,19 @@ sort_text(const struct tunnel *t, enum column c)
 	}
 }
 
-static const struct table_sort *sorting;
-static const struct model *sorted;
+struct sort_ctx {
+	const struct model *m;
+	const struct table_sort *s;
+};
 
 static int
-cmp_rows(const void *a, const void *b)
+cmp_rows(const void *a, const void *b, void *arg)
 {
-	const struct tunnel *x = &sorted->tunnels[*(const int *)a];
-	const struct tunnel *y = &sorted->tunnels[*(const int *)b];
-	enum column c = sorting->col;
-	bool down = cols[c].descending != sorting->invert;
+	const struct sort_ctx *ctx = arg;
+	const struct tunnel *x = &ctx->m->tunnels[*(const int *)a];
+	const struct tunnel *y = &ctx->m->tunnels[*(const int *)b];
+	enum column c = ctx->s->col;
+	bool down = cols[c].descending != ctx->s->invert;
 	const char *sx = sort_text(x, c), *sy = sort_text(y, c);
 	int r;
 
@@ -209,7 +212,7 @@ cmp_rows(const void *a, const void *b)
 		r = -r;
 	if (r == 0) /* ties in name order; NAME itself inverts */
 		r = strcmp(x->name, y->name) *
-		    (c == COL_NAME && sorting->invert ? -1 : 1);
+		    (c == COL_NAME && ctx->s->invert ? -1 : 1);
 	return r;
 }
 
@@ -227,14 +230,13 @@ int
 table_rows(const struct model *m, const struct table_sort *s,
     const char *filter, int *idx)
 {
+	struct sort_ctx ctx = { m, s };
 	int i, n = 0;
 
 	for (i = 0; i < m->ntunnels; i++)
 		if (matches(&m->tunnels[i], filter))
 			idx[n++] = i;
-	sorting = s;
-	sorted = m;
-	qsort(idx, (size_t)n, sizeof *idx, cmp_rows);
+	qsort_r(idx, (size_t)n, sizeof *idx, cmp_rows, &ctx);
 	return n;
 }
 

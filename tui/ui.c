@@ -153,36 +153,51 @@ open_screen(struct ui *u, enum ui_screen s)
 	u->scroll = s == SCR_EVENTS ? MODEL_EVENTS : 0;
 }
 
-/* Keys that mean the same on every screen; ACT_NONE + 1 if not one. */
-static int
-common_key(struct ui *u, const struct model *m, int key, uint64_t now_ms)
+/* Keys that move the selection, or scroll: false if key is not one. */
+static bool
+move_key(struct ui *u, const struct model *m, int key)
 {
+	enum { FAR = 1 << 20 };
+	static const struct {
+		int key, by; /* by: rows, or FAR; 0 and 2 * FAR: pages */
+	} moves[] = {
+		{ KEY_UP, -1 },
+		{ 'k', -1 },
+		{ KEY_DOWN, 1 },
+		{ 'j', 1 },
+		{ KEY_PPAGE, 0 },
+		{ KEY_NPAGE, 2 * FAR },
+		{ ' ', 2 * FAR },
+		{ KEY_HOME, -FAR },
+		{ 'g', -FAR },
+		{ KEY_END, FAR },
+		{ 'G', FAR },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof moves / sizeof moves[0]; i++)
+		if (moves[i].key == key) {
+			move_sel(u, m,
+			    moves[i].by == 0		 ? -u->page
+				: moves[i].by == 2 * FAR ? u->page
+							 : moves[i].by);
+			return true;
+		}
+	return false;
+}
+
+/* Keys that mean the same on every screen: false if key is not one. */
+static bool
+common_key(struct ui *u, const struct model *m, int key, uint64_t now_ms,
+    enum action *act)
+{
+	*act = ACT_NONE;
+	if (move_key(u, m, key))
+		return true;
 	switch (key) {
 	case 'q':
 	case 'Q':
-		return ACT_QUIT;
-	case KEY_UP:
-	case 'k':
-		move_sel(u, m, -1);
-		break;
-	case KEY_DOWN:
-	case 'j':
-		move_sel(u, m, 1);
-		break;
-	case KEY_PPAGE:
-		move_sel(u, m, -u->page);
-		break;
-	case KEY_NPAGE:
-	case ' ':
-		move_sel(u, m, u->page);
-		break;
-	case KEY_HOME:
-	case 'g':
-		move_sel(u, m, -(1 << 20));
-		break;
-	case KEY_END:
-	case 'G':
-		move_sel(u, m, 1 << 20);
+		*act = ACT_QUIT;
 		break;
 	case '?':
 	case 'h':
@@ -197,36 +212,37 @@ common_key(struct ui *u, const struct model *m, int key, uint64_t now_ms)
 		break;
 	case 'r':
 		ui_say(u, now_ms, "rate history reset");
-		return ACT_RESET;
+		*act = ACT_RESET;
+		break;
 	case 'p':
-		if (ui_selected(u, m) == NULL)
-			break;
-		return ACT_PMTU_PROBE;
+		if (ui_selected(u, m) != NULL)
+			*act = ACT_PMTU_PROBE;
+		break;
 	case 't':
 		ui_say(u, now_ms,
-		    "the throughput test is not in this "
-		    "version of tunneld");
+		    "the throughput test is not in this version "
+		    "of tunneld");
 		break;
 	case CTRL_L:
 		clearok(curscr, TRUE);
 		break;
 	default:
-		return ACT_NONE + 1000;
+		return false;
 	}
-	return ACT_NONE;
+	return true;
 }
 
 enum action
 ui_key(struct ui *u, const struct model *m, int key, uint64_t now_ms)
 {
-	int r;
+	enum action act;
 
 	if (u->editing) {
 		edit_key(u, m, key);
 		return ACT_NONE;
 	}
-	if ((r = common_key(u, m, key, now_ms)) != ACT_NONE + 1000)
-		return (enum action)r;
+	if (common_key(u, m, key, now_ms, &act))
+		return act;
 	if (key == KEY_ESC || key == KEY_BACKSPACE || key == KEY_LEFT) {
 		if (u->screen == SCR_HELP)
 			u->screen = u->back;
