@@ -9,6 +9,8 @@
 #include "series.h"
 #include "table.h"
 
+static bool sort_is_text(enum column);
+
 struct column_info {
 	const char *title, *meaning;
 	int min, max; /* max > min: grows into what is left */
@@ -69,6 +71,18 @@ bool
 table_descending(enum column c)
 {
 	return cols[c].descending;
+}
+
+const char *
+table_sort_order(const struct table_sort *s)
+{
+	bool down = cols[s->col].descending != s->invert;
+
+	if (s->col == COL_STATE)
+		return s->invert ? "up first" : "down first";
+	if (sort_is_text(s->col))
+		return s->invert ? "Z to A" : "A to Z";
+	return down ? "largest first" : "smallest first";
 }
 
 bool
@@ -159,11 +173,20 @@ sort_value(const struct tunnel *t, enum column c)
 		return (double)t->rx_bps + t->tx_bps;
 	case COL_DROPS:
 		return t->drops_ps;
-	case COL_STATE:
-		return t->state;
+	case COL_STATE: /* the trouble first */
+		return t->state == TUN_DOWN    ? 0
+		    : t->state == TUN_UNPROBED ? 1
+					       : 2;
 	default:
 		return NAN;
 	}
+}
+
+static bool
+sort_is_text(enum column c)
+{
+	return c == COL_NAME || c == COL_SOURCE || c == COL_ADDRESS ||
+	    c == COL_ENCAP || c == COL_CRYPT;
 }
 
 static const char *

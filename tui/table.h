@@ -55,6 +55,8 @@ const char *table_title(enum column);
 const char *table_meaning(enum column);
 /* Whether the column sorts largest first (rates, RTT, loss). */
 bool table_descending(enum column);
+/* The order a sort gives, in words: "largest first", "A to Z", ... */
+const char *table_sort_order(const struct table_sort *);
 /* The columns that fit width, in display order: how many, into out. */
 int table_layout(int width, struct placed out[COL_MAX]);
 /*

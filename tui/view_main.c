@@ -73,10 +73,8 @@ totals_lines(const struct model *m, const struct ui *u)
 	view_printf(2, x, m->ndropping ? VA_WARN : VA_NORMAL, ", %d dropping",
 	    m->ndropping);
 	discovery_summary(m, disc, sizeof disc);
-	x = view_printf(3, 0, VA_NORMAL, "%s   sort: %s%s", disc,
-	    table_title(u->sort.col),
-	    table_descending(u->sort.col) != u->sort.invert ? " (largest first)"
-							    : "");
+	x = view_printf(3, 0, VA_NORMAL, "%s   sort: %s (%s)", disc,
+	    table_title(u->sort.col), table_sort_order(&u->sort));
 	if (u->filter[0] != '\0')
 		x += view_printf(3, x, VA_BOLD, "   filter: %s", u->filter);
 	if (u->nrows > u->page || u->filter[0] != '\0')

@@ -171,6 +171,15 @@ START_TEST(sorted_and_filtered)
 	s.invert = true;
 	table_rows(m, &s, "", idx);
 	ck_assert_str_eq(m->tunnels[idx[0]].name, "os/web");
+	ck_assert_str_eq(table_sort_order(&s), "smallest first");
+	/* STATE puts the trouble first. */
+	s.col = COL_STATE;
+	s.invert = false;
+	table_rows(m, &s, "", idx);
+	ck_assert_str_eq(m->tunnels[idx[0]].name, "aws/db");
+	ck_assert_str_eq(table_sort_order(&s), "down first");
+	s.col = COL_ENCAP;
+	ck_assert_str_eq(table_sort_order(&s), "A to Z");
 	/* Filters: a name part, a source, an encapsulation, a state. */
 	ck_assert_int_eq(table_rows(m, &s, "WEB", idx), 1);
 	ck_assert_str_eq(m->tunnels[idx[0]].name, "os/web");
