@@ -1,12 +1,16 @@
 #!/bin/bash
 # console.sh: tunneltop in a real terminal (issue 13).  The hub and two
-# spokes of lib.sh over VXLAN, probing every 200 ms; tunneltop runs on the
-# hub inside tmux (its own server), driven with send-keys and read with
-# capture-pane, first at 160x48, then resized to 80x24:
+# spokes of lib.sh over VXLAN, probing every 200 ms: spoke1 from the config,
+# spoke2 found through a fake OpenStack (tests/providers/fakecloud.py) as
+# lab/spoke2.  tunneltop runs on the hub inside tmux (its own server),
+# driven with send-keys and read with capture-pane, first at 160x48, then
+# resized to 80x24:
 #   - both peers and their state are on the screen; the rate to spoke1
 #     rises to Mb/s while iperf3 runs and falls after;
 #   - the detail view, the help, sorting (RTT, inverted) and the filter
 #     open and work; Esc returns;
+#   - the discovery pane shows the provider ok, then failing with its
+#     error while the API fails (the peer kept), then ok again;
 #   - spoke1's underlay drops to MTU 1400 (a silent black hole): the
 #     FRAME flag and the advice appear; back at 1600, "p" searches the
 #     path again and the flag clears;
@@ -30,13 +34,44 @@ console_cleanup() { local rc=$?; set +e; $TM kill-server 2>/dev/null; (exit "$rc
 trap console_cleanup EXIT
 
 topology
-conf_all vxlan 4
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
+lab() {	# the fake cloud's answer: $1 fail (true/false); it lists spoke2
+	printf '{"fail": %s, "servers": [{"id": "id-spoke2", "name": "spoke2", "addr": "10.200.0.3"}]}\n' \
+	    "$1" > "$WORK/lab.tmp"
+	mv "$WORK/lab.tmp" "$WORK/lab.json"
+}
+lab false
+mkfifo "$WORK/fc.in"
+FAKECLOUD_LAB="$WORK/lab.json" nsx hub "$PY" "$TEST_SRCDIR/tests/providers/fakecloud.py" \
+    "$TEST_DATA" < "$WORK/fc.in" > "$WORK/fc.port" 2> "$WORK/fakecloud.log" &
+PIDS="$PIDS $!"
+exec 8> "$WORK/fc.in"
+for i in $(seq 1 50); do [ -s "$WORK/fc.port" ] && break; sleep 0.1; done
+[ -s "$WORK/fc.port" ] || fail "fake cloud did not start"
+hub_conf vxlan 4 spoke1:2
+printf 'password = %s\n' 'os+secret/pass' > "$WORK/lab.cred"
+chmod 600 "$WORK/lab.cred"
+cat >> "$WORK/hub.conf" <<CONF
+
+[provider lab]
+type = openstack
+auth-url = http://127.0.0.1:$(cat "$WORK/fc.port")/lab/keystone/v3
+username = tunneld
+project = pod
+credentials = $WORK/lab.cred
+tag = tunneld=pod
+address = private
+refresh = 2
+grace = 30
+timeout = 5
+CONF
+spoke_conf spoke1 vxlan 4
+spoke_conf spoke2 vxlan 4
 for n in hub spoke1 spoke2; do
 	sed -i 's/^threads = 2$/threads = 2\nprobe-interval = 200ms\ndead-after = 2s/' "$WORK/$n.conf"
 done
 start_configured
 ping_ok vm1 10.10.0.21 2
-ping_ok vm1 10.10.0.22 2
 
 # Capture the pane into $ART/$1.txt (and print it).
 cap() { $TM capture-pane -t top -p > "$ART/$1.txt"; cat "$ART/$1.txt"; }
@@ -57,7 +92,8 @@ $TM new-session -d -s top -x 160 -y 48 \
     "env LANG=C.UTF-8 TERM=screen $TUNNELTOP -s $WORK/hub/ctl.sock"
 log "160x48: both peers and their state"
 wait_screen '^spoke1 +config +10\.200\.0\.2 +vxlan +off +up ' 10
-wait_screen '^spoke2 +config +10\.200\.0\.3 +vxlan +off +up ' 5
+wait_screen '^lab/spoke2 +lab +10\.200\.0\.3 +vxlan +off +up ' 8
+ping_ok vm1 10.10.0.22 2
 wait_screen 'every tunnel is healthy' 5
 cap 160x48-start >/dev/null
 
@@ -94,11 +130,11 @@ wait_screen 'recent events' 2
 keys '?'
 wait_screen 'keys and columns' 2
 keys Escape
-wait_screen '^spoke2 ' 2
+wait_screen '^lab/spoke2 ' 2
 for i in 1 2 3 4 5 6; do keys s; done
 wait_screen 'sort: RTT ms \(largest first\)' 2
 # At 160 columns every column shows: the 7th field is the RTT.
-rtts() { $TM capture-pane -t top -p | awk '/^TUNNEL /{ t = 1; next } t && /^spoke/ { print $7 }'; }
+rtts() { $TM capture-pane -t top -p | awk '/^TUNNEL /{ t = 1; next } t && /^(spoke|lab)/ { print $7 }'; }
 sorted_rtts() { rtts | sort -g "$@"; }
 [ "$(rtts)" = "$(sorted_rtts -r)" ] || fail "not sorted by RTT, largest first: $(rtts)"
 keys i
@@ -112,6 +148,22 @@ cap 160x48-filter >/dev/null
 keys Escape
 wait_screen '^spoke1 ' 2
 
+log "discovery pane: ok, failing with its error, ok again"
+keys d
+wait_screen '^lab +openstack +ok +1 +1 ' 3
+lab true
+wait_screen '^lab +openstack +failing ' 10
+wait_screen 'last error at [0-9:]+: ' 1
+cap 160x48-discovery-failing >/dev/null
+keys Escape
+wait_screen 'discovery: 0 ok, 1 failing of 1' 2
+wait_screen '^lab/spoke2 .* up ' 1
+lab false
+wait_screen 'discovery: 1 ok, 0 failing of 1' 15
+keys d
+wait_screen '^lab +openstack +ok ' 2
+keys Escape
+
 log "a silent black hole on spoke1's path: the flag and the advice"
 nsx ul ip link set p-spoke1 mtu 1400
 nsx spoke1 ip link set ul0 mtu 1400
@@ -123,23 +175,24 @@ log "flagged $((SECONDS - t0)) s after the change"
 cap 160x48-black-hole >/dev/null
 nsx ul ip link set p-spoke1 mtu 1600
 nsx spoke1 ip link set ul0 mtu 1600
-keys g	# the filter left spoke2 selected: the first row is spoke1
+keys / s p o k e 1 Enter	# select spoke1: the one row the filter leaves
 keys p
 wait_screen 'spoke1: path MTU search started' 2
+keys Escape
 wait_screen '^spoke1 .* 1564 ' 5
 wait_screen '0 black holes,' 2
 wait_screen 'spoke1: MTU black hole over' 2
 
 log "spoke2's link cut: down with its reason, then up"
 nsx ul ip link set p-spoke2 down
-wait_screen '^spoke2 .* down ' 6
-wait_screen 'spoke2: down since [0-9:]+: no probe answered for 2000 ms, last rx' 2
+wait_screen '^lab/spoke2 .* down ' 6
+wait_screen 'lab/spoke2: down since [0-9:]+: no probe answered for 2000 ms, last rx' 2
 cap 160x48-down >/dev/null
 nsx ul ip link set p-spoke2 up
-wait_screen '^spoke2 .* up ' 8
+wait_screen '^lab/spoke2 .* up ' 8
 # The outage says nothing about sizes: the path MTU stays 1600.
 sleep 2
-row spoke2 | grep -Eq ' 1600 +1564 ' || fail "the outage moved spoke2's path MTU: $(row spoke2)"
+row lab/spoke2 | grep -Eq ' 1600 +1564 ' || fail "the outage moved spoke2's path MTU: $(row lab/spoke2)"
 wait_screen '0 black holes,' 1
 
 log "resized to 80x24: still readable"
@@ -149,7 +202,7 @@ sleep 1.2
 cap 80x24 > "$WORK/80x24"
 [ "$(wc -l < "$WORK/80x24")" -le 24 ] || fail "more than 24 lines"
 head -1 "$WORK/80x24" | grep -q '^ tunneltop  hub (hub)' || fail "no title line"
-grep -Eq '^spoke1 +up ' "$WORK/80x24" && grep -Eq '^spoke2 +up ' "$WORK/80x24" || fail "rows garbled at 80x24"
+grep -Eq '^spoke1 +up ' "$WORK/80x24" && grep -Eq '^lab/spoke2 +up ' "$WORK/80x24" || fail "rows garbled at 80x24"
 tail -1 "$WORK/80x24" | grep -q '^Enter detail' || fail "no footer on the last line"
 awk 'length($0) > 80 { exit 1 }' "$WORK/80x24" || fail "a line wider than 80"
 keys Enter
@@ -167,7 +220,7 @@ cap 80x24-daemon-gone >/dev/null
 start_daemon hub
 wait_screen 'tunneld answers again' 4
 wait_screen '^spoke1 +up ' 6
-wait_screen '^spoke2 +up ' 3
+wait_screen '^lab/spoke2 +up ' 6
 
 keys q
 sleep 0.5
