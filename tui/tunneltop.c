@@ -107,20 +107,26 @@ mouse(struct ui *u, const struct model *m)
 		ui_key(u, m, '\n', clock_ms());
 }
 
-/* One key: 1 to quit. */
-static int
+enum key_result { KEY_KEEP, KEY_QUIT, KEY_POLL };
+
+/* One key; KEY_POLL when a detail view opened: its MACs are wanted now. */
+static enum key_result
 key(int ch, struct fetch *f, struct model *m, struct ui *u)
 {
-	switch (ch == '\r' ? '\n' : ch) {
-	case KEY_RESIZE:
-		return 0;
-	case KEY_MOUSE:
+	enum ui_screen was = u->screen;
+
+	if (ch == '\r')
+		ch = '\n';
+	if (ch == KEY_RESIZE)
+		return KEY_KEEP;
+	if (ch == KEY_MOUSE) {
 		mouse(u, m);
-		return 0;
+		return u->screen == SCR_DETAIL && was != SCR_DETAIL ? KEY_POLL
+								    : KEY_KEEP;
 	}
-	switch (ui_key(u, m, ch == '\r' ? '\n' : ch, clock_ms())) {
+	switch (ui_key(u, m, ch, clock_ms())) {
 	case ACT_QUIT:
-		return 1;
+		return KEY_QUIT;
 	case ACT_PMTU_PROBE:
 		pmtu_probe(f, u, m);
 		break;
@@ -130,7 +136,8 @@ key(int ch, struct fetch *f, struct model *m, struct ui *u)
 	default:
 		break;
 	}
-	return 0;
+	return u->screen == SCR_DETAIL && was != SCR_DETAIL ? KEY_POLL
+							    : KEY_KEEP;
 }
 
 static int
@@ -166,8 +173,16 @@ run_console(const char *path, bool utf8)
 			continue;
 		}
 		spins = 0;
-		if (key(ch, f, m, &u))
+		switch (key(ch, f, m, &u)) {
+		case KEY_QUIT:
+			quit = 1;
 			break;
+		case KEY_POLL:
+			next = 0;
+			break;
+		default:
+			break;
+		}
 	}
 	view_end();
 	ui_free(&u);

@@ -26,23 +26,86 @@ title(const char *text)
 	view_text(0, 0, COLS, VA_TITLE, text);
 }
 
+enum { EVENT_INDENT = 20 }; /* "12:03:11 black_hole " */
+
+/* The length of the next line of s at width: up to a space if one fits. */
+static int
+wrap(const char *s, int width)
+{
+	int len = (int)strlen(s), i;
+
+	if (len <= width)
+		return len;
+	for (i = width; i > width / 2; i--)
+		if (s[i] == ' ')
+			return i;
+	return width;
+}
+
+/* The event's text: its peer, then what happened. */
+static void
+event_text(const struct model_event *e, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s%s", e->peer, e->peer[0] ? ": " : "", e->text);
+}
+
+/*
+ * Draw an event from its line skip on at screen line y (up to bottom), or
+ * only count its lines (draw false): the text wraps at spaces.  Returns
+ * the lines it takes, counting those skipped.
+ */
+static int
+event_lines(const struct model_event *e, int y, int skip, int bottom, int width,
+    bool draw)
+{
+	char at[FMT_LEN], all[MODEL_NAME + 2 + sizeof e->text];
+	enum view_attr a = e->warn ? VA_WARN : VA_NORMAL;
+	const char *p = all;
+	int l, n;
+
+	event_text(e, all, sizeof all);
+	if (width < 10)
+		width = 10;
+	for (l = 0; l == 0 || *p != '\0'; l++) {
+		n = wrap(p, width);
+		if (draw && l >= skip && y < bottom) {
+			if (l == 0)
+				view_printf(y, 0, a, "%s %-10s",
+				    fmt_clock(e->time, at, sizeof at), e->kind);
+			view_text(y++, EVENT_INDENT, n, a, p);
+		}
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	return l;
+}
+
 void
 view_events(const struct model *m, struct ui *u, uint64_t now_ms)
 {
+	int page = LINES - 2, width = COLS - EVENT_INDENT, total = 0, i, n;
+	int first, line = 0, y = 1;
 	const struct model_event *e;
-	char at[FMT_LEN], head[96];
-	int page = LINES - 2, first = clamp_scroll(u, m->ev_len, page), i;
+	char head[96];
 
+	for (i = 0; i < m->ev_len; i++)
+		total += event_lines(model_event(m, i), 0, 0, 0, width, false);
+	first = clamp_scroll(u, total, page);
 	snprintf(head, sizeof head,
 	    " events: %d kept, oldest first (the "
 	    "daemon keeps 512: tunnelctl events)",
 	    m->ev_len);
 	title(head);
-	for (i = 0; i < page && first + i < m->ev_len; i++) {
-		e = model_event(m, first + i);
-		view_printf(1 + i, 0, e->warn ? VA_WARN : VA_NORMAL,
-		    "%s %-10s %s%s%s", fmt_clock(e->time, at, sizeof at),
-		    e->kind, e->peer, e->peer[0] ? ": " : "", e->text);
+	for (i = 0; i < m->ev_len && y < LINES - 1; i++) {
+		e = model_event(m, i);
+		n = event_lines(e, 0, 0, 0, width, false);
+		if (line + n > first) {
+			int skip = first > line ? first - line : 0;
+			event_lines(e, y, skip, LINES - 1, width, true);
+			y += n - skip;
+		}
+		line += n;
 	}
 	if (m->ev_len == 0)
 		view_text(1, 0, COLS, VA_DIM, "no events yet");
