@@ -20,6 +20,8 @@ field_of(const struct sample *s, enum series_field f)
 		return s->loss_pct;
 	case SERIES_DROPS:
 		return s->drops_ps;
+	case SERIES_DOWN:
+		return s->state == TUN_DOWN;
 	}
 	return NAN;
 }

@@ -20,6 +20,7 @@ enum series_field {
 	SERIES_RTT,
 	SERIES_LOSS,
 	SERIES_DROPS,
+	SERIES_DOWN, /* 1 for a sample taken down, else 0: a bucket's share */
 };
 
 enum { SERIES_LEVELS = 8, SERIES_MAX = 1024 /* buckets at most */ };

@@ -80,6 +80,28 @@ graph(struct pager *p, const struct tunnel *t, enum series_field f,
 	}
 }
 
+/* The up/down timeline: a bucket with any sample down shows down. */
+static void
+timeline(struct pager *p, const struct tunnel *t, uint64_t now_ms)
+{
+	double v[SERIES_MAX];
+	int y, x, w = COLS - 52 > 60 ? 60 : COLS - 52;
+
+	if ((y = pager_line(p)) < 0 || w < 10)
+		return;
+	series_buckets(t, SERIES_DOWN, now_ms, GRAPH_SPAN_MS, w, v);
+	view_text(y, 0, 6, VA_NORMAL, "state");
+	for (x = 0; x < w; x++)
+		view_text(y, 6 + x, 1,
+		    isnan(v[x])	   ? VA_DIM
+			: v[x] > 0 ? VA_BAD
+				   : VA_GOOD,
+		    isnan(v[x])	   ? " "
+			: v[x] > 0 ? "v"
+				   : "^");
+	view_text(y, 7 + w, COLS, VA_NORMAL, "^ up, v down (10 minutes)");
+}
+
 /* One line: a sparkline of the last 10 minutes with a label. */
 static void
 spark_line(struct pager *p, const struct tunnel *t, enum series_field f,
@@ -245,6 +267,7 @@ view_detail(const struct model *m, struct ui *u, uint64_t now_ms, time_t now)
 	snprintf(fig, sizeof fig, "min %s avg %s max %s jitter %s ms",
 	    fmt_ms(t->rtt_min, a, sizeof a), fmt_ms(t->rtt_avg, b, sizeof b),
 	    fmt_ms(t->rtt_max, c, sizeof c), fmt_ms(t->jitter, d, sizeof d));
+	timeline(&p, t, now_ms);
 	spark_line(&p, t, SERIES_RTT, "RTT", fig, now_ms);
 	snprintf(fig, sizeof fig, "%s%% now",
 	    isnan(t->loss_pct) ? "-" : fmt_ms(t->loss_pct, a, sizeof a));

@@ -130,8 +130,17 @@ START_TEST(history_is_capped_and_bucketed)
 	series_buckets(t, SERIES_TOTAL, 761000, 760000, 8, v);
 	ck_assert(isnan(v[0]));
 	ck_assert(!isnan(v[7]));
+	/* Up all along: no bucket has a moment down. */
+	series_buckets(t, SERIES_DOWN, 761000, 120000, 6, v);
+	ck_assert_double_eq_tol(series_max(v, 6), 0, 1e-9);
 	series_sparkline(t, SERIES_TOTAL, 761000, 120000, 6, false, spark);
 	ck_assert_str_eq(spark, "===@@@");
+	/* One moment down marks its bucket, and only that one. */
+	update(m, one(peer("a", 900000, "down", 1, 0)), 761000, 762000);
+	t = model_find(m, "a");
+	series_buckets(t, SERIES_DOWN, 762000, 120000, 6, v);
+	ck_assert(v[5] > 0 && v[5] < 1);
+	ck_assert_double_eq_tol(v[4], 0, 1e-9);
 	model_free(m);
 }
 END_TEST
