@@ -4,7 +4,8 @@
 # wire between them:
 #   - with 10 ms of delay each way, both report an RTT of 20 ms +- 5;
 #   - with 10% of the frames from the hub to the spoke lost, the hub
-#     reports a loss between 5% and 15% over its window;
+#     reports a loss between 5% and 15% over its window, and its path MTU
+#     stays 1500 (random loss is not an MTU black hole);
 #   - with the link cut, the peer is down within dead-after, logged once
 #     with the reason, and up again within 2 s of the link's return; its
 #     path MTU is the same after the cut as before;
@@ -96,7 +97,9 @@ avg=$(health hub spoke1 rtt_ms.avg)
 in_range "$avg" 0 5 || fail "hub: RTT without delay is $avg ms"
 
 log "cut"
+# 10% random loss is not a black hole: the path MTU is still the path's.
 pmtu_before=$(health hub spoke1 mtu.pmtu)
+[ "$pmtu_before" = 1500 ] || fail "random loss moved the path MTU to $pmtu_before"
 echo "cut=1" > "$WORK/impair"
 t=$(wait_state hub spoke1 down 3)
 # The daemon's own account: from its last answer to the change of state.

@@ -11,9 +11,14 @@ static const struct pmtu_params prm = {
 	.raise_ns = 60000 * MS,
 };
 
-/* A path that carries packets up to mtu; local_mtu: larger fail to send. */
+/*
+ * A path that carries packets up to mtu; local_mtu: larger fail to send;
+ * loss_pct: the share of probes of any size it loses (a fixed sequence).
+ */
 struct path {
 	uint16_t mtu, local_mtu;
+	int loss_pct;
+	uint32_t rng;
 	uint64_t now;
 	uint32_t seq;
 	int probes;
@@ -23,31 +28,52 @@ struct path {
 	uint64_t answer_at;
 };
 
-/* Run for ms milliseconds in 5 ms steps. */
+/* Run for ms milliseconds in 5 ms steps, with these parameters. */
 static void
-run(struct pmtu *p, struct path *w, uint64_t ms)
+run_params(struct pmtu *p, struct path *w, uint64_t ms,
+    const struct pmtu_params *pp)
 {
 	uint64_t end = w->now + ms * MS;
 	uint16_t size;
 
 	for (; w->now < end; w->now += 5 * MS) {
 		if (w->answer_at != 0 && w->now >= w->answer_at) {
-			pmtu_ack(p, &prm, w->pending_seq, w->pending_size,
+			pmtu_ack(p, pp, w->pending_seq, w->pending_size,
 			    w->now);
 			w->answer_at = 0;
 		}
-		if ((size = pmtu_due(p, &prm, w->now)) == 0)
+		if ((size = pmtu_due(p, pp, w->now)) == 0)
 			continue;
 		w->probes++;
 		if (w->local_mtu != 0 && size > w->local_mtu) {
-			pmtu_too_big(p, &prm, w->now);
+			pmtu_too_big(p, pp, w->now);
 			continue;
 		}
 		pmtu_sent(p, ++w->seq, w->now);
 		w->pending_seq = w->seq;
 		w->pending_size = size;
-		w->answer_at = size <= w->mtu ? w->now + 20 * MS : 0;
+		w->rng = w->rng * 1103515245u + 12345u;
+		w->answer_at =
+		    size <= w->mtu && (int)((w->rng >> 16) % 100) >= w->loss_pct
+		    ? w->now + 20 * MS
+		    : 0;
 	}
+}
+
+static void
+run(struct pmtu *p, struct path *w, uint64_t ms)
+{
+	run_params(p, w, ms, &prm);
+}
+
+/* The same with tries unanswered probes for a verdict. */
+static void
+run_with(struct pmtu *p, struct path *w, uint64_t ms, int tries)
+{
+	struct pmtu_params pp = prm;
+
+	pp.tries = tries;
+	run_params(p, w, ms, &pp);
 }
 
 START_TEST(full_path_in_one_probe)
@@ -121,6 +147,34 @@ START_TEST(restart_finds_a_grown_path_now)
 	run(&p, &w, 200);
 	ck_assert_int_eq(p.state, PMTU_DONE);
 	ck_assert_uint_eq(p.pmtu, 1500);
+}
+END_TEST
+
+START_TEST(tries_grow_with_the_loss)
+{
+	ck_assert_int_eq(pmtu_tries_for(0), PMTU_TRIES);
+	ck_assert_int_eq(pmtu_tries_for(0.01), PMTU_TRIES);
+	ck_assert_int_eq(pmtu_tries_for(0.1), 4);
+	ck_assert_int_eq(pmtu_tries_for(0.3), 8);
+	ck_assert_int_eq(pmtu_tries_for(1), PMTU_TRIES_MAX);
+}
+END_TEST
+
+START_TEST(random_loss_is_not_a_black_hole)
+{
+	struct path w = { .mtu = 1500, .now = 1, .loss_pct = 10, .rng = 7 };
+	struct pmtu p;
+
+	pmtu_init(&p, PMTU_V4_FLOOR, 1500, w.now);
+	/* 10 minutes of confirmations, one a second, at 10% loss. */
+	run_with(&p, &w, 600000, pmtu_tries_for(0.1));
+	ck_assert_uint_eq(p.pmtu, 1500);
+	ck_assert_uint_eq(p.black_holes, 0);
+	/* Taking two losses for a verdict, as on a clean path, errs. */
+	w.now = 1;
+	pmtu_init(&p, PMTU_V4_FLOOR, 1500, w.now);
+	run_with(&p, &w, 600000, PMTU_TRIES);
+	ck_assert_uint_gt(p.black_holes, 0);
 }
 END_TEST
 
@@ -222,6 +276,8 @@ suite_build(void)
 	tcase_add_loop_test(tc, silent_black_hole_found_to_the_byte, 0, 5);
 	tcase_add_test(tc, shrinking_then_growing_path);
 	tcase_add_test(tc, restart_finds_a_grown_path_now);
+	tcase_add_test(tc, tries_grow_with_the_loss);
+	tcase_add_test(tc, random_loss_is_not_a_black_hole);
 	tcase_add_test(tc, true_hint_ends_the_search_fast);
 	tcase_add_test(tc, forged_hint_is_refuted);
 	tcase_add_test(tc, floor_lost);

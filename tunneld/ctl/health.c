@@ -205,10 +205,30 @@ next_probe(const struct health *h, const struct cfg_daemon *d,
 }
 
 /* Once a probe-interval: traffic seen, state judged, the next probe. */
+/* The probe window's figures; a probe is lost once two intervals old. */
+static void
+window_of(const struct cfg_daemon *d, const struct peer_health *ph,
+    uint64_t now, struct pathstat_window *w)
+{
+	uint64_t timeout = (uint64_t)d->probe_interval_ms * 2 * 1000000u;
+
+	if (timeout < 1000000000u)
+		timeout = 1000000000u;
+	if (timeout > (uint64_t)d->dead_after_ms * 1000000u)
+		timeout = (uint64_t)d->dead_after_ms * 1000000u;
+	pathstat_window(&ph->ps, now, (uint64_t)d->probe_window_ms * 1000000u,
+	    timeout, w);
+}
+
 static void
 interval(struct health *h, const struct cfg_daemon *d, struct dp *dp,
     uint16_t port, struct peer_health *ph)
 {
+	struct pathstat_window w;
+
+	/* The loss the path MTU search allows for (health_mtu.c). */
+	window_of(d, ph, h->now_ns, &w);
+	ph->loss = w.judged > 0 ? (double)w.lost / w.judged : 0;
 	note_rx(h, dp, port, ph);
 	mtu_interval(h, d, ph);
 	judge(h, d, ph);
@@ -338,21 +358,14 @@ health_peer_json(const struct health *h, const struct runtime *rt,
 	const struct cfg_daemon *d = &rt_config(rt)->daemon;
 	const struct peer_health *ph = port < DP_MAX_PORTS ? h->v[port] : NULL;
 	struct pathstat_window w;
-	uint64_t now = dp_clock_ns(), timeout;
+	uint64_t now = dp_clock_ns();
 	bool rtt;
 	json_t *o;
 
 	if (ph == NULL)
 		return json_pack("{s:s,s:n,s:s}", "state", "unprobed",
 		    "since_s", "reason", "not probed yet");
-	/* A probe is lost once it is two intervals old, or dead-after. */
-	timeout = (uint64_t)d->probe_interval_ms * 2 * 1000000u;
-	if (timeout < 1000000000u)
-		timeout = 1000000000u;
-	if (timeout > (uint64_t)d->dead_after_ms * 1000000u)
-		timeout = (uint64_t)d->dead_after_ms * 1000000u;
-	pathstat_window(&ph->ps, now, (uint64_t)d->probe_window_ms * 1000000u,
-	    timeout, &w);
+	window_of(d, ph, now, &w);
 	rtt = w.answered > 0;
 	o = json_object();
 	json_object_set_new(o, "state", json_string(state_names[ph->state]));

@@ -44,6 +44,7 @@ params(const struct cfg_daemon *d, const struct peer_health *ph,
 	prm->pace_ns = 20 * MS;
 	prm->confirm_ns = 5 * (uint64_t)d->probe_interval_ms * MS;
 	prm->raise_ns = (uint64_t)d->pmtu_interval_ms * MS;
+	prm->tries = pmtu_tries_for(ph->loss);
 }
 
 void

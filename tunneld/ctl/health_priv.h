@@ -19,6 +19,7 @@ struct peer_health {
 	enum encap_type encap;
 	enum probe_mode mode;
 	struct pathstat ps;
+	double loss; /* probes lost over the window, 0..1 */
 	enum health_state state;
 	uint64_t since_ns; /* of the state */
 	char reason[128];

@@ -113,7 +113,7 @@ pmtu_due(struct pmtu *p, const struct pmtu_params *prm, uint64_t now)
 	if (p->size != 0) {
 		if (now - p->sent_ns < prm->timeout_ns)
 			return 0;
-		if (p->tries < PMTU_TRIES)
+		if (p->tries < (prm->tries > 0 ? prm->tries : PMTU_TRIES))
 			return p->size; /* once more */
 		pmtu_too_big(p, prm, now);
 	}
@@ -240,4 +240,17 @@ void
 pmtu_restart(struct pmtu *p, uint64_t now)
 {
 	start_search(p, p->floor, (uint16_t)(p->ceiling + 1), true, now);
+}
+
+int
+pmtu_tries_for(double loss)
+{
+	double chance = loss * loss;
+	int n = PMTU_TRIES;
+
+	while (n < PMTU_TRIES_MAX && chance > 1e-4 + 1e-12) {
+		chance *= loss;
+		n++;
+	}
+	return n;
 }

@@ -5,9 +5,10 @@
  * for IPv6, pmtu-floor for IPv4) and a ceiling (the MTU of the interface
  * the route leaves by): first the ceiling, since most paths carry it, then
  * a binary search down to the byte.  A size counts as too big after
- * PMTU_TRIES probes of it went unanswered; sending it failing at once
+ * PMTU_TRIES probes of it went unanswered (more on a path that loses
+ * probes of any size: pmtu_tries_for()); sending it failing at once
  * (EMSGSIZE) counts the same.  Once found, the PMTU is confirmed with one
- * probe of its size every confirm interval: PMTU_TRIES unanswered in a row
+ * probe of its size every confirm interval: as many unanswered in a row
  * while the caller's small probes pass mean a black hole appeared, and the
  * search starts again below it.  Every raise interval (pmtu-interval) the
  * search tries upward again, since paths also grow.
@@ -26,7 +27,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum { PMTU_TRIES = 2, PMTU_V6_FLOOR = 1280, PMTU_V4_FLOOR = 576 };
+enum {
+	PMTU_TRIES = 2,	    /* on a path that loses nothing */
+	PMTU_TRIES_MAX = 8, /* on a very lossy one */
+	PMTU_V6_FLOOR = 1280,
+	PMTU_V4_FLOOR = 576
+};
 
 enum pmtu_state {
 	PMTU_SEARCHING, /* pmtu is the floor or the last confirmed size */
@@ -41,6 +47,8 @@ struct pmtu_params {
 	uint64_t pace_ns;    /* at least this between search probes */
 	uint64_t confirm_ns; /* between confirmations of the PMTU */
 	uint64_t raise_ns;   /* between searches upward (pmtu-interval) */
+	int tries;	     /* unanswered probes that make a size too big;
+				0: PMTU_TRIES (more on a lossy path) */
 };
 
 struct pmtu {
@@ -90,6 +98,12 @@ void pmtu_set_ceiling(struct pmtu *, uint16_t ceiling, uint64_t now_ns);
  */
 void pmtu_restart(struct pmtu *, uint64_t now_ns);
 
+/*
+ * How many unanswered probes of a size to take as "too big" on a path
+ * that loses this share (0..1) of all probes: enough that random loss
+ * alone says so at most once in 10^4 (PMTU_TRIES..PMTU_TRIES_MAX).
+ */
+int pmtu_tries_for(double loss);
 const char *pmtu_state_name(enum pmtu_state);
 const char *pmtu_source_name(enum pmtu_source);
 
