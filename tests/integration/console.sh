@@ -101,7 +101,7 @@ log "the rate rises while iperf3 runs and falls after"
 ip netns exec "$(ns spoke1)" iperf3 -s -1 -B 10.10.0.21 >/dev/null 2>&1 &
 PIDS="$PIDS $!"
 sleep 0.5
-nsx vm1 iperf3 -c 10.10.0.21 -t 6 -b 200M >/dev/null 2>&1 &
+nsx vm1 iperf3 -c 10.10.0.21 -t 6 -b 30M >/dev/null 2>&1 &
 iperf=$!
 PIDS="$PIDS $iperf"
 t0=$SECONDS

@@ -11,6 +11,9 @@
 #include "model.h"
 #include "series.h"
 #include "table.h"
+#include "ui.h"
+
+#include <curses.h>
 
 static json_t *
 status(json_int_t uptime_ms)
@@ -402,6 +405,64 @@ START_TEST(events_and_escaping)
 }
 END_TEST
 
+START_TEST(keys_move_scroll_sort_and_filter)
+{
+	struct model *m = model_new();
+	json_t *a = json_array();
+	struct ui u;
+	char name[16];
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		snprintf(name, sizeof name, "peer-%02d", i);
+		json_array_append_new(a,
+		    peer(name, 0, i == 7 ? "down" : "up", 1 + i, 0));
+	}
+	update(m, json_pack("{s:o}", "peers", a), 1000, 1000);
+	ui_init(&u);
+	ui_rows(&u, m);
+	ui_set_page(&u, 10);
+	for (i = 0; i < 12; i++)
+		ui_key(&u, m, 'j', 0);
+	ck_assert_int_eq(u.sel, 12);
+	ck_assert_int_eq(u.top, 3); /* the selection stays on the screen */
+	ui_key(&u, m, KEY_NPAGE, 0);
+	ck_assert_int_eq(u.sel, 22);
+	ui_key(&u, m, 'G', 0);
+	ck_assert_int_eq(u.sel, 49);
+	ck_assert_int_eq(u.top, 40);
+	ck_assert_str_eq(ui_selected(&u, m)->name, "peer-49");
+	/* Sorted by STATE the selection follows its tunnel, by name. */
+	for (i = 0; i < COL_STATE; i++)
+		ui_key(&u, m, 's', 0);
+	ck_assert_int_eq(u.sort.col, COL_STATE);
+	ck_assert_str_eq(m->tunnels[u.rows[0]].name, "peer-07"); /* down */
+	ck_assert_str_eq(ui_selected(&u, m)->name, "peer-49");
+	/* The filter applies as it is typed; Esc clears it. */
+	ui_key(&u, m, '/', 0);
+	ui_key(&u, m, '4', 0);
+	ck_assert_int_eq(u.nrows, 14); /* 04, 14, 24, 34, 40..49 */
+	ui_key(&u, m, '\n', 0);
+	ck_assert(!u.editing);
+	ck_assert_str_eq(u.filter, "4");
+	ck_assert_int_eq(ui_key(&u, m, 'q', 0), ACT_QUIT);
+	ui_key(&u, m, 27, 0);
+	ck_assert_int_eq(u.nrows, 50);
+	/* Enter opens the selected tunnel; Esc returns; ? and back. */
+	ui_key(&u, m, '\n', 0);
+	ck_assert_int_eq(u.screen, SCR_DETAIL);
+	ck_assert_int_eq(ui_key(&u, m, 'p', 0), ACT_PMTU_PROBE);
+	ui_key(&u, m, '?', 0);
+	ck_assert_int_eq(u.screen, SCR_HELP);
+	ui_key(&u, m, 27, 0);
+	ck_assert_int_eq(u.screen, SCR_DETAIL);
+	ui_key(&u, m, 27, 0);
+	ck_assert_int_eq(u.screen, SCR_MAIN);
+	ui_free(&u);
+	model_free(m);
+}
+END_TEST
+
 static Suite *
 suite_build(void)
 {
@@ -416,6 +477,7 @@ suite_build(void)
 	tcase_add_test(tc, diagnosis_of_drops);
 	tcase_add_test(tc, diagnosis_of_a_rate_fall_after_a_pmtu_drop);
 	tcase_add_test(tc, events_and_escaping);
+	tcase_add_test(tc, keys_move_scroll_sort_and_filter);
 	suite_add_tcase(s, tc);
 	return s;
 }
