@@ -78,11 +78,21 @@ log "delay: 10 ms each way"
 wait_state hub spoke1 up 5 >/dev/null
 wait_state spoke1 hub up 5 >/dev/null
 sleep 3
+# The relay is a Python process: while the parallel suite starts up, the
+# scheduler can hold it for milliseconds.  The minimum must be right at
+# once; the mean gets up to 20 s to settle once such a burst has passed.
 for pair in "hub spoke1" "spoke1 hub"; do
 	set -- $pair
-	avg=$(health "$1" "$2" rtt_ms.avg)
-	in_range "$avg" 15 25 || fail "$1: RTT to $2 is $avg ms, not 20 +- 5: $(ctl "$1" health)"
-	log "$1 -> $2: RTT avg $avg ms, min $(health "$1" "$2" rtt_ms.min), jitter $(health "$1" "$2" rtt_ms.jitter)"
+	min=$(health "$1" "$2" rtt_ms.min)
+	in_range "$min" 19.5 25 || fail "$1: RTT min to $2 is $min ms, not 20 to 25: $(ctl "$1" health)"
+	for try in 1 2 3 4 5; do
+		avg=$(health "$1" "$2" rtt_ms.avg)
+		in_range "$avg" 15 25 && break
+		[ "$try" -lt 5 ] || fail "$1: RTT to $2 is $avg ms, not 20 +- 5: $(ctl "$1" health)"
+		log "$1 -> $2: RTT avg $avg ms while the machine is busy; again in 5 s"
+		sleep 5
+	done
+	log "$1 -> $2: RTT avg $avg ms, min $min, jitter $(health "$1" "$2" rtt_ms.jitter)"
 done
 ctl hub health
 

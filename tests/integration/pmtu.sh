@@ -145,8 +145,11 @@ done
 grep -q "peer vx4: MTU black hole over" "$WORK/hub.log" || fail "end of black hole not logged"
 ev=$(ctl hub events)
 for want in 'black_hole vx4: MTU black hole: path MTU 1400' 'black_hole vx4: MTU black hole over' \
-    'pmtu       vx4: path MTU 1500 -> 1400 (probe)' 'pmtu       vx4: path MTU 1400 -> 1500 (probe)'; do
-	grep -qF "$want" <<< "$ev" || fail "no event '$want': $ev"
+    'pmtu       vx4: path MTU 1500 -> 1400 [(]probe[)]' \
+    'pmtu       vx4: path MTU 14[0-9][0-9] -> 1(4[5-9][0-9]|500) [(]probe[)]'; do
+	# (The way up may stop at 1499 first: the router's two ports change
+	# one after the other, and a search can fall between them.)
+	grep -qE "$want" <<< "$ev" || fail "no event /$want/: $ev"
 done
 [ "$(grep -c 'peer vx4: MTU black hole:' "$WORK/hub.log")" = 1 ] || fail "black hole logged more than once"
 
