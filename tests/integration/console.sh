@@ -34,37 +34,10 @@ console_cleanup() { local rc=$?; set +e; $TM kill-server 2>/dev/null; (exit "$rc
 trap console_cleanup EXIT
 
 topology
-PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
-lab() {	# the fake cloud's answer: $1 fail (true/false); it lists spoke2
-	printf '{"fail": %s, "servers": [{"id": "id-spoke2", "name": "spoke2", "addr": "10.200.0.3"}]}\n' \
-	    "$1" > "$WORK/lab.tmp"
-	mv "$WORK/lab.tmp" "$WORK/lab.json"
-}
-lab false
-mkfifo "$WORK/fc.in"
-FAKECLOUD_LAB="$WORK/lab.json" nsx hub "$PY" "$TEST_SRCDIR/tests/providers/fakecloud.py" \
-    "$TEST_DATA" < "$WORK/fc.in" > "$WORK/fc.port" 2> "$WORK/fakecloud.log" &
-PIDS="$PIDS $!"
-exec 8> "$WORK/fc.in"
-for i in $(seq 1 50); do [ -s "$WORK/fc.port" ] && break; sleep 0.1; done
-[ -s "$WORK/fc.port" ] || fail "fake cloud did not start"
+lab false spoke2:10.200.0.3	# the fake cloud lists spoke2
+start_fakecloud
 hub_conf vxlan 4 spoke1:2
-printf 'password = %s\n' 'os+secret/pass' > "$WORK/lab.cred"
-chmod 600 "$WORK/lab.cred"
-cat >> "$WORK/hub.conf" <<CONF
-
-[provider lab]
-type = openstack
-auth-url = http://127.0.0.1:$(cat "$WORK/fc.port")/lab/keystone/v3
-username = tunneld
-project = pod
-credentials = $WORK/lab.cred
-tag = tunneld=pod
-address = private
-refresh = 2
-grace = 30
-timeout = 5
-CONF
+lab_provider 30
 spoke_conf spoke1 vxlan 4
 spoke_conf spoke2 vxlan 4
 for n in hub spoke1 spoke2; do
@@ -151,14 +124,14 @@ wait_screen '^spoke1 ' 2
 log "discovery pane: ok, failing with its error, ok again"
 keys d
 wait_screen '^lab +openstack +ok +1 +1 ' 3
-lab true
+lab true spoke2:10.200.0.3
 wait_screen '^lab +openstack +failing ' 10
 wait_screen 'last error at [0-9:]+: ' 1
 cap 160x48-discovery-failing >/dev/null
 keys Escape
 wait_screen 'discovery: 0 ok, 1 failing of 1' 2
 wait_screen '^lab/spoke2 .* up ' 1
-lab false
+lab false spoke2:10.200.0.3
 wait_screen 'discovery: 1 ok, 0 failing of 1' 15
 keys d
 wait_screen '^lab +openstack +ok ' 2

@@ -11,53 +11,14 @@
 # shows in tunnelctl discovery; no credential reaches a log or the socket.
 . "$(dirname "$0")/lib.sh"
 lib_init
-PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 topology
-SECRET='os+secret/pass'
+SECRET=$LAB_PASSWORD
 
-lab() {	# write the fake cloud's answer atomically: $1 fail, then name:addr
-	local fail=$1 e first=1; shift
-	{
-		printf '{"fail": %s, "servers": [' "$fail"
-		for e in "$@"; do
-			[ $first = 1 ] || printf ', '
-			first=0
-			printf '{"id": "id-%s", "name": "%s", "addr": "%s"}' \
-			    "${e%%:*}" "${e%%:*}" "${e##*:}"
-		done
-		printf ']}\n'
-	} > "$WORK/lab.tmp"
-	mv "$WORK/lab.tmp" "$WORK/lab.json"
-}
-
-# Start the fake cloud in the hub's namespace; it lives while fd 8 is open.
+# Start the fake cloud in the hub's namespace with both spokes listed.
 lab false spoke1:10.200.0.2 spoke2:10.200.0.3
-mkfifo "$WORK/fc.in"
-FAKECLOUD_LAB="$WORK/lab.json" nsx hub "$PY" "$TEST_SRCDIR/tests/providers/fakecloud.py" \
-    "$TEST_DATA" < "$WORK/fc.in" > "$WORK/fc.port" 2> "$WORK/fakecloud.log" &
-PIDS="$PIDS $!"
-exec 8> "$WORK/fc.in"
-for i in $(seq 1 50); do [ -s "$WORK/fc.port" ] && break; sleep 0.1; done
-port=$(cat "$WORK/fc.port")
-[ -n "$port" ] || fail "fake cloud did not start"
-
+start_fakecloud
 hub_conf vxlan 4
-printf 'password = %s\n' "$SECRET" > "$WORK/lab.cred"
-chmod 600 "$WORK/lab.cred"
-cat >> "$WORK/hub.conf" <<CONF
-
-[provider lab]
-type = openstack
-auth-url = http://127.0.0.1:$port/lab/keystone/v3
-username = tunneld
-project = pod
-credentials = $WORK/lab.cred
-tag = tunneld=pod
-address = private
-refresh = 2
-grace = 5
-timeout = 5
-CONF
+lab_provider 5
 spoke_conf spoke1 vxlan 4
 spoke_conf spoke2 vxlan 4
 start_daemon hub; start_daemon spoke1; start_daemon spoke2

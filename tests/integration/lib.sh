@@ -280,3 +280,54 @@ dead-after = 2s
 CONF
 	for line in "$@"; do echo "$line" >> "$WORK/$n.conf"; done
 }
+
+# A fake OpenStack (tests/providers/fakecloud.py: Keystone + Nova) in the
+# hub's namespace, answering with what lab() last wrote; it lives while
+# fd 8 is open.  FAKECLOUD_PORT is its port on the hub's loopback.
+LAB_PASSWORD='os+secret/pass' # the one fakecloud.py takes
+lab() {	# write the fake cloud's answer atomically: $1 fail, then name:addr
+	local fail=$1 e first=1; shift
+	{
+		printf '{"fail": %s, "servers": [' "$fail"
+		for e in "$@"; do
+			[ $first = 1 ] || printf ', '
+			first=0
+			printf '{"id": "id-%s", "name": "%s", "addr": "%s"}' \
+			    "${e%%:*}" "${e%%:*}" "${e##*:}"
+		done
+		printf ']}\n'
+	} > "$WORK/lab.tmp"
+	mv "$WORK/lab.tmp" "$WORK/lab.json"
+}
+start_fakecloud() {
+	local py=/usr/bin/python3 i
+	[ -x "$py" ] || py=python3
+	mkfifo "$WORK/fc.in"
+	FAKECLOUD_LAB="$WORK/lab.json" nsx hub "$py" "$TEST_SRCDIR/tests/providers/fakecloud.py" \
+	    "$TEST_DATA" < "$WORK/fc.in" > "$WORK/fc.port" 2> "$WORK/fakecloud.log" &
+	PIDS="$PIDS $!"
+	exec 8> "$WORK/fc.in"
+	for i in $(seq 1 50); do [ -s "$WORK/fc.port" ] && break; sleep 0.1; done
+	FAKECLOUD_PORT=$(cat "$WORK/fc.port")
+	[ -n "$FAKECLOUD_PORT" ] || fail "fake cloud did not start"
+}
+# Append [provider lab] (the fake cloud, refreshed every 2 s) to the hub's
+# config, with grace period $1 s.
+lab_provider() {
+	printf 'password = %s\n' "$LAB_PASSWORD" > "$WORK/lab.cred"
+	chmod 600 "$WORK/lab.cred"
+	cat >> "$WORK/hub.conf" <<CONF
+
+[provider lab]
+type = openstack
+auth-url = http://127.0.0.1:$FAKECLOUD_PORT/lab/keystone/v3
+username = tunneld
+project = pod
+credentials = $WORK/lab.cred
+tag = tunneld=pod
+address = private
+refresh = 2
+grace = $1
+timeout = 5
+CONF
+}
