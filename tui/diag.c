@@ -88,9 +88,11 @@ pmtu_drop(const struct ctx *c, unsigned *from, unsigned *to)
 		if (c->now - e->time > DIAG_FALL_RECENT_S)
 			break;
 		if (strcmp(e->kind, "pmtu") != 0 ||
-		    strcmp(e->peer, c->t->name) != 0 ||
-		    sscanf(e->text, "path MTU %u -> %u", from, to) != 2)
+		    strcmp(e->peer, c->t->name) != 0 || e->from <= 0 ||
+		    e->to <= 0)
 			continue;
+		*from = (unsigned)e->from;
+		*to = (unsigned)e->to;
 		return *to < *from ? e : NULL;
 	}
 	return NULL;

@@ -403,6 +403,7 @@ local_event(struct model *m, time_t now, bool warn, const char *text)
 
 	snprintf(e->kind, sizeof e->kind, "console");
 	e->warn = warn;
+	e->from = e->to = -1;
 	snprintf(e->text, sizeof e->text, "%s", text);
 }
 
@@ -430,6 +431,12 @@ events_of(struct model *m, json_t *r)
 			"warn") == 0;
 		str(e, "peer", me->peer, sizeof me->peer);
 		str(e, "text", me->text, sizeof me->text);
+		me->from = json_is_integer(json_object_get(e, "from"))
+		    ? (long)whole(e, "from")
+		    : -1;
+		me->to = json_is_integer(json_object_get(e, "to"))
+		    ? (long)whole(e, "to")
+		    : -1;
 	}
 	m->events_next = next;
 }

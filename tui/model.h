@@ -95,6 +95,7 @@ struct model_event {
 	bool warn;
 	char peer[MODEL_NAME]; /* empty: about no one peer */
 	char text[MODEL_TEXT * 2];
+	long from, to; /* the figures of a change (a path MTU's); -1: none */
 };
 
 struct provider_row {

@@ -34,6 +34,7 @@ START_TEST(numbered_from_one_and_read_since)
 	ck_assert_str_eq(json_string_value(json_object_get(e, "text")),
 	    "down: no probe answered for 5000 ms");
 	ck_assert_int_gt(num(e, "time"), 1600000000);
+	ck_assert(json_is_null(json_object_get(e, "from")));
 	e = json_array_get(json_object_get(j, "events"), 1);
 	ck_assert(json_is_null(json_object_get(e, "peer")));
 	json_decref(j);
@@ -46,6 +47,14 @@ START_TEST(numbered_from_one_and_read_since)
 	json_decref(j);
 	j = events_json(ev, 1000);
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "events")), 0);
+	json_decref(j);
+	/* A change carries its figures, so no reader parses the text. */
+	events_add_change(ev, EV_PMTU, LOG_LEVEL_INFO, "aws/i-1", 1500, 1400,
+	    "path MTU %d -> %d (probe)", 1500, 1400);
+	j = events_json(ev, 3);
+	e = json_array_get(json_object_get(j, "events"), 0);
+	ck_assert_int_eq(num(e, "from"), 1500);
+	ck_assert_int_eq(num(e, "to"), 1400);
 	json_decref(j);
 	events_free(ev);
 }

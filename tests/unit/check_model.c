@@ -356,11 +356,13 @@ START_TEST(diagnosis_of_a_rate_fall_after_a_pmtu_drop)
 		r.peers = one(peer("a", rx, "up", 1, 0));
 		r.events = t != 21
 		    ? NULL
-		    : json_pack("{s:i,s:i,s:[{s:i,s:I,s:s,s:s,s:s,s:s}]}",
+		    : json_pack("{s:i,s:i,s:[{s:i,s:I,s:s,s:s,s:s,s:s,s:i,"
+				"s:i}]}",
 			  "next", 2, "lost", 0, "events", "seq", 1, "time",
 			  (json_int_t)1700000020, "kind", "pmtu", "level",
 			  "info", "peer", "a", "text",
-			  "path MTU 1500 -> 1400 (probe)");
+			  "path MTU 1500 -> 1400 (probe)", "from", 1500, "to",
+			  1400);
 		model_update(m, &r, t * 1000, (time_t)(1700000000 + t));
 		json_decref(r.status);
 		json_decref(r.peers);

@@ -16,6 +16,7 @@ struct event {
 	enum log_level level;
 	char peer[CFG_NAME_MAX]; /* empty: not about one peer */
 	char text[EVENTS_TEXT_MAX];
+	long from, to; /* a changed value, before and after; -1: none */
 };
 
 struct events {
@@ -59,24 +60,27 @@ events_next(const struct events *ev)
 	return ev->next;
 }
 
-void
-events_add(struct events *ev, enum event_kind kind, enum log_level level,
-    const char *peer, const char *fmt, ...)
+static void events_vadd(struct events *, enum event_kind, enum log_level,
+    const char *, long, long, const char *, va_list)
+    __attribute__((format(printf, 7, 0)));
+
+static void
+events_vadd(struct events *ev, enum event_kind kind, enum log_level level,
+    const char *peer, long from, long to, const char *fmt, va_list ap)
 {
 	struct event *e = &ev->ring[ev->next % EVENTS_KEEP];
 	char text[EVENTS_TEXT_MAX];
-	va_list ap;
 
 	memset(e, 0, sizeof *e);
 	e->seq = ev->next++;
 	e->time = time(NULL);
 	e->kind = kind;
 	e->level = level;
+	e->from = from;
+	e->to = to;
 	if (peer != NULL)
 		log_escape(e->peer, sizeof e->peer, peer, strlen(peer));
-	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
 	/* Stored escaped, so the JSON is ASCII; logged raw (log.c escapes). */
 	log_escape(e->text, sizeof e->text, text, strlen(text));
 	if (level == LOG_LEVEL_WARN)
@@ -87,14 +91,44 @@ events_add(struct events *ev, enum event_kind kind, enum log_level level,
 		    peer ? ": " : "", text);
 }
 
+void
+events_add(struct events *ev, enum event_kind kind, enum log_level level,
+    const char *peer, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	events_vadd(ev, kind, level, peer, -1, -1, fmt, ap);
+	va_end(ap);
+}
+
+void
+events_add_change(struct events *ev, enum event_kind kind, enum log_level level,
+    const char *peer, long from, long to, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	events_vadd(ev, kind, level, peer, from, to, fmt, ap);
+	va_end(ap);
+}
+
+static json_t *
+value_or_null(long v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
+
 static json_t *
 event_json(const struct event *e)
 {
-	return json_pack("{s:I,s:I,s:s,s:s,s:o,s:s}", "seq", (json_int_t)e->seq,
-	    "time", (json_int_t)e->time, "kind", event_kind_name(e->kind),
-	    "level", e->level == LOG_LEVEL_WARN ? "warn" : "info", "peer",
+	return json_pack("{s:I,s:I,s:s,s:s,s:o,s:s,s:o,s:o}", "seq",
+	    (json_int_t)e->seq, "time", (json_int_t)e->time, "kind",
+	    event_kind_name(e->kind), "level",
+	    e->level == LOG_LEVEL_WARN ? "warn" : "info", "peer",
 	    e->peer[0] != '\0' ? json_string(e->peer) : json_null(), "text",
-	    e->text);
+	    e->text, "from", value_or_null(e->from), "to",
+	    value_or_null(e->to));
 }
 
 json_t *

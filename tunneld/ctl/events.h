@@ -42,12 +42,18 @@ void events_free(struct events *);
 void events_add(struct events *, enum event_kind, enum log_level,
     const char *peer, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* The same for a value that changed from one figure to another (>= 0). */
+void events_add_change(struct events *, enum event_kind, enum log_level,
+    const char *peer, long from, long to, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 /* The sequence number the next event will get. */
 uint64_t events_next(const struct events *);
 /*
  * {"next": N, "lost": L, "events": [{"seq", "time" (Unix seconds),
- * "kind", "level", "peer", "text"}...]}: the events numbered since and
- * later that the ring still holds (lost: how many it no longer holds).
+ * "kind", "level", "peer", "text", "from", "to"}...]} (from and to: the
+ * figures of a change, such as a path MTU's, else null): the events numbered
+ * since and later that the ring still holds (lost: how many it no longer
+ * holds).
  */
 json_t *events_json(const struct events *, uint64_t since);
 const char *event_kind_name(enum event_kind);

@@ -241,12 +241,12 @@ judge_change(struct health *h, struct peer_health *ph)
 	if (pmtu == ph->shown_pmtu)
 		return;
 	if (ph->shown_pmtu == 0)
-		events_add(h->events, EV_PMTU, LOG_LEVEL_INFO, ph->name,
-		    "path MTU %u (%s)", pmtu, src);
+		events_add_change(h->events, EV_PMTU, LOG_LEVEL_INFO, ph->name,
+		    -1, pmtu, "path MTU %u (%s)", pmtu, src);
 	else
-		events_add(h->events, EV_PMTU, LOG_LEVEL_INFO, ph->name,
-		    "path MTU %u -> %u (%s)", ph->shown_pmtu, pmtu,
-		    pmtu != 0 ? src : "unknown");
+		events_add_change(h->events, EV_PMTU, LOG_LEVEL_INFO, ph->name,
+		    ph->shown_pmtu, pmtu, "path MTU %u -> %u (%s)",
+		    ph->shown_pmtu, pmtu, pmtu != 0 ? src : "unknown");
 	ph->shown_pmtu = pmtu;
 }
 
