@@ -61,8 +61,11 @@ run_once(const char *path, bool as_json)
 	struct model *m = model_new();
 	int rc = 0;
 
-	if (poll_model(f, m, NULL) != 0 ||
-	    (usleep(POLL_MS * 1000), poll_model(f, m, NULL)) != 0) {
+	if (poll_model(f, m, NULL) == 0) {
+		usleep(POLL_MS * 1000);
+		poll_model(f, m, NULL);
+	}
+	if (m->stale) {
 		fprintf(stderr, "tunneltop: %s\n", m->error);
 		rc = 1;
 	} else if (once_print(stdout, m, as_json, clock_ms(), time(NULL)) != 0)
