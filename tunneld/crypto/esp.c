@@ -29,6 +29,7 @@ static const char *const verdict_names[] = {
 	[ESP_BAD_PADDING] = "esp_bad_padding",
 	[ESP_DUMMY] = "esp_dummy",
 	[ESP_NO_ROOM] = "esp_no_room",
+	[ESP_CRYPTO_FAILED] = "esp_crypto_failed",
 };
 
 const char *
@@ -51,7 +52,7 @@ esp_cipher_parse(const char *s)
 const char *
 esp_verdict_name(enum esp_verdict v)
 {
-	return (unsigned)v <= ESP_NO_ROOM ? verdict_names[v] : "?";
+	return (unsigned)v <= ESP_CRYPTO_FAILED ? verdict_names[v] : "?";
 }
 
 static void
@@ -176,7 +177,7 @@ esp_seal(struct esp_sa *sa, uint64_t seq, uint8_t nh, const uint8_t *payload,
 	    EVP_CipherFinal_ex(sa->ctx, body + n, &fin) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(sa->ctx, EVP_CTRL_AEAD_GET_TAG, ESP_ICV,
 		out + total - ESP_ICV) != 1)
-		return ESP_NO_ROOM; /* OpenSSL failing here is not expected */
+		return ESP_CRYPTO_FAILED;
 	*outlen = total;
 	return ESP_OK;
 }

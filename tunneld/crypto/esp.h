@@ -42,11 +42,12 @@ enum {
 
 enum esp_verdict {
 	ESP_OK,
-	ESP_TRUNCATED,	 /* shorter than header, IV, trailer and ICV */
-	ESP_BAD_ICV,	 /* not authentic: wrong key, sequence or bytes */
-	ESP_BAD_PADDING, /* authentic, but its padding is not 1, 2, 3... */
-	ESP_DUMMY,	 /* authentic, next header 59: discard quietly */
-	ESP_NO_ROOM,	 /* sealing: the output buffer is too small */
+	ESP_TRUNCATED,	   /* shorter than header, IV, trailer and ICV */
+	ESP_BAD_ICV,	   /* not authentic: wrong key, sequence or bytes */
+	ESP_BAD_PADDING,   /* authentic, but its padding is not 1, 2, 3... */
+	ESP_DUMMY,	   /* authentic, next header 59: discard quietly */
+	ESP_NO_ROOM,	   /* sealing: the output buffer is too small */
+	ESP_CRYPTO_FAILED, /* sealing: OpenSSL failed (not expected) */
 };
 
 struct esp_sa;
