@@ -74,12 +74,14 @@ num(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+/* A whole number field; 0 when absent, or beyond what a figure can be
+ * (a double that large would not convert). */
 static long long
 whole(json_t *o, const char *key)
 {
 	double v = num(o, key);
 
-	return isnan(v) ? 0 : (long long)v;
+	return v > -1e15 && v < 1e15 ? (long long)v : 0;
 }
 
 static uint64_t
