@@ -65,23 +65,24 @@ str(json_t *o, const char *key, char *dst, size_t n)
 		log_escape(dst, n, s, strlen(s));
 }
 
-/* A number field; NAN when absent or null. */
+/* A number field; NAN when absent, null, or beyond what a figure can be
+ * (so that no conversion of it to an integer or a float overflows). */
 static double
 num(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
+	double d = json_is_number(v) ? json_number_value(v) : NAN;
 
-	return json_is_number(v) ? json_number_value(v) : NAN;
+	return d > -1e15 && d < 1e15 ? d : NAN;
 }
 
-/* A whole number field; 0 when absent, or beyond what a figure can be
- * (a double that large would not convert). */
+/* A whole number field; 0 when there is no figure. */
 static long long
 whole(json_t *o, const char *key)
 {
 	double v = num(o, key);
 
-	return v > -1e15 && v < 1e15 ? (long long)v : 0;
+	return isnan(v) ? 0 : (long long)v;
 }
 
 static uint64_t
