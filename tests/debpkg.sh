@@ -44,7 +44,7 @@ mkdir "$WORK/tunneld"
 git -C "$TEST_SRCDIR" ls-files -z -co --exclude-standard |
     (cd "$TEST_SRCDIR" && tar --null -T - -cf -) | tar -C "$WORK/tunneld" -xf -
 (cd "$WORK/tunneld" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" \
-    dpkg-buildpackage -us -uc -b) > "$WORK/build.out" 2>&1 ||
+    nice -n 19 dpkg-buildpackage -us -uc -b) > "$WORK/build.out" 2>&1 ||
     { tail -n 40 "$WORK/build.out"; fail "dpkg-buildpackage"; }
 deb=$(echo "$WORK"/tunneld_*_*.deb)
 [ -f "$deb" ] || fail "no .deb built"

@@ -3,7 +3,9 @@
 # its seeds and the corpus kept in the tree (tests/fuzz/corpus/TARGET, read,
 # never written: new inputs go to the build's corpus).  A crash, leak or
 # sanitizer report fails the test, and so does a seed longer than -max_len
-# (libFuzzer would cut it silently).
+# (libFuzzer would cut it silently).  The fuzzers run at the lowest
+# priority: they take a whole core each for a while, and the integration
+# tests that run beside them measure time (health.sh's RTT).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${FUZZ_BIN:-$(pwd)/tests/fuzz}
@@ -17,7 +19,7 @@ for t in decap config ctl ec2 providers offload model esp; do
 	[ "$max_len" -ge 4096 ] || max_len=4096
 	echo "--- fuzz_$t for ${FUZZ_SECONDS:-20}s, inputs up to $max_len bytes"
 	rc=0
-	"$bin/fuzz_$t" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
+	nice -n 19 "$bin/fuzz_$t" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
 	    -max_len="$max_len" -print_final_stats=1 "$corpus" "$here/seeds/$t" \
 	    $( [ -d "$here/corpus/$t" ] && echo "$here/corpus/$t") \
 	    > "fuzz_$t.out" 2>&1 || rc=$?
