@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -152,34 +153,56 @@ start(struct esp_sa *sa, uint64_t seq, const uint8_t iv[ESP_IV])
 }
 
 enum esp_verdict
-esp_seal(struct esp_sa *sa, uint64_t seq, uint8_t nh, const uint8_t *payload,
-    size_t len, uint8_t *out, size_t cap, size_t *outlen)
+esp_sealv(struct esp_sa *sa, uint64_t seq, uint64_t ivn, uint8_t nh,
+    const struct iovec *iov, int iovcnt, uint8_t *out, size_t cap,
+    size_t *outlen)
 {
-	size_t total = esp_sealed_len(len), pad, i;
-	uint8_t *iv = out + ESP_HDR, *body = iv + ESP_IV;
-	int n, fin;
+	uint8_t *iv = out + ESP_HDR, *body = iv + ESP_IV, tail[3 + ESP_TRAILER];
+	size_t len = 0, total, pad, off = 0, i;
+	int k, n, fin;
 
+	for (k = 0; k < iovcnt; k++)
+		len += iov[k].iov_len;
+	total = esp_sealed_len(len);
 	if (total > cap || len > INT32_MAX)
 		return ESP_NO_ROOM;
 	pad = total - ESP_HDR - ESP_IV - ESP_ICV - ESP_TRAILER - len;
+	for (i = 0; i < pad; i++)
+		tail[i] = (uint8_t)(i + 1);
+	tail[pad] = (uint8_t)pad;
+	tail[pad + 1] = nh;
 	put32(out, sa->spi);
 	put32(out + 4, (uint32_t)seq);
-	put32(iv, (uint32_t)(seq >> 32));
-	put32(iv + 4, (uint32_t)seq);
-	memcpy(body, payload, len);
-	for (i = 0; i < pad; i++)
-		body[len + i] = (uint8_t)(i + 1);
-	body[len + pad] = (uint8_t)pad;
-	body[len + pad + 1] = nh;
-	if (start(sa, seq, iv) != 0 ||
-	    EVP_CipherUpdate(sa->ctx, body, &n, body,
-		(int)(len + pad + ESP_TRAILER)) != 1 ||
-	    EVP_CipherFinal_ex(sa->ctx, body + n, &fin) != 1 ||
+	put32(iv, (uint32_t)(ivn >> 32));
+	put32(iv + 4, (uint32_t)ivn);
+	if (start(sa, seq, iv) != 0)
+		return ESP_CRYPTO_FAILED;
+	/* Each part is encrypted straight into place: no copy first. */
+	for (k = 0; k < iovcnt; k++) {
+		if (iov[k].iov_len == 0)
+			continue;
+		if (EVP_CipherUpdate(sa->ctx, body + off, &n, iov[k].iov_base,
+			(int)iov[k].iov_len) != 1)
+			return ESP_CRYPTO_FAILED;
+		off += (size_t)n;
+	}
+	if (EVP_CipherUpdate(sa->ctx, body + off, &n, tail,
+		(int)(pad + ESP_TRAILER)) != 1 ||
+	    EVP_CipherFinal_ex(sa->ctx, body + off + (size_t)n, &fin) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(sa->ctx, EVP_CTRL_AEAD_GET_TAG, ESP_ICV,
 		out + total - ESP_ICV) != 1)
 		return ESP_CRYPTO_FAILED;
 	*outlen = total;
 	return ESP_OK;
+}
+
+enum esp_verdict
+esp_seal(struct esp_sa *sa, uint64_t seq, uint8_t nh, const uint8_t *payload,
+    size_t len, uint8_t *out, size_t cap, size_t *outlen)
+{
+	struct iovec iov = { (void *)(uintptr_t)payload, len };
+
+	return esp_sealv(sa, seq, seq, nh, &iov, 1, out, cap, outlen);
 }
 
 /* The padding RFC 4303 2.4 sends by default: 1, 2, 3... */

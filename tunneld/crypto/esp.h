@@ -6,8 +6,9 @@
  * salt of the nonce), both with an 8-byte explicit IV and a 16-byte ICV,
  * both as `ip xfrm state ... aead` takes them.  Sequence numbers are 64-bit
  * (extended, RFC 4303 2.2.1): the low half is sent, the high half goes
- * into the AAD (SPI, high, low; RFC 4106 5).  The IV is the sequence
- * number itself, which never repeats under one key.
+ * into the AAD (SPI, high, low; RFC 4106 5).  The IV is the caller's:
+ * a counter that never repeats under one key (sa.h adds the sequence
+ * number to a base taken from the clock when the SA is made).
  *
  * The packet is what follows the outer IP header (and, for UDP
  * encapsulation, RFC 3948, the UDP header): SPI, sequence number, IV,
@@ -26,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 enum esp_cipher { ESP_AES256_GCM, ESP_CHACHA20_POLY1305, ESP_CIPHER_MAX };
 
@@ -62,9 +64,16 @@ void esp_sa_free(struct esp_sa *);
 /* The bytes a payload of len takes sealed. */
 size_t esp_sealed_len(size_t len);
 /*
- * Seal payload (len bytes, next header nh) as number seq into out (cap
- * bytes; it may not overlap payload): ESP_OK with *outlen, or ESP_NO_ROOM.
+ * Seal the payload that iov[0..iovcnt) holds (next header nh) as number
+ * seq with explicit IV ivn, into out (cap bytes; it may not overlap the
+ * payload): ESP_OK with *outlen, ESP_NO_ROOM, or ESP_CRYPTO_FAILED.  The
+ * IV must never repeat under one key; the payload is encrypted straight
+ * from its parts into out.
  */
+enum esp_verdict esp_sealv(struct esp_sa *, uint64_t seq, uint64_t ivn,
+    uint8_t nh, const struct iovec *iov, int iovcnt, uint8_t *out, size_t cap,
+    size_t *outlen);
+/* The same for one buffer, with the IV equal to seq. */
 enum esp_verdict esp_seal(struct esp_sa *, uint64_t seq, uint8_t nh,
     const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
     size_t *outlen);

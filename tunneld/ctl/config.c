@@ -9,8 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "config.h"
 #include "config_priv.h"
+#include "crypto/replay.h"
 #include "dp/dp.h"
 #include "metrics.h"
 #include "log.h"
@@ -263,6 +266,8 @@ parse_encap(const char *v, void *dst, const struct key_def *k, const char **why)
 	offsetof(struct cfg_segment, f), sizeof(((struct cfg_segment *)0)->f)
 #define P(f) offsetof(struct peer_stage, f), sizeof(((struct peer_stage *)0)->f)
 
+_Static_assert(REPLAY_DEFAULT == 8192, "replay-window's default");
+
 /* Daemon keys write into two structs: base 0 = cfg_daemon, 1 = stage. */
 static const struct key_def daemon_keys[] = {
 	{ "role", parse_role, KEY_REQUIRED | KEY_RESTART, 0, 0, NULL, D(role) },
@@ -305,6 +310,9 @@ static const struct key_def daemon_keys[] = {
 	{ "df", parse_df, KEY_RESTART, 0, 0, "set", D(df) },
 	{ "metrics-allow-remote", parse_bool, KEY_RESTART, 0, 0, "no",
 	    D(metrics_allow_remote) },
+	{ "esp-port", parse_uint, KEY_RESTART, 1, 65535, "4500", D(esp_port) },
+	{ "replay-window", parse_uint, KEY_RESTART, REPLAY_MIN, REPLAY_MAX,
+	    "8192", D(replay_window) },
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -551,6 +559,10 @@ load_daemon(struct loader *ld, struct cfg_daemon *d)
 	if (d->port[ENCAP_VXLAN] == d->port[ENCAP_GREUDP])
 		return load_fail(ld, "daemon", "gre-udp-port",
 		    "same port as vxlan-port");
+	if (d->esp_port == d->port[ENCAP_VXLAN] ||
+	    d->esp_port == d->port[ENCAP_GREUDP])
+		return load_fail(ld, "daemon", "esp-port",
+		    "same port as vxlan-port or gre-udp-port");
 	if (d->control_socket[0] != '/')
 		return load_fail(ld, "daemon", "control-socket",
 		    "must be an absolute path");
@@ -680,7 +692,9 @@ load_peer(struct loader *ld, const char *sec, struct config *c)
 {
 	struct cfg_peer *p = &c->peers[c->npeers];
 	struct peer_stage st = { "", 0, 0, "", "", 0, 0 };
-	struct key_table tab = { peer_keys, &st };
+	struct crypto_stage cst;
+	struct key_table tabs[] = { { peer_keys, &st },
+		{ peer_crypto_keys, &cst } };
 	const char *name = sec + strlen("peer "), *why;
 	uint16_t port;
 	int i;
@@ -689,8 +703,13 @@ load_peer(struct loader *ld, const char *sec, struct config *c)
 	if (!valid_name(name))
 		return load_fail(ld, sec, NULL, "bad peer name");
 	strcpy(p->name, name);
-	if (load_section(ld, sec, &tab, 1) != 0)
+	memset(&cst, 0, sizeof cst);
+	if (load_section(ld, sec, tabs, 2) != 0 ||
+	    load_peer_crypto(ld, sec, c, &cst, &p->crypto) != 0) {
+		crypto_stage_clear(&cst);
 		return -1;
+	}
+	crypto_stage_clear(&cst);
 	p->encap = (enum encap_type)st.encap;
 	p->probe = (enum probe_mode)st.probe;
 	p->path_mtu = (uint16_t)st.path_mtu;
@@ -880,6 +899,8 @@ config_free(struct config *c)
 	free(c->providers);
 	free(c->path);
 	free(c->segments);
+	if (c->peers != NULL)
+		OPENSSL_cleanse(c->peers, CFG_MAX_PEERS * sizeof *c->peers);
 	free(c->peers);
 	free(c);
 }

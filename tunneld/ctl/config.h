@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "crypto/esp.h"
 #include "ctl_proto.h"
 #include "dp/limits.h"
 #include "net/addr.h"
@@ -54,6 +55,22 @@ enum path_mtu_source { PATH_MTU_NONE, PATH_MTU_CLOUD, PATH_MTU_CONFIG };
 /* probe = of a peer: auto (answered once: a tunneld), yes, no. */
 enum probe_mode { PROBE_AUTO = 0, PROBE_YES, PROBE_NO };
 
+/* keying = of an encrypted peer. */
+enum keying { KEYING_AUTO = 0, KEYING_MANUAL };
+
+/*
+ * A peer's encryption (encrypt =, keying =, cipher =, esp-*).  With
+ * manual keying the SPIs and the keying material (key, then salt) are the
+ * config's; the struct is cleansed when the config is freed.
+ */
+struct cfg_crypto {
+	bool encrypt;
+	enum keying keying;
+	enum esp_cipher cipher;
+	uint32_t spi_in, spi_out;
+	uint8_t key_in[ESP_KEYMAT], key_out[ESP_KEYMAT];
+};
+
 struct cfg_daemon {
 	enum role role;
 	char name[64];
@@ -82,7 +99,9 @@ struct cfg_daemon {
 	char metrics[80];	   /* ADDRESS:PORT, as written; "": off */
 	struct sockaddr_any metrics_addr; /* from it */
 	bool metrics_allow_remote;
-	int df; /* enum dp_df */
+	int df;			/* enum dp_df */
+	uint16_t esp_port;	/* ESP in UDP (RFC 3948), both ends */
+	uint32_t replay_window; /* packets, per inbound SA */
 };
 
 struct cfg_segment {
@@ -106,6 +125,7 @@ struct cfg_peer {
 	enum probe_mode probe;
 	uint16_t path_mtu; /* path-mtu, or the cloud's (0: none) */
 	enum path_mtu_source path_mtu_source;
+	struct cfg_crypto crypto;
 };
 
 /* Which of an instance's addresses a discovered peer is reached at. */

@@ -92,6 +92,26 @@ int user_can_read(const char *user, const char *path);
 /* What the config names on this host exists (config_host.c); 0 or -1. */
 int load_host_checks(struct loader *, const struct config *);
 
+/* Whether the config file itself may be read by group or others. */
+bool config_file_exposed(const struct loader *);
+
+/*
+ * A [peer]'s encryption keys (config_crypto.c): parsed as text into the
+ * stage by the key table, then checked and converted by
+ * load_peer_crypto().  The stage holds key text: clear it after.
+ */
+struct crypto_stage {
+	bool encrypt;
+	char keying[16];
+	char cipher[32];
+	char spi_in[16], spi_out[16];
+	char key_in[96], key_out[96];
+};
+extern const struct key_def peer_crypto_keys[];
+int load_peer_crypto(struct loader *, const char *sec, const struct config *,
+    const struct crypto_stage *, struct cfg_crypto *);
+void crypto_stage_clear(struct crypto_stage *);
+
 /* [provider NAME] (config_provider.c). */
 int load_provider(struct loader *, const char *sec, struct config *);
 void cfg_provider_clear(struct cfg_provider *);

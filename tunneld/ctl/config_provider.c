@@ -166,8 +166,7 @@ read_secret(struct loader *ld, const char *sec, const char *key,
 	return text;
 }
 
-/* Whether the config file itself may be read by group or others. */
-static bool
+bool
 config_file_exposed(const struct loader *ld)
 {
 	struct stat st;

@@ -31,6 +31,7 @@ static const char *const kind_names[EV_KIND_MAX] = {
 	[EV_PEER] = "peer",
 	[EV_DISCOVERY] = "discovery",
 	[EV_RELOAD] = "reload",
+	[EV_CRYPTO] = "crypto",
 };
 
 const char *

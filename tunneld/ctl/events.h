@@ -28,6 +28,7 @@ enum event_kind {
 	EV_PEER,       /* a peer was added or removed */
 	EV_DISCOVERY,  /* a provider's listing failed or recovered */
 	EV_RELOAD,     /* the config was reloaded, or a reload refused */
+	EV_CRYPTO,     /* SAs made, failed or renewed */
 	EV_KIND_MAX
 };
 

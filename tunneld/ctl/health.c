@@ -53,7 +53,7 @@ static bool
 same_peer(const struct peer_health *ph, const struct tbl_peer *p)
 {
 	return strcmp(ph->name, p->name) == 0 && ph->encap == p->encap &&
-	    ph->addr.len == p->addr.len &&
+	    ph->esp == p->crypto.encrypt && ph->addr.len == p->addr.len &&
 	    memcmp(&ph->addr.sa, &p->addr.sa, p->addr.len) == 0;
 }
 
@@ -77,6 +77,7 @@ record(struct health *h, const struct cfg_daemon *d, uint16_t port,
 	ph->port = port;
 	ph->addr = p->addr;
 	ph->encap = p->encap;
+	ph->esp = p->crypto.encrypt;
 	ph->mode = p->probe;
 	ph->given_mtu = p->path_mtu;
 	ph->given_source = p->path_mtu_source;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/overhead.h"
 #include "health_priv.h"
 #include "log.h"
 #include "net/probe.h"
@@ -28,6 +29,14 @@ static int
 family_of(const struct peer_health *ph)
 {
 	return ph->addr.sa.sa_family;
+}
+
+/* The largest payload (probe body or frame) within an outer size. */
+static size_t
+payload_max(const struct peer_health *ph, bool probe, size_t outer)
+{
+	return overhead_payload_max(ph->encap, family_of(ph), probe, ph->esp,
+	    outer);
 }
 
 static void
@@ -91,11 +100,12 @@ send_padded(struct health *h, struct dp *dp, struct peer_health *ph,
 {
 	static uint8_t body[65536];
 	struct probe p = { .type = PROBE_REQUEST, .sent_ns = h->now_ns };
-	size_t over = encap_outer_len(ph->encap, family_of(ph), true), n;
+	size_t n = payload_max(ph, true, size);
 
 	p.seq = ++ph->pm_seq;
-	n = size > over + PROBE_BODY_MIN ? size - over : PROBE_BODY_MIN;
-	n = probe_build(&p, body, sizeof body, n);
+	/* In ESP the packet may fall short of size by its padding's steps. */
+	n = probe_build(&p, body, sizeof body,
+	    n > PROBE_BODY_MIN ? n : PROBE_BODY_MIN);
 	return dp_probe_send(dp, ph->port, ph->encap, &ph->addr, body, n);
 }
 
@@ -133,8 +143,7 @@ effective_pmtu(const struct peer_health *ph, const char **source)
 static int
 inner_frame_max(const struct peer_health *ph, uint16_t pmtu)
 {
-	return (int)pmtu -
-	    (int)encap_outer_len(ph->encap, family_of(ph), false);
+	return (int)payload_max(ph, false, pmtu);
 }
 
 static void
@@ -293,9 +302,12 @@ mtu_reply(struct health *h, const struct cfg_daemon *d, struct peer_health *ph,
     const struct dp_probe_reply *r)
 {
 	struct pmtu_params prm;
-	size_t outer =
-	    r->size + encap_outer_len(ph->encap, family_of(ph), true);
+	size_t outer = overhead_outer_len(ph->encap, family_of(ph), true,
+	    ph->esp, r->size);
 
+	/* The probe in flight, if this is the body sent for its size. */
+	if (ph->pm.size != 0 && payload_max(ph, true, ph->pm.size) == r->size)
+		outer = ph->pm.size;
 	if (outer > UINT16_MAX)
 		return;
 	params(d, ph, &prm);
@@ -327,8 +339,10 @@ mtu_json(const struct health *h, const struct peer_health *ph)
 	    int_or_null(ph->route.path != 0, ph->route.path));
 	/* As operators count it: outer headers and the inner Ethernet's. */
 	json_object_set_new(o, "overhead",
-	    json_integer(
-		(json_int_t)encap_outer_len(ph->encap, family_of(ph), false) +
+	    json_integer((json_int_t)(pmtu != 0 && limit > 0
+				 ? (size_t)(pmtu - limit)
+				 : overhead_outer_len(ph->encap, family_of(ph),
+				       false, ph->esp, 0)) +
 		ETHER_HDR_LEN));
 	json_object_set_new(o, "inner_frame_max",
 	    int_or_null(pmtu != 0, limit));

@@ -33,15 +33,13 @@ device_mtu(int fd, const struct sockaddr_any *a)
 	return mtu;
 }
 
-int
-route_mtu(const struct sockaddr_any *dst, bool want_device, struct route_mtu *r)
+/* A UDP socket connected to dst (nothing is sent); fd, or -1 with errno. */
+static int
+route_socket(const struct sockaddr_any *dst)
 {
-	int family = dst->sa.sa_family, fd, mtu = 0, saved;
-	socklen_t len = sizeof mtu;
-	struct sockaddr_any src, to = *dst;
-	struct sockaddr_storage ss;
+	int family = dst->sa.sa_family, fd, saved;
+	struct sockaddr_any to = *dst;
 
-	memset(r, 0, sizeof *r);
 	if ((fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
 	/* Any port will do: connect only picks the route. */
@@ -49,21 +47,55 @@ route_mtu(const struct sockaddr_any *dst, bool want_device, struct route_mtu *r)
 		to.sin.sin_port = htons(9);
 	if (family == AF_INET6 && to.sin6.sin6_port == 0)
 		to.sin6.sin6_port = htons(9);
-	if (connect(fd, &to.sa, to.len) == -1)
-		goto fail;
+	if (connect(fd, &to.sa, to.len) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/* The source address the kernel picked for fd's route. */
+static bool
+route_src(int fd, struct sockaddr_any *src)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	return getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    addr_from((struct sockaddr *)&ss, src);
+}
+
+int
+route_mtu(const struct sockaddr_any *dst, bool want_device, struct route_mtu *r)
+{
+	int family = dst->sa.sa_family, fd, mtu = 0;
+	socklen_t len = sizeof mtu;
+	struct sockaddr_any src;
+
+	memset(r, 0, sizeof *r);
+	if ((fd = route_socket(dst)) == -1)
+		return -1;
 	if (getsockopt(fd, family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP,
 		family == AF_INET6 ? IPV6_MTU : IP_MTU, &mtu, &len) == 0 &&
 	    mtu > 0 && mtu <= 65535)
 		r->path = (uint16_t)mtu;
-	len = sizeof ss;
-	if (want_device && getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
-	    addr_from((struct sockaddr *)&ss, &src))
+	if (want_device && route_src(fd, &src))
 		r->device = device_mtu(fd, &src);
 	close(fd);
 	return 0;
-fail:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
+}
+
+int
+route_source(const struct sockaddr_any *dst, struct sockaddr_any *src)
+{
+	int fd = route_socket(dst);
+	bool ok = fd != -1 && route_src(fd, src);
+
+	if (fd != -1)
+		close(fd);
+	if (!ok)
+		memset(src, 0, sizeof *src);
+	return ok ? 0 : -1;
 }

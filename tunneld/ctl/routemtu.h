@@ -28,4 +28,8 @@ struct route_mtu {
 int route_mtu(const struct sockaddr_any *dst, bool want_device,
     struct route_mtu *);
 
+/* The source address the kernel would send to dst from; 0, or -1 (*src
+ * zeroed) when there is no route. */
+int route_source(const struct sockaddr_any *dst, struct sockaddr_any *src);
+
 #endif

@@ -5,11 +5,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "dp/tap.h"
 #include "events.h"
 #include "health.h"
 #include "log.h"
+#include "routemtu.h"
 #include "runtime_priv.h"
+#include "sas.h"
 #include "xmalloc.h"
 
 static struct dp_params
@@ -24,6 +28,7 @@ dp_params_of(const struct config *c)
 		.udp_offload = c->daemon.offload,
 		.busy_poll_us = (unsigned)c->daemon.busy_poll,
 		.df = (enum dp_df)c->daemon.df,
+		.esp_port = c->daemon.esp_port,
 	};
 
 	memcpy(p.port, c->daemon.port, sizeof p.port);
@@ -102,6 +107,30 @@ rt_slots(const struct runtime *rt, const struct config *c, uint64_t bits)
 }
 
 /* The snapshot the data threads need: derived here, and only here. */
+/*
+ * An encrypted peer's part of the snapshot: its SAs, its ESP address
+ * (esp-port at both ends, RFC 3948) and, over IPv6, this host's address
+ * towards it, for the inner UDP checksum.
+ */
+static void
+rt_peer_crypto(const struct runtime *rt, uint16_t port,
+    const struct tbl_peer *p, struct dp_peer *dpp)
+{
+	uint16_t esp = htons(rt->cfg->daemon.esp_port);
+
+	if (!p->crypto.encrypt)
+		return;
+	dpp->encrypt = true;
+	dpp->sa_out = sas_out(rt->sas, port);
+	dpp->sa_in = sas_in(rt->sas, port);
+	dpp->esp_addr = p->addr;
+	if (p->addr.sa.sa_family == AF_INET6) {
+		dpp->esp_addr.sin6.sin6_port = esp;
+		(void)route_source(&p->addr, &dpp->src);
+	} else
+		dpp->esp_addr.sin.sin_port = esp;
+}
+
 static struct dp_snapshot *
 rt_snapshot(const struct runtime *rt)
 {
@@ -133,6 +162,7 @@ rt_snapshot(const struct runtime *rt)
 		dpp->addr = p->addr;
 		dpp->seg_mask = p->slots;
 		snprintf(dpp->name, sizeof dpp->name, "%s", p->name);
+		rt_peer_crypto(rt, port, p, dpp);
 	}
 	snap_finish(snap);
 	return snap;
@@ -197,12 +227,19 @@ pin_macs(struct runtime *rt, uint16_t port)
 bool
 rt_publish(struct runtime *rt, const struct peer_changes *pc)
 {
+	const struct tbl_peer *p;
 	struct dp_snapshot *old;
 	uint16_t port;
 
+	for (port = 1; port <= DP_MAX_PEERS; port++) {
+		p = table_peer(rt->tab, port);
+		sas_sync(rt->sas, port, p ? p->name : "",
+		    p ? &p->crypto : NULL);
+	}
 	if (dp_publish(rt->dp, rt_snapshot(rt), &old) != 0)
-		return false; /* old is leaked; its ports stay held */
+		return false; /* old is leaked, and the SAs it names */
 	snap_free(old);
+	sas_release(rt->sas);
 	rt_flush_changed(rt, pc);
 	table_release_ports(rt->tab);
 	for (port = 1; port <= DP_MAX_PEERS; port++)
@@ -228,6 +265,7 @@ peer_of(const struct runtime *rt, const char *source, const struct cfg_peer *cp,
 	p->probe = cp->probe;
 	p->path_mtu = cp->path_mtu;
 	p->path_mtu_source = cp->path_mtu_source;
+	p->crypto = cp->crypto;
 }
 
 static const char *
@@ -317,6 +355,7 @@ rt_sync_peers(struct runtime *rt, const char *source,
 		peer_of(rt, source, v[i], c, &np);
 		sync_peer(rt, source, &np, pc);
 	}
+	OPENSSL_cleanse(&np, sizeof np);
 }
 
 /* The [peer] sections of c, by pointer. */
@@ -346,6 +385,9 @@ rt_open(struct config *cfg, char **cause)
 	rt->cfg = cfg;
 	if ((rt->dp = dp_new(&dpp, cause)) == NULL)
 		goto fail;
+	/* A context per data thread, and the control thread's last. */
+	rt->sas = sas_new(dp_threads(rt->dp) + 1, cfg->daemon.replay_window,
+	    rt->events);
 	for (i = 0; i < cfg->nsegments; i++) {
 		if ((slot = rt_seg_create(rt, &cfg->segments[i], &cfg->daemon,
 			 cause)) < 0 ||
@@ -390,6 +432,7 @@ rt_close(struct runtime *rt)
 			rt_seg_release(rt, table_seg(rt->tab, slot));
 		dp_free(rt->dp);
 	}
+	sas_free(rt->sas);
 	table_free(rt->tab);
 	health_free(rt->health);
 	events_free(rt->events);
@@ -405,6 +448,11 @@ rt_tick(struct runtime *rt)
 
 	for (slot = -1; (slot = table_seg_next(rt->tab, slot)) >= 0;)
 		mactab_expire(table_seg(rt->tab, slot)->mactab, now);
+	if (sas_restarts(rt->sas) > 0) {
+		struct peer_changes *pc = xcalloc(1, sizeof *pc);
+		rt_publish(rt, pc);
+		free(pc);
+	}
 }
 
 void
@@ -442,6 +490,12 @@ struct health *
 rt_health(const struct runtime *rt)
 {
 	return rt->health;
+}
+
+struct sas *
+rt_sas(const struct runtime *rt)
+{
+	return rt->sas;
 }
 
 struct events *

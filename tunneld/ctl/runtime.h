@@ -77,6 +77,8 @@ struct dp *rt_dp(const struct runtime *);
 struct health *rt_health(const struct runtime *);
 /* What happened to the tunnels (events.h), which the runtime owns. */
 struct events *rt_events(const struct runtime *);
+/* The encrypted peers' SAs (sas.h), which the runtime owns. */
+struct sas *rt_sas(const struct runtime *);
 void rt_get_stats(const struct runtime *, struct rt_stats *);
 
 #endif

@@ -14,6 +14,7 @@ struct runtime {
 	struct table *tab;
 	struct health *health;
 	struct events *events;
+	struct sas *sas; /* the encrypted peers' SAs */
 	struct rt_stats stats;
 };
 

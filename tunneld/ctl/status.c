@@ -4,6 +4,7 @@
 
 #include "health.h"
 #include "log.h"
+#include "sas.h"
 #include "status.h"
 #include "net/wire.h"
 #include "xmalloc.h"
@@ -141,7 +142,7 @@ peer_json(const struct runtime *rt, uint16_t port)
 			    json_string(table_seg(tab, slot)->cfg.name));
 	dp_port_counters(rt_dp(rt), port, &pc);
 	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-			 "s:o,s:I,s:o}",
+			 "s:o,s:I,s:o,s:o}",
 	    "name", p->name, "source", p->source[0] ? p->source : "config",
 	    "address", p->address, "encap", encap_ops(p->encap)->name, "port",
 	    (int)ntohs(p->addr.sin.sin_port), "segments", segs, "rx_packets",
@@ -151,7 +152,8 @@ peer_json(const struct runtime *rt, uint16_t port)
 	    "mac_moves", (json_int_t)pc.mac_moves, "mac_unlearned",
 	    (json_int_t)pc.mac_unlearned, "drops", drops_json(pc.drops),
 	    "probe_requests_answered", (json_int_t)pc.probes_answered, "health",
-	    health_peer_json(rt_health(rt), rt, port));
+	    health_peer_json(rt_health(rt), rt, port), "encryption",
+	    sas_json(rt_sas(rt), port, clock_ms()));
 }
 
 json_t *

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "table.h"
 #include "xmalloc.h"
 
@@ -94,6 +96,7 @@ table_free(struct table *t)
 {
 	if (t == NULL)
 		return;
+	OPENSSL_cleanse(t->peers, DP_MAX_PORTS * sizeof *t->peers);
 	free(t->peers);
 	free(t->peer_used);
 	free(t->peer_held);
@@ -222,7 +225,7 @@ void
 table_peer_del(struct table *t, uint16_t port)
 {
 	peer_unlink(t, port);
-	memset(&t->peers[port], 0, sizeof t->peers[port]);
+	OPENSSL_cleanse(&t->peers[port], sizeof t->peers[port]);
 	t->peer_used[port] = false;
 	t->peer_held[port] = true;
 	t->npeers--;
@@ -271,5 +274,6 @@ table_peer_same(const struct tbl_peer *a, const struct tbl_peer *b)
 	    a->slots == b->slots && a->nmacs == b->nmacs &&
 	    a->probe == b->probe && a->path_mtu == b->path_mtu &&
 	    a->path_mtu_source == b->path_mtu_source &&
-	    memcmp(a->macs, b->macs, sizeof a->macs) == 0;
+	    memcmp(a->macs, b->macs, sizeof a->macs) == 0 &&
+	    CRYPTO_memcmp(&a->crypto, &b->crypto, sizeof a->crypto) == 0;
 }

@@ -50,6 +50,7 @@ struct tbl_peer {
 	enum probe_mode probe;
 	uint16_t path_mtu; /* configured or the cloud's; 0: none */
 	enum path_mtu_source path_mtu_source;
+	struct cfg_crypto crypto; /* keys cleansed when removed */
 };
 
 struct table;
@@ -92,7 +93,7 @@ uint16_t table_peer_at(const struct table *, enum encap_type,
 /* The first used port after port (start with PORT_LOCAL); 0 at the end. */
 uint16_t table_peer_next(const struct table *, uint16_t port);
 int table_peer_count(const struct table *);
-/* Whether two peers would forward alike (name, endpoint, port, slots). */
+/* Whether two peers would forward alike (name, endpoint, port, slots, keys). */
 bool table_peer_same(const struct tbl_peer *, const struct tbl_peer *);
 
 #endif

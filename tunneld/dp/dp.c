@@ -32,8 +32,8 @@ family_local(const struct dp_params *p, enum dp_family f)
 	return f == DF_V4 ? &p->local4 : &p->local6;
 }
 
-static int
-epoll_add(int epfd, int fd, uint64_t data)
+int
+dp_epoll_add(int epfd, int fd, uint64_t data)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = data };
 
@@ -116,7 +116,7 @@ thread_open_rx(struct dp *dp, struct dp_thread *th, enum dp_family f,
 	for (t = 0; t < ENCAP_MAX; t++) {
 		if (!over_udp(t)) {
 			if (th->id == 0 && dp->raw_fd[f][t] != -1 &&
-			    epoll_add(th->epfd, dp->raw_fd[f][t],
+			    dp_epoll_add(th->epfd, dp->raw_fd[f][t],
 				EV_MAKE(EV_RAW, f, t)) == -1)
 				return -1;
 			continue;
@@ -129,7 +129,7 @@ thread_open_rx(struct dp *dp, struct dp_thread *th, enum dp_family f,
 		    setsockopt(th->rx_fd[f][t], SOL_UDP, UDP_GRO, &(int){ 1 },
 			sizeof(int)) == -1)
 			dp->gro = false;	/* said in describe */
-		if (epoll_add(th->epfd, th->rx_fd[f][t],
+		if (dp_epoll_add(th->epfd, th->rx_fd[f][t],
 			EV_MAKE(EV_UDP, f, t)) == -1)
 			return -1;
 	}
@@ -155,9 +155,11 @@ thread_new(struct dp *dp, int id)
 	for (f = 0; f < DF_MAX; f++)
 		for (k = 0; k < ENCAP_MAX; k++)
 			th->rx_fd[f][k] = -1;
+	for (f = 0; f < DE_MAX; f++)
+		th->esp_fd[f] = -1;
 	if ((th->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (th->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
-	    epoll_add(th->epfd, th->wakefd, EV_MAKE(EV_WAKE, 0, 0)) == -1)
+	    dp_epoll_add(th->epfd, th->wakefd, EV_MAKE(EV_WAKE, 0, 0)) == -1)
 		fatal("data thread %d: epoll", id);
 	return th;
 }
@@ -187,6 +189,7 @@ thread_free(struct dp_thread *th)
 			free(th->txq_frag[k][e]);
 		}
 	}
+	dp_esp_close(th);
 	close(th->epfd);
 	close(th->wakefd);
 	free(th->pc);
@@ -247,7 +250,8 @@ dp_open_family(struct dp *dp, enum dp_family f, char **cause)
 		}
 	}
 	for (t = 0; t < dp->nthreads; t++) {
-		if (thread_open_rx(dp, dp->th[t], f, cause) != 0)
+		if (thread_open_rx(dp, dp->th[t], f, cause) != 0 ||
+		    dp_esp_open(dp, dp->th[t], f, cause) != 0)
 			return -1;
 		for (k = 0; k < ENCAP_MAX; k++)
 			if (thread_open_tx(dp, dp->th[t], f, k, cause) != 0 ||
@@ -288,6 +292,7 @@ dp_new(const struct dp_params *p, char **cause)
 	dp->pc_base = xcalloc(DP_MAX_PORTS, sizeof *dp->pc_base);
 	dp->ctl_pc = xcalloc(DP_MAX_PORTS, sizeof *dp->ctl_pc);
 	dp->frame_max = xcalloc(DP_MAX_PORTS, sizeof *dp->frame_max);
+	dp->ctl_pbuf = xmalloc(DP_PBUF);
 	for (f = 0; f < DF_MAX; f++)
 		for (k = 0; k < ENCAP_MAX; k++)
 			dp->raw_fd[f][k] = -1;
@@ -354,6 +359,9 @@ thread_dispatch(struct dp_thread *th, const struct dp_snapshot *snap,
 		break;
 	case EV_TAP:
 		dp_io_tap(th, snap, EV_A(ev), EV_B(ev));
+		break;
+	case EV_ESP:
+		dp_io_esp(th, snap, EV_A(ev), th->esp_fd[EV_A(ev)]);
 		break;
 	}
 }
@@ -500,6 +508,7 @@ dp_free(struct dp *dp)
 	free(dp->pc_base);
 	free(dp->ctl_pc);
 	free(dp->frame_max);
+	free(dp->ctl_pbuf);
 	free(dp);
 }
 
@@ -531,8 +540,8 @@ dp_watch_tap(struct dp *dp, int slot, const int *fds, char **cause)
 	int t;
 
 	for (t = 0; t < dp->nthreads; t++) {
-		if (epoll_add(dp->th[t]->epfd, fds[t], EV_MAKE(EV_TAP, slot,
-		    fds[t])) == -1) {
+		if (dp_epoll_add(dp->th[t]->epfd, fds[t],
+			EV_MAKE(EV_TAP, slot, fds[t])) == -1) {
 			xasprintf(cause, "epoll: %s", strerror(errno));
 			while (t-- > 0)
 				epoll_ctl(dp->th[t]->epfd, EPOLL_CTL_DEL,

@@ -57,6 +57,7 @@ struct dp_params {
 	enum dp_df df;
 	struct sockaddr_any local4, local6;
 	uint16_t port[ENCAP_MAX]; /* listening port of each over UDP */
+	uint16_t esp_port;	  /* ESP in UDP (RFC 3948), both ends */
 	bool udp_checksum;
 	bool over_ip;	  /* raw sockets for those over IP (GRE) */
 	bool udp_offload; /* UDP GSO out, UDP GRO in, when the kernel can */

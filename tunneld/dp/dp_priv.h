@@ -6,8 +6,10 @@
 #define DP_PRIV_H
 
 #include <pthread.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "crypto/sa.h"
 #include "dp.h"
 #include "net/encap.h"
 #include "net/gro.h"
@@ -31,10 +33,15 @@ enum dp_limits {
 	DP_PROBE_RATE = 50,  /* probe answers a second, per peer and thread */
 	DP_PROBE_RING = 256, /* probe replies a thread keeps until drained */
 	DP_BURST_GAP_MS = 1000, /* quiet that ends a burst of oversize frames */
+	DP_EBUF = 1 << 20, /* sealed ESP packets until flushed, per batch */
+	/* One packet sealed: inner UDP, tunnel header, datagram, ESP. */
+	DP_PBUF = DP_BUF + UDP_HDR_LEN + ENCAP_HDR_MAX + ESP_OVERHEAD_MAX,
 };
 
 enum dp_family { DF_V4, DF_V6, DF_MAX };
-enum dp_event { EV_WAKE = 1, EV_UDP, EV_RAW, EV_TAP };
+/* ESP sockets: by family, and IPv4 without DF (df = unset / inherit). */
+enum { DE_FRAG = DF_MAX, DE_MAX };
+enum dp_event { EV_WAKE = 1, EV_UDP, EV_RAW, EV_TAP, EV_ESP };
 
 #define EV_MAKE(type, a, b)                                                    \
 	((uint64_t)(type) << 56 | (uint64_t)(a) << 32 | (uint32_t)(b))
@@ -102,6 +109,12 @@ struct dp_thread {
 	uint8_t *sbuf; /* DP_SBUF: segments until flushed */
 	size_t sbuf_used;
 	struct tso_seg segs[TSO_MAX_SEGS];
+	int esp_fd[DE_MAX];	     /* ESP in UDP: receive and send, or -1 */
+	struct txq *txq_esp[DE_MAX]; /* sealed packets, from ebuf */
+	uint32_t esp_ovfl[DE_MAX];
+	uint8_t *ebuf; /* DP_EBUF */
+	size_t ebuf_used;
+	uint8_t *pbuf;	/* DP_PBUF: a probe answer, sealed */
 	struct gro gro; /* frame pending for a TAP */
 	int gro_slot;
 	uint16_t gro_port;
@@ -128,6 +141,7 @@ struct dp {
 	struct seg_counters sc_base[DP_MAX_SEGMENTS];
 	unsigned mss_mtu[DP_MAX_SEGMENTS]; /* atomic: dp_set_mss_mtu */
 	unsigned *frame_max;		   /* [DP_MAX_PORTS], atomic */
+	uint8_t *ctl_pbuf; /* DP_PBUF: a probe of ours, sealed */
 	char describe[192];
 };
 
@@ -179,9 +193,51 @@ void dp_forward(struct dp_thread *, const struct dp_snapshot *,
 void dp_forward_segments(struct dp_thread *, const struct dp_snapshot *,
     const struct dp_segment *, int n);
 
+/*
+ * dp_esp.c: ESP in UDP.  Open a thread's ESP sockets of a family (and
+ * close them all); read a batch from one; queue a frame of vni to an
+ * encrypted peer (sealed at once into the thread's ebuf); send what is
+ * queued; send one probe (header + body) to an encrypted peer with SA
+ * context ctx from the thread's socket, sealed in buf (DP_PBUF bytes).
+ */
+int dp_esp_open(struct dp *, struct dp_thread *, enum dp_family, char **cause);
+void dp_esp_close(struct dp_thread *);
+void dp_io_esp(struct dp_thread *, const struct dp_snapshot *, int which,
+    int fd);
+void dp_esp_queue(struct dp_thread *, const struct dp_peer *, uint32_t vni,
+    const uint8_t *frame, size_t len, uint32_t hash, bool frag);
+void dp_esp_flush(struct dp_thread *);
+int dp_esp_send_probe(struct dp_thread *, int ctx, const struct dp_peer *,
+    const uint8_t *body, size_t len, uint8_t *buf, struct port_counters *);
+
 /* dp_probe.c: a probe body from a known peer (answer or keep the reply). */
 void dp_rx_probe(struct dp_thread *, const struct dp_peer *,
     const uint8_t *body, size_t len);
+
+/*
+ * dp_rx.c, shared with dp_esp.c: log a packet from a stranger (rate
+ * limited); the kernel's drop count of a batch; recvmmsg a batch into
+ * the thread's buffers (count or -1); a UDP_GRO train's datagram size (0:
+ * one datagram); call fn on each datagram of a batch of n; and deliver
+ * a tunnel packet (the tunnel header on) from a known peer.
+ */
+typedef void (*dp_datagram_fn)(struct dp_thread *, const struct dp_snapshot *,
+    int kind, const struct sockaddr *, uint8_t *, size_t, bool truncated);
+void dp_log_stranger(struct dp_thread *, const struct sockaddr *,
+    const char *what);
+void dp_rx_overflow(struct dp_thread *, int n, uint32_t *last);
+int dp_rx_batch(struct dp_thread *, int fd);
+size_t dp_gro_size(struct msghdr *);
+void dp_rx_datagrams(struct dp_thread *, const struct dp_snapshot *, int n,
+    dp_datagram_fn fn, int kind);
+void dp_rx_from_peer(struct dp_thread *, const struct dp_snapshot *,
+    const struct dp_peer *, enum encap_type, const uint8_t *buf, size_t len);
+
+/* dp.c: watch fd in an epoll set with data; 0 or -1. */
+int dp_epoll_add(int epfd, int fd, uint64_t data);
+
+/* dp_tx.c, shared with dp_esp.c: send everything queued on q. */
+void dp_txq_flush(struct dp_thread *, struct txq *q);
 
 /* Handle one ready fd; each call is one batch (dp_tap.c, dp_rx.c). */
 void dp_io_tap(struct dp_thread *, const struct dp_snapshot *, int slot,

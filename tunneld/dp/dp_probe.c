@@ -7,7 +7,8 @@
  * thread; a reply to one of ours goes, with its receive time, into the
  * thread's reply ring, which the control thread drains (dp_probe_replies).
  * The control thread sends its requests with dp_probe_send() on thread 0's
- * first send socket: the same addresses, ports and encapsulation as data.
+ * first send socket: the same addresses, ports and encapsulation as data;
+ * to an encrypted peer, both go sealed in ESP (dp_esp.c) like its data.
  */
 #include <errno.h>
 #include <string.h>
@@ -82,8 +83,12 @@ answer(struct dp_thread *th, const struct dp_peer *peer, const struct probe *rq,
 		return;
 	}
 	n = probe_build(&rp, body, sizeof body, sizeof body);
-	if (probe_sendto(probe_fd(th, &peer->addr, peer->encap), peer->encap,
-		&peer->addr, body, n, &th->pc[peer->port]) != 0) {
+	if ((peer->encrypt
+		    ? dp_esp_send_probe(th, th->id, peer, body, n, th->pbuf,
+			  &th->pc[peer->port])
+		    : probe_sendto(probe_fd(th, &peer->addr, peer->encap),
+			  peer->encap, &peer->addr, body, n,
+			  &th->pc[peer->port])) != 0) {
 		dp_drop(th, peer->port, DROP_TX_ERROR);
 		return;
 	}
@@ -133,6 +138,14 @@ int
 dp_probe_send(struct dp *dp, uint16_t port, enum encap_type encap,
     const struct sockaddr_any *dst, const uint8_t *body, size_t len)
 {
+	/* The control thread publishes the snapshot: it may read it. */
+	const struct dp_snapshot *snap = dp->snap;
+	const struct dp_peer *p = snap != NULL ? snap->peers[port] : NULL;
+
+	/* The SA's last context is the control thread's (sa.h). */
+	if (p != NULL && p->encrypt)
+		return dp_esp_send_probe(dp->th[0], dp->nthreads, p, body, len,
+		    dp->ctl_pbuf, &dp->ctl_pc[port]);
 	return probe_sendto(probe_fd(dp->th[0], dst, encap), encap, dst, body,
 	    len, &dp->ctl_pc[port]);
 }

@@ -6,6 +6,8 @@
  * with the encap table, check the segment, and forward (dp_fwd.c): to the
  * TAP and, on a hub, on to other peers.  Every drop is counted by reason
  * against the peer, or PORT_UNKNOWN when no known peer sent the packet.
+ * ESP (dp_esp.c) shares the batch, the train splitting and, once a packet
+ * is opened, everything from the tunnel header on (dp_rx_from_peer).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -14,9 +16,9 @@
 
 #include "dp_priv.h"
 
-/* Log a packet from a stranger, at most a few per interval. */
-static void
-log_stranger(struct dp_thread *th, const struct sockaddr *sa, const char *what)
+void
+dp_log_stranger(struct dp_thread *th, const struct sockaddr *sa,
+    const char *what)
 {
 	struct sockaddr_any a;
 	char addr[INET6_ADDRSTRLEN];
@@ -30,30 +32,15 @@ log_stranger(struct dp_thread *th, const struct sockaddr *sa, const char *what)
 	    what, addr_ntop(&a, addr, sizeof addr), suppressed);
 }
 
-/* One received tunnel packet: payload after the outer IP/UDP headers. */
-static void
-rx_one(struct dp_thread *th, const struct dp_snapshot *snap,
-    enum encap_type encap, const struct sockaddr *sa, const uint8_t *buf,
-    size_t len, bool truncated)
+void
+dp_rx_from_peer(struct dp_thread *th, const struct dp_snapshot *snap,
+    const struct dp_peer *peer, enum encap_type encap, const uint8_t *buf,
+    size_t len)
 {
-	const struct dp_peer *peer;
 	const struct dp_segment *seg = NULL;
-	struct port_counters *pc;
 	enum drop_reason why;
 	struct decap d;
 
-	if ((peer = snap_peer_by_addr(snap, encap, sa)) == NULL) {
-		dp_drop(th, PORT_UNKNOWN, DROP_UNKNOWN_SOURCE);
-		log_stranger(th, sa, encap_ops(encap)->name);
-		return;
-	}
-	pc = &th->pc[peer->port];
-	ctr_add(&pc->rx_packets, 1);
-	ctr_add(&pc->rx_bytes, len);
-	if (truncated) {
-		dp_drop(th, peer->port, DROP_OVERSIZE);
-		return;
-	}
 	why = encap_ops(encap)->decap(buf, len, &d);
 	if (why == DROP_NONE && d.probe) {
 		dp_rx_probe(th, peer, d.frame, d.frame_len);
@@ -74,12 +61,37 @@ rx_one(struct dp_thread *th, const struct dp_snapshot *snap,
 	dp_forward(th, snap, seg, peer->port, d.frame, d.frame_len);
 }
 
+/* One received plaintext packet: payload after the outer IP/UDP headers. */
+static void
+rx_one(struct dp_thread *th, const struct dp_snapshot *snap,
+    enum encap_type encap, const struct sockaddr *sa, const uint8_t *buf,
+    size_t len, bool truncated)
+{
+	const struct dp_peer *peer;
+	struct port_counters *pc;
+
+	if ((peer = snap_peer_by_addr(snap, encap, sa)) == NULL) {
+		dp_drop(th, PORT_UNKNOWN, DROP_UNKNOWN_SOURCE);
+		dp_log_stranger(th, sa, encap_ops(encap)->name);
+		return;
+	}
+	pc = &th->pc[peer->port];
+	ctr_add(&pc->rx_packets, 1);
+	ctr_add(&pc->rx_bytes, len);
+	if (truncated)
+		dp_drop(th, peer->port, DROP_OVERSIZE);
+	else if (peer->encrypt) /* it must seal everything: a forgery */
+		dp_drop(th, peer->port, DROP_PLAINTEXT);
+	else
+		dp_rx_from_peer(th, snap, peer, encap, buf, len);
+}
+
 /*
  * The kernel's running count of datagrams it dropped on this socket for
  * want of buffer space arrives with each message; count the increase.
  */
-static void
-rx_overflow(struct dp_thread *th, int n, uint32_t *last)
+void
+dp_rx_overflow(struct dp_thread *th, int n, uint32_t *last)
 {
 	struct cmsghdr *cm;
 	uint32_t v;
@@ -100,9 +112,8 @@ rx_overflow(struct dp_thread *th, int n, uint32_t *last)
 	}
 }
 
-/* recvmmsg a batch into the thread's receive buffers; count or -1. */
-static int
-rx_batch(struct dp_thread *th, int fd)
+int
+dp_rx_batch(struct dp_thread *th, int fd)
 {
 	int i, n;
 
@@ -123,9 +134,8 @@ rx_batch(struct dp_thread *th, int fd)
 	return n;
 }
 
-/* Datagram size of a UDP_GRO train (0: a single datagram). */
-static size_t
-gro_size(struct msghdr *m)
+size_t
+dp_gro_size(struct msghdr *m)
 {
 	struct cmsghdr *cm;
 	int v;
@@ -141,30 +151,46 @@ gro_size(struct msghdr *m)
 }
 
 void
-dp_io_udp(struct dp_thread *th, const struct dp_snapshot *snap,
-    enum dp_family f, enum encap_type encap, int fd)
+dp_rx_datagrams(struct dp_thread *th, const struct dp_snapshot *snap, int n,
+    dp_datagram_fn fn, int kind)
 {
-	const uint8_t *p;
+	uint8_t *p;
 	size_t len, size;
 	bool trunc;
-	int i, n = rx_batch(th, fd);
+	int i;
 
-	rx_overflow(th, n, &th->rx_ovfl[f][encap]);
 	for (i = 0; i < n; i++) {
 		p = th->riov[i].iov_base;
 		len = th->rmsg[i].msg_len;
 		trunc = (th->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
 		/* A train the kernel joined (UDP_GRO): equal datagrams. */
-		if ((size = gro_size(&th->rmsg[i].msg_hdr)) == 0 || trunc)
+		if ((size = dp_gro_size(&th->rmsg[i].msg_hdr)) == 0 || trunc)
 			size = len;
 		do {
 			size_t one = size < len ? size : len;
-			rx_one(th, snap, encap,
-			    (struct sockaddr *)&th->rname[i], p, one, trunc);
+			fn(th, snap, kind, (struct sockaddr *)&th->rname[i], p,
+			    one, trunc);
 			p += one;
 			len -= one;
 		} while (len > 0);
 	}
+}
+
+static void
+rx_udp_one(struct dp_thread *th, const struct dp_snapshot *snap, int encap,
+    const struct sockaddr *sa, uint8_t *buf, size_t len, bool truncated)
+{
+	rx_one(th, snap, (enum encap_type)encap, sa, buf, len, truncated);
+}
+
+void
+dp_io_udp(struct dp_thread *th, const struct dp_snapshot *snap,
+    enum dp_family f, enum encap_type encap, int fd)
+{
+	int n = dp_rx_batch(th, fd);
+
+	dp_rx_overflow(th, n, &th->rx_ovfl[f][encap]);
+	dp_rx_datagrams(th, snap, n, rx_udp_one, (int)encap);
 	dp_tap_flush(th);
 	dp_tx_flush_all(th);
 }
@@ -176,9 +202,9 @@ dp_io_raw(struct dp_thread *th, const struct dp_snapshot *snap,
 	const uint8_t *payload;
 	enum drop_reason why;
 	size_t len;
-	int i, n = rx_batch(th, fd);
+	int i, n = dp_rx_batch(th, fd);
 
-	rx_overflow(th, n, &th->rx_ovfl[f][encap]);
+	dp_rx_overflow(th, n, &th->rx_ovfl[f][encap]);
 	for (i = 0; i < n; i++) {
 		payload = th->riov[i].iov_base;
 		len = th->rmsg[i].msg_len;

@@ -150,8 +150,8 @@ txq_sent(struct dp_thread *th, struct txq *q, int t0, int t1)
  * refuses for any reason but a full socket is sent again a datagram at a
  * time, so each message meets its own fate (oversize, say).
  */
-static void
-txq_flush(struct dp_thread *th, struct txq *q)
+void
+dp_txq_flush(struct dp_thread *th, struct txq *q)
 {
 	int nt = txq_trains(q), t = 0, r, a, b, i;
 
@@ -191,11 +191,12 @@ dp_tx_flush_all(struct dp_thread *th)
 		for (k = 0; k < ENCAP_MAX; k++)
 			for (e = 0; e < DP_ENTROPY_SOCKS; e++)
 				if ((q = th->txq[f][k][e]) != NULL && q->n > 0)
-					txq_flush(th, q);
+					dp_txq_flush(th, q);
 	for (k = 0; k < ENCAP_MAX; k++)
 		for (e = 0; e < DP_ENTROPY_SOCKS; e++)
 			if ((q = th->txq_frag[k][e]) != NULL && q->n > 0)
-				txq_flush(th, q);
+				dp_txq_flush(th, q);
+	dp_esp_flush(th);
 }
 
 /*
@@ -269,12 +270,16 @@ dp_tx_queue(struct dp_thread *th, const struct dp_snapshot *snap,
 	frag = without_df(th, p, frame, len);
 	if (!frag && oversize(th, p, len))
 		return;
+	if (p->encrypt) {
+		dp_esp_queue(th, p, seg->vni, frame, len, hash, frag);
+		return;
+	}
 	if ((q = txq_of(th, p, hash, frag)) == NULL) {
 		dp_drop(th, port, DROP_TX_ERROR); /* no socket of that family */
 		return;
 	}
 	if (q->n == DP_TXQ)
-		txq_flush(th, q);
+		dp_txq_flush(th, q);
 	i = q->n++;
 	hl = encap_ops(p->encap)->build(seg->vni, q->hdr[i]);
 	q->iov[i][0].iov_base = q->hdr[i];

@@ -37,29 +37,55 @@ snap_peer_new(struct dp_snapshot *s, uint16_t port)
 	return p;
 }
 
+/* An open-addressing table of 2^k >= 4 * n slots; its mask in *mask. */
+static uint32_t *
+hash_alloc(uint32_t n, uint32_t *mask)
+{
+	n += 16;
+	while ((n & (n - 1)) != 0)
+		n &= n - 1;
+	n <<= 2; /* load factor at most 1/2 */
+	*mask = n - 1;
+	return xcalloc(n, sizeof(uint32_t));
+}
+
+static void
+hash_put(uint32_t *tab, uint32_t mask, uint32_t h, uint16_t port)
+{
+	for (h &= mask; tab[h] != 0; h = (h + 1) & mask)
+		;
+	tab[h] = port;
+}
+
+static uint32_t
+spi_hash(uint32_t spi)
+{
+	return spi * 0x9e3779b1u;
+}
+
 static void
 snap_build_hash(struct dp_snapshot *s)
 {
-	uint32_t n = 16, h;
+	uint32_t n = 0, nspi = 0;
+	struct dp_peer *p;
 	int port;
 
-	for (port = 1; port < DP_MAX_PORTS; port++)
-		if (s->peers[port] != NULL)
-			n++;
-	while ((n & (n - 1)) != 0)
-		n &= n - 1;
-	n <<= 2;	/* load factor at most 1/2 */
-	s->peer_hash = xcalloc(n, sizeof *s->peer_hash);
-	s->peer_hash_mask = n - 1;
 	for (port = 1; port < DP_MAX_PORTS; port++) {
-		struct dp_peer *p = s->peers[port];
-		if (p == NULL)
+		if ((p = s->peers[port]) == NULL)
 			continue;
-		h = addr_hash(&p->addr.sa, (uint32_t)p->encap) &
-		    s->peer_hash_mask;
-		while (s->peer_hash[h] != 0)
-			h = (h + 1) & s->peer_hash_mask;
-		s->peer_hash[h] = (uint32_t)port;
+		n++;
+		nspi += p->sa_in != NULL;
+	}
+	s->peer_hash = hash_alloc(n, &s->peer_hash_mask);
+	s->spi_hash = hash_alloc(nspi, &s->spi_hash_mask);
+	for (port = 1; port < DP_MAX_PORTS; port++) {
+		if ((p = s->peers[port]) == NULL)
+			continue;
+		hash_put(s->peer_hash, s->peer_hash_mask,
+		    addr_hash(&p->addr.sa, (uint32_t)p->encap), (uint16_t)port);
+		if (p->sa_in != NULL)
+			hash_put(s->spi_hash, s->spi_hash_mask,
+			    spi_hash(sa_in_spi(p->sa_in)), (uint16_t)port);
 	}
 }
 
@@ -97,6 +123,7 @@ snap_free(struct dp_snapshot *s)
 	for (i = 0; i < DP_MAX_PORTS; i++)
 		free(s->peers[i]);
 	free(s->peer_hash);
+	free(s->spi_hash);
 	free(s);
 }
 
@@ -110,6 +137,20 @@ snap_peer_by_addr(const struct dp_snapshot *s, enum encap_type encap,
 	for (; s->peer_hash[h] != 0; h = (h + 1) & s->peer_hash_mask) {
 		p = s->peers[s->peer_hash[h]];
 		if (p->encap == encap && addr_same_host(&p->addr, sa))
+			return p;
+	}
+	return NULL;
+}
+
+struct dp_peer *
+snap_peer_by_spi(const struct dp_snapshot *s, uint32_t spi)
+{
+	uint32_t h = spi_hash(spi) & s->spi_hash_mask;
+	struct dp_peer *p;
+
+	for (; s->spi_hash[h] != 0; h = (h + 1) & s->spi_hash_mask) {
+		p = s->peers[s->spi_hash[h]];
+		if (sa_in_spi(p->sa_in) == spi)
 			return p;
 	}
 	return NULL;

@@ -17,17 +17,32 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "crypto/sa.h"
 #include "limits.h"
 #include "net/addr.h"
 #include "net/encap.h"
 #include "net/fwd.h"
 
+/*
+ * A peer.  An encrypted one (encrypt) sends and takes only ESP in UDP to
+ * esp_addr: its transport packet (the UDP header to addr's port and the
+ * tunnel header, or the GRE header) is sealed with sa_out and opened with
+ * sa_in (found by SPI); plaintext from it is dropped.  The SAs belong to
+ * the runtime and outlive the snapshot; NULL with encrypt means no usable
+ * SA, and everything to and from the peer is dropped.  src is this host's
+ * address towards it (for the inner UDP checksum over IPv6; 0: unknown).
+ */
 struct dp_peer {
 	uint16_t port;
 	enum encap_type encap;
 	struct sockaddr_any addr;
 	uint64_t seg_mask;		/* bit = segment slot */
 	char name[DP_NAME_MAX];
+	bool encrypt;
+	struct sa_out *sa_out;
+	struct sa_in *sa_in;
+	struct sockaddr_any esp_addr;
+	struct sockaddr_any src;
 };
 
 struct dp_segment {
@@ -49,6 +64,8 @@ struct dp_snapshot {
 	struct dp_peer *peers[DP_MAX_PORTS];		/* by port */
 	uint32_t *peer_hash;		/* open addressing: port or 0 */
 	uint32_t peer_hash_mask;
+	uint32_t *spi_hash; /* by sa_in's SPI: port or 0 */
+	uint32_t spi_hash_mask;
 };
 
 struct dp_snapshot *snap_new(uint32_t flood_rate, uint32_t flood_burst,
@@ -67,6 +84,8 @@ void snap_free(struct dp_snapshot *);
 /* Peer by encapsulation and outer source address, or NULL. */
 struct dp_peer *snap_peer_by_addr(const struct dp_snapshot *,
     enum encap_type, const struct sockaddr *);
+/* Encrypted peer by the SPI of its inbound SA, or NULL. */
+struct dp_peer *snap_peer_by_spi(const struct dp_snapshot *, uint32_t spi);
 /* Segment by VNI, or NULL. */
 struct dp_segment *snap_segment_by_vni(const struct dp_snapshot *,
     uint32_t vni);

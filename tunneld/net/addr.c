@@ -65,6 +65,16 @@ host_bytes(const struct sockaddr *sa, size_t *n)
 	return (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
 }
 
+uint16_t
+addr_port(const struct sockaddr_any *a)
+{
+	if (a->sa.sa_family == AF_INET)
+		return ntohs(a->sin.sin_port);
+	if (a->sa.sa_family == AF_INET6)
+		return ntohs(a->sin6.sin6_port);
+	return 0;
+}
+
 bool
 addr_same_host(const struct sockaddr_any *a, const struct sockaddr *sa)
 {

@@ -28,6 +28,8 @@ int addr_parse(const char *, uint16_t port, struct sockaddr_any *);
 const char *addr_ntop(const struct sockaddr_any *, char *buf, size_t len);
 /* Copy an AF_INET or AF_INET6 sockaddr; false for any other family. */
 bool addr_from(const struct sockaddr *, struct sockaddr_any *);
+/* a's port, in host order (0 for no family). */
+uint16_t addr_port(const struct sockaddr_any *a);
 /* Whether sa has a's family and address, whatever the ports. */
 bool addr_same_host(const struct sockaddr_any *a, const struct sockaddr *sa);
 /* Hash of sa's address (never its port), mixed with seed. */

@@ -25,6 +25,15 @@ static const char *const drop_names[DROP_MAX] = {
 	[DROP_MAC_MOVE] = "mac_move_refused",
 	[DROP_BAD_PROBE] = "bad_probe",
 	[DROP_PROBE_LIMIT] = "probe_limit",
+	[DROP_UNKNOWN_SPI] = "unknown_spi",
+	[DROP_AUTH_FAILED] = "auth_failed",
+	[DROP_REPLAY] = "replay",
+	[DROP_TOO_OLD] = "too_old",
+	[DROP_ESP_MALFORMED] = "esp_malformed",
+	[DROP_PEER_RESTARTED] = "peer_restarted",
+	[DROP_PLAINTEXT] = "plaintext",
+	[DROP_NO_SA] = "no_sa",
+	[DROP_NOT_ESP] = "not_esp",
 };
 
 const char *

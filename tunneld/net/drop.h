@@ -32,6 +32,16 @@ enum drop_reason {
 	DROP_MAC_MOVE,	     /* source MAC live at another port: not moved */
 	DROP_BAD_PROBE,	     /* probe header with a body that is not one */
 	DROP_PROBE_LIMIT,    /* probe requests above the answer rate */
+	/* ESP (RFC 4303 in UDP, RFC 3948) */
+	DROP_UNKNOWN_SPI,    /* no inbound SA with that SPI */
+	DROP_AUTH_FAILED,    /* the ICV does not verify: forged or damaged */
+	DROP_REPLAY,	     /* a sequence number seen before */
+	DROP_TOO_OLD,	     /* left of the replay window */
+	DROP_ESP_MALFORMED,  /* too short, bad padding, bad next header */
+	DROP_PEER_RESTARTED, /* from a restarted peer, until a new window */
+	DROP_PLAINTEXT,	     /* plaintext from a peer that must encrypt */
+	DROP_NO_SA,	     /* encrypted peer without a usable SA */
+	DROP_NOT_ESP,	     /* on the ESP port but not ESP (IKE, say) */
 	DROP_MAX
 };
 
