@@ -207,6 +207,35 @@ print_status(json_t *d)
 		(long long)num(s, "tap_kernel_drops"));
 }
 
+/* "  encryption: ..." under a peer: off, or its SAs and their figures. */
+static void
+print_encryption(json_t *e)
+{
+	json_t *left = json_object_get(e, "packets_until_rekey");
+
+	if (!json_is_true(json_object_get(e, "encrypted"))) {
+		printf("  encryption: off\n");
+		return;
+	}
+	if (!json_is_true(json_object_get(e, "sa"))) {
+		printf("  encryption: %s, %s keys, NO USABLE SA: its traffic "
+		       "is dropped (see the log)\n",
+		    str(e, "cipher"), str(e, "keying"));
+		return;
+	}
+	printf("  encryption: ESP %s, %s keys, SPI in 0x%08llx out 0x%08llx, "
+	       "SA age %llds, %lld sealed, ",
+	    str(e, "cipher"), str(e, "keying"),
+	    (unsigned long long)num(e, "spi_in"),
+	    (unsigned long long)num(e, "spi_out"),
+	    (long long)num(e, "sa_age_s"), (long long)num(e, "packets_sealed"));
+	if (json_is_integer(left))
+		printf("%lld until rekey\n",
+		    (long long)json_integer_value(left));
+	else
+		printf("never rekeyed (manual)\n");
+}
+
 static void
 print_peers(json_t *d)
 {
@@ -227,7 +256,9 @@ print_peers(json_t *d)
 		printf("  segments: ");
 		json_array_foreach(json_object_get(p, "segments"), j, seg)
 		    printf("%s%s", j ? ", " : "", json_string_value(seg));
-		printf("%s\n  drops: ", j ? "" : "none");
+		printf("%s\n", j ? "" : "none");
+		print_encryption(json_object_get(p, "encryption"));
+		printf("  drops: ");
 		print_drops(json_object_get(p, "drops"));
 	}
 }

@@ -107,6 +107,16 @@ START_TEST(spoke_defaults)
 END_TEST
 
 /* Each bad config and the text its error must contain (with the line). */
+#define ESP                                                                    \
+	"[daemon]\nrole = hub\n[segment a]\nvni = 1\n[peer p]\naddress = "     \
+	"10.0.0.1\nencrypt = yes\n"
+#define KEY_A                                                                  \
+	"0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20" \
+	"212223"
+#define KEY_B                                                                  \
+	"303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f5051" \
+	"5253"
+#define MANUAL "keying = manual\nesp-spi-in = 0x1000\nesp-spi-out = 4097\n"
 #define PROV "[daemon]\nrole = hub\n[segment a]\nvni = 1\n[provider p]\n"
 
 static const struct {
@@ -115,9 +125,11 @@ static const struct {
 } bad[] = {
 	{ "[daemon]\nrole = hub\n", "no [segment NAME] section" },
 	{ "[segment a]\nvni = 1\n", "no [daemon] section" },
-	{ "[daemon]\nrole = router\n", ":2: [daemon] role: \"router\": must "
+	{ "[daemon]\nrole = router\n",
+	    ":2: [daemon] role: \"router\": must "
 	    "be hub or spoke" },
-	{ "[daemon]\nname = x\n", ":1: [daemon]: missing required key "
+	{ "[daemon]\nname = x\n",
+	    ":1: [daemon]: missing required key "
 	    "\"role\"" },
 	{ "[daemon]\nrole = hub\nfoo = 1\n", ":3: [daemon] foo: unknown key" },
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 16777216\n",
@@ -126,39 +138,50 @@ static const struct {
 	    "vni: \"1x\": not a whole number" },
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = -1\n",
 	    "not a whole number" },
-	{ "[daemon]\nrole = hub\n[segment a]\n", ":3: [segment a]: missing "
+	{ "[daemon]\nrole = hub\n[segment a]\n",
+	    ":3: [segment a]: missing "
 	    "required key \"vni\"" },
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\ntap = a/b\n",
 	    "tap: \"a/b\": interface names" },
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\ntap = "
-	    "abcdefghijklmnop\n", "1 to 15 characters" },
+	  "abcdefghijklmnop\n",
+	    "1 to 15 characters" },
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\n[segment b]\nvni = 1\n",
 	    ":6: [segment b] vni: VNI 1 already used by segment a" },
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\n[peer p]\naddress = "
-	    "example.com\n", ":6: [peer p] address: \"example.com\" is not a "
+	  "example.com\n",
+	    ":6: [peer p] address: \"example.com\" is not a "
 	    "numeric" },
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\n[peer p]\naddress = "
-	    "10.0.0.1\nencap = ipip\n", "encap: \"ipip\": must be vxlan" },
+	  "10.0.0.1\nencap = ipip\n",
+	    "encap: \"ipip\": must be vxlan" },
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\n[peer p]\naddress = "
-	    "10.0.0.1\nencap = gre\nport = 5\n", "GRE over IP has no port" },
+	  "10.0.0.1\nencap = gre\nport = 5\n",
+	    "GRE over IP has no port" },
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\n[peer p]\naddress = "
-	    "10.0.0.1\nsegments = b\n", "no segment named \"b\"" },
+	  "10.0.0.1\nsegments = b\n",
+	    "no segment named \"b\"" },
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\n[peer p]\naddress = "
-	    "10.0.0.1\n[peer q]\naddress = 10.0.0.1\n", ":8: [peer q] address:"
+	  "10.0.0.1\n[peer q]\naddress = 10.0.0.1\n",
+	    ":8: [peer q] address:"
 	    " peer p already has" },
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\n[vpn x]\n",
 	    ":5: [vpn x]: unknown section" },
-	{ "[daemon]\nrole = hub\nrole = spoke\n", ":3: [daemon] role: "
+	{ "[daemon]\nrole = hub\nrole = spoke\n",
+	    ":3: [daemon] role: "
 	    "written twice (first at line 2)" },
 	{ "[daemon]\nrole = hub\nudp-checksum = maybe\n[segment a]\nvni = 1\n",
 	    "udp-checksum: \"maybe\": not yes or no" },
 	{ "[daemon]\nrole = hub\nvxlan-port = 4754\n[segment a]\nvni = 1\n",
 	    "gre-udp-port: same port as vxlan-port" },
 	{ "[daemon]\nrole = hub\nlocal-address = 1.2.3.4,5.6.7.8\n"
-	    "[segment a]\nvni = 1\n", "more than one address of a family" },
+	  "[segment a]\nvni = 1\n",
+	    "more than one address of a family" },
 	{ "[daemon]\nrole = hub\ncontrol-socket = run/x\n[segment a]\nvni = "
-	    "1\n", "must be an absolute path" },
-	{ "[daemon]\nrole = hub\n[segment a b]\nvni = 1\n", "bad segment "
+	  "1\n",
+	    "must be an absolute path" },
+	{ "[daemon]\nrole = hub\n[segment a b]\nvni = 1\n",
+	    "bad segment "
 	    "name" },
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\nmtu = 100\n",
 	    "mtu: \"100\": out of range" },
@@ -166,52 +189,107 @@ static const struct {
 	{ "[daemon]\nrole = hub\nbusy-poll = 10001\n[segment a]\nvni = 1\n",
 	    ":3: [daemon] busy-poll: \"10001\": out of range" },
 	/* Found by fuzz_config: a section that iniparser files as a key. */
-	{ "[daemon]\nrole = hub\n[daemon:role]\nvni = 1\n", ":3: "
+	{ "[daemon]\nrole = hub\n[daemon:role]\nvni = 1\n",
+	    ":3: "
 	    "[daemon:role]: ':' in a section name" },
 	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\n[x:y]\n",
 	    ":5: [x:y]: ':' in a section name" },
+	/* [peer] encryption */
+	{ ESP,
+	    ":7: [peer p] encrypt: keying = auto (the default) needs the "
+	    "TLS control connection" },
+	{ ESP "keying = ike\n",
+	    ":8: [peer p] keying: \"ike\": must be auto "
+	    "or manual" },
+	{ ESP "keying = manual\n",
+	    ":5: [peer p]: keying = manual needs "
+	    "esp-spi-in, esp-spi-out, esp-key-in and esp-key-out; esp-spi-in "
+	    "is missing" },
+	{ ESP MANUAL "esp-key-in = " KEY_A "\n", "esp-key-out is missing" },
+	{ ESP "keying = manual\nesp-spi-in = 255\nesp-spi-out = 4097\n"
+	      "esp-key-in = " KEY_A "\nesp-key-out = " KEY_B "\n",
+	    ":9: [peer p] "
+	    "esp-spi-in: \"255\": an SPI is a number from 256" },
+	{ ESP MANUAL "esp-key-in = 00ff\nesp-key-out = " KEY_B "\n",
+	    ":11: "
+	    "[peer p] esp-key-in: must be 72 hex digits (a 32-byte key, then "
+	    "the 4-byte salt), not 4" },
+	{ ESP MANUAL "esp-key-in = " KEY_A "\nesp-key-out = " KEY_A "\n",
+	    ":12: [peer p] esp-key-out: the same key as esp-key-in" },
+	{ ESP MANUAL "cipher = aes-128-cbc\nesp-key-in = " KEY_A
+		     "\nesp-key-out = " KEY_B "\n",
+	    ":11: [peer p] cipher: "
+	    "\"aes-128-cbc\": must be aes-256-gcm or chacha20-poly1305" },
+	{ ESP MANUAL "esp-key-in = " KEY_A "\nesp-key-out = " KEY_B "\n"
+		     "[peer q]\naddress = 10.0.0.2\nencrypt = yes\n" MANUAL
+		     "esp-key-in = " KEY_B "\nesp-key-out = " KEY_A "\n",
+	    ":17: [peer q] "
+	    "esp-spi-in: 0x00001000 is already peer p's" },
+	{ "[daemon]\nrole = hub\n[segment a]\nvni = 1\n[peer p]\naddress = "
+	  "10.0.0.1\nesp-spi-in = 4096\n",
+	    ":7: [peer p] esp-spi-in: set, but "
+	    "encrypt is not yes" },
+	{ "[daemon]\nrole = hub\nesp-port = 4789\n[segment a]\nvni = 1\n",
+	    ":3: [daemon] esp-port: same port as vxlan-port" },
+	{ "[daemon]\nrole = hub\nreplay-window = 32\n[segment a]\nvni = 1\n",
+	    ":3: [daemon] replay-window: \"32\": out of range" },
 	/* [provider NAME] */
 	{ PROV "tag = a\n", ":5: [provider p]: missing required key \"type\"" },
-	{ PROV "type = digitalocean\n", ":6: [provider p] type: "
+	{ PROV "type = digitalocean\n",
+	    ":6: [provider p] type: "
 	    "\"digitalocean\" is not one of openstack, aws" },
 	{ PROV "type = openstack\nauth-url = http://k/v3\nusername = u\n"
-	    "password = x\nproject = p\n", ":5: [provider p]: missing "
+	       "password = x\nproject = p\n",
+	    ":5: [provider p]: missing "
 	    "required key \"tag\"" },
 	{ PROV "type = openstack\ntag = a\nsecret-access-key = x\n",
 	    ":8: [provider p] secret-access-key: unknown key" },
-	{ PROV "type = openstack\ntag = a\n", ":5: [provider p]: openstack "
+	{ PROV "type = openstack\ntag = a\n",
+	    ":5: [provider p]: openstack "
 	    "p: needs an http(s) auth URL" },
-	{ PROV "type = static\naddress = floating\n", ":7: [provider p] "
+	{ PROV "type = static\naddress = floating\n",
+	    ":7: [provider p] "
 	    "address: must be private or public" },
-	{ PROV "type = static\naddress-family = ipx\n", ":7: [provider p] "
+	{ PROV "type = static\naddress-family = ipx\n",
+	    ":7: [provider p] "
 	    "address-family: must be ipv4, ipv6 or any" },
-	{ PROV "type = static\ntag = =v\n", ":7: [provider p] tag: must be "
+	{ PROV "type = static\ntag = =v\n",
+	    ":7: [provider p] tag: must be "
 	    "KEY or KEY=VALUE" },
-	{ PROV "type = static\nrefresh = 0\n", ":7: [provider p] refresh: "
+	{ PROV "type = static\nrefresh = 0\n",
+	    ":7: [provider p] refresh: "
 	    "\"0\": out of range" },
-	{ PROV "type = static\nsegments = b\n", ":7: [provider p] segments: "
+	{ PROV "type = static\nsegments = b\n",
+	    ":7: [provider p] segments: "
 	    "no segment named \"b\"" },
-	{ PROV "type = static\nencap = gre\nport = 9\n", ":8: [provider p] "
+	{ PROV "type = static\nencap = gre\nport = 9\n",
+	    ":8: [provider p] "
 	    "port: GRE over IP has no port" },
-	{ PROV "type = static\ninstances = a=1.2.3.4 b\n", ":5: [provider "
+	{ PROV "type = static\ninstances = a=1.2.3.4 b\n",
+	    ":5: [provider "
 	    "p]: static p: \"b\" is not NAME=ADDRESS" },
 	{ PROV "type = gce\ntag = a\nproject = p\nzones = "
-	    "z0 z1 z2 z3 z4 z5 z6 z7 z8 z9 z10 z11 z12 z13 z14 z15 z16 z1"
-	    "7 z18 z19 z20 z21 z22 z23 z24 z25 z26 z27 z28 z29 z30 z31 z3"
-	    "2 z33 z34 z35 z36 z37 z38 z39 z40 z41 z42 z43 z44 z45 z46 z4"
-	    "7 z48 z49 z50 z51 z52 z53 z54 z55 z56 z57 z58 z59 z60 z61 z6"
-	    "2 z63 z64"
-	    "\n", ":5: "
+	       "z0 z1 z2 z3 z4 z5 z6 z7 z8 z9 z10 z11 z12 z13 z14 z15 z16 z1"
+	       "7 z18 z19 z20 z21 z22 z23 z24 z25 z26 z27 z28 z29 z30 z31 z3"
+	       "2 z33 z34 z35 z36 z37 z38 z39 z40 z41 z42 z43 z44 z45 z46 z4"
+	       "7 z48 z49 z50 z51 z52 z53 z54 z55 z56 z57 z58 z59 z60 z61 z6"
+	       "2 z63 z64"
+	       "\n",
+	    ":5: "
 	    "[provider p]: p: zones: more than 64 entries" },
 	{ PROV "type = aws\ntag = a\nregion = x\ncredentials = /nonexistent"
-	    "\n", ":9: [provider p] credentials: /nonexistent: No such file" },
-	{ PROV "type = gce\ntag = a\nkey-file = /nonexistent\n", ":8: "
+	       "\n",
+	    ":9: [provider p] credentials: /nonexistent: No such file" },
+	{ PROV "type = gce\ntag = a\nkey-file = /nonexistent\n",
+	    ":8: "
 	    "[provider p] key-file: /nonexistent: No such file" },
 	{ PROV "type = aws\ntag = a\nregion = x\ncredentials = /etc/passwd"
-	    "\n", "/etc/passwd: must be owned by root or the daemon user and "
+	       "\n",
+	    "/etc/passwd: must be owned by root or the daemon user and "
 	    "not readable by group or others" },
 	{ PROV "type = aws\ntag = a\nregion = x\n[provider p2]\ntype = "
-	    "static\n[provider p]\n", ":11: [provider p]: written twice (first at line 5)" },
+	       "static\n[provider p]\n",
+	    ":11: [provider p]: written twice (first at line 5)" },
 };
 
 START_TEST(bad_config)
@@ -380,6 +458,41 @@ START_TEST(inline_secret_needs_a_private_config)
 	c = config_load(f, &cause);
 	ck_assert_msg(c != NULL, "%s", cause);
 	config_free(c);
+	unlink(f);
+}
+END_TEST
+
+/* Manual ESP keys: parsed as ip xfrm takes them, and never world-readable. */
+START_TEST(peer_manual_keys)
+{
+	static const char text[] = ESP MANUAL "cipher = chacha20-poly1305\n"
+					      "esp-key-in = " KEY_A "\n"
+					      "esp-key-out = " KEY_B "\n";
+	const char *f = write_file(text, 0600);
+	char *cause = NULL;
+	struct config *c = config_load_flags(f, CONFIG_OFFLINE, &cause);
+	const struct cfg_crypto *cr;
+
+	ck_assert_msg(c != NULL, "%s", cause);
+	cr = &c->peers[0].crypto;
+	ck_assert(cr->encrypt);
+	ck_assert_int_eq(cr->keying, KEYING_MANUAL);
+	ck_assert_int_eq(cr->cipher, ESP_CHACHA20_POLY1305);
+	ck_assert_uint_eq(cr->spi_in, 0x1000);
+	ck_assert_uint_eq(cr->spi_out, 4097);
+	ck_assert_uint_eq(cr->key_in[0], 0x00);
+	ck_assert_uint_eq(cr->key_in[35], 0x23);
+	ck_assert_uint_eq(cr->key_out[0], 0x30);
+	ck_assert_uint_eq(c->daemon.esp_port, 4500);
+	ck_assert_uint_eq(c->daemon.replay_window, 8192);
+	config_free(c);
+	ck_assert_int_eq(chmod(f, 0644), 0);
+	ck_assert_ptr_null(c = config_load_flags(f, CONFIG_OFFLINE, &cause));
+	ck_assert_msg(strstr(cause, "esp-key-in: ESP keys in ") != NULL &&
+		strstr(cause, "chmod 600") != NULL,
+	    "%s", cause);
+	ck_assert_ptr_null(strstr(cause, "0102030405"));
+	free(cause);
 	unlink(f);
 }
 END_TEST
@@ -603,6 +716,7 @@ suite_build(void)
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, compare);
 	tcase_add_test(tc, peer_macs);
+	tcase_add_test(tc, peer_manual_keys);
 	tcase_add_test(tc, inline_secret_needs_a_private_config);
 	tcase_add_test(tc, syntax_error_keeps_secrets);
 	tcase_add_test(tc, sample_says_which_keys_restart);

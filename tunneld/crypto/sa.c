@@ -235,8 +235,12 @@ judge_stranger(struct sa_in *in, int ctx, uint8_t *pkt, size_t len, uint64_t iv,
 		return SA_AUTH_FAILED;
 	if (v != ESP_OK && v != ESP_DUMMY)
 		return SA_MALFORMED;
-	if (iv - seq <= base)
-		return SA_REPLAY;
+	if (iv - seq == base) /* this instance's, left of the window */
+		return replay_check(in->replay, seq) == REPLAY_TOO_OLD
+		    ? SA_TOO_OLD
+		    : SA_REPLAY;
+	if (iv - seq < base)
+		return SA_REPLAY; /* an older instance's */
 	atomic_store_explicit(&in->restarted, true, memory_order_relaxed);
 	return SA_PEER_RESTARTED;
 }
