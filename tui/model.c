@@ -268,6 +268,18 @@ hist_append(struct tunnel *t, uint64_t now_ms)
 }
 
 static void
+crypto_of(struct tunnel *t, json_t *e)
+{
+	t->encrypted = json_is_true(json_object_get(e, "encrypted"));
+	if (!t->encrypted)
+		return;
+	str(e, "cipher", t->cipher, sizeof t->cipher);
+	str(e, "keying", t->keying, sizeof t->keying);
+	t->sa_usable = json_is_true(json_object_get(e, "sa"));
+	t->sa_age_s = num(e, "sa_age_s");
+}
+
+static void
 tunnel_of(struct tunnel *t, json_t *p)
 {
 	memset(t, 0, sizeof *t);
@@ -276,7 +288,7 @@ tunnel_of(struct tunnel *t, json_t *p)
 	str(p, "address", t->address, sizeof t->address);
 	str(p, "encap", t->encap, sizeof t->encap);
 	t->port = (int)whole(p, "port");
-	t->encrypted = json_is_true(json_object_get(p, "encrypted"));
+	crypto_of(t, json_object_get(p, "encryption"));
 	segments_of(t, json_object_get(p, "segments"));
 	t->rx_bytes = counter(p, "rx_bytes");
 	t->tx_bytes = counter(p, "tx_bytes");

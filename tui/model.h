@@ -66,6 +66,10 @@ struct tunnel {
 	char segments[MODEL_TEXT];
 	int port;
 	bool encrypted;
+	/* Encryption, when encrypted: cipher, keying, SA; "" where unknown. */
+	char cipher[24], keying[16];
+	bool sa_usable;
+	double sa_age_s;
 	/* Health: state since since_s seconds ago, for reason. */
 	enum tunnel_state state;
 	double since_s;

@@ -224,6 +224,26 @@ mtu_section(struct pager *p, const struct model *m, const struct tunnel *t)
 }
 
 static void
+crypto_section(struct pager *p, const struct tunnel *t)
+{
+	char line[160];
+
+	if (!t->encrypted) {
+		section(p, "Encryption: off (plaintext tunnel)");
+		return;
+	}
+	if (!t->sa_usable)
+		snprintf(line, sizeof line,
+		    "Encryption: %s, %s keys, NO USABLE SA: traffic dropped",
+		    t->cipher, t->keying);
+	else
+		snprintf(line, sizeof line,
+		    "Encryption: ESP %s, %s keys, SA %.0fs old", t->cipher,
+		    t->keying, isnan(t->sa_age_s) ? 0.0 : t->sa_age_s);
+	section(p, line);
+}
+
+static void
 macs_section(struct pager *p, const struct model *m, const struct tunnel *t)
 {
 	char title[MODEL_NAME + 64];
@@ -275,9 +295,7 @@ view_detail(const struct model *m, struct ui *u, uint64_t now_ms, time_t now)
 	counters(&p, t);
 	mtu_section(&p, m, t);
 	macs_section(&p, m, t);
-	section(&p,
-	    t->encrypted ? "Encryption: on"
-			 : "Encryption: off (plaintext tunnel)");
+	crypto_section(&p, t);
 	if (u->scroll > p.next - 1)
 		u->scroll = p.next > 0 ? p.next - 1 : 0;
 	view_footer(u, now_ms,

@@ -32,12 +32,14 @@ spoke_conf spoke2 gre "$fam"
 keys 0x2002 0x1002 "$H2" "$S2" chacha20-poly1305 >> "$WORK/spoke2.conf"
 chmod 600 "$WORK"/*.conf
 
-nsx ul timeout 30 tcpdump -ni br0 -s 0 -w "$WORK/ul.pcap" \
+# ip netns exec execs tcpdump: $! is tcpdump, which flushes on TERM.
+ip netns exec "$(ns ul)" tcpdump -ni br0 -s 0 -U -w "$WORK/ul.pcap" \
     'udp or ip proto 47 or ip6 proto 47' 2>/dev/null &
 dump=$!
-nsx hub timeout 30 tcpdump -ni ul0 -s 0 -w "$WORK/from-spoke1.pcap" \
+ip netns exec "$(ns hub)" tcpdump -ni ul0 -s 0 -U -w "$WORK/from-spoke1.pcap" \
     "udp dst port 4500 and src host $(ul_addr 2 "$fam")" 2>/dev/null &
 dump1=$!
+PIDS="$PIDS $dump $dump1"
 sleep 1
 start_configured
 ping_ok vm1 10.10.0.21
