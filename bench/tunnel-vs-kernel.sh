@@ -11,9 +11,10 @@
 # through each, ping the RTT.  The script prints every figure, tunneld's
 # ratios to the kernel, OpenVPN, OVS and the naive relay, GRE and
 # GRE-in-UDP against tunneld VXLAN, and tunneld's offload counters.
-# Three more tunneld VXLAN rows show what packet-path features cost:
+# Five more tunneld VXLAN rows show what packet-path features cost:
 # -noprobe (probe = no; the plain row probes, as by default), -clamp
-# (clamp-mss = yes) and -dfinherit (df = inherit).
+# (clamp-mss = yes), -dfinherit (df = inherit), -esp (ESP with
+# AES-256-GCM, manual keys) and -chacha (ESP with ChaCha20-Poly1305).
 # BENCH_ROWS="kernel-vxlan tunneld-vxlan" runs only those rows.
 #
 # Usage: bench/tunnel-vs-kernel.sh [seconds per figure, default 10]
@@ -81,7 +82,8 @@ print("  tunneld %s: offload %s, TSO super-frames in %d, GRO super-frames out %d
 # Rows run and print in this order; BENCH_ROWS="NAME ..." picks some.
 ROWS="bare-veth kernel-vxlan openvpn tinc naive-relay
 tunneld-vxlan tunneld-gre tunneld-gre-udp tunneld-vxlan-noprobe
-tunneld-vxlan-clamp tunneld-vxlan-dfinherit ovs-userspace"
+tunneld-vxlan-clamp tunneld-vxlan-dfinherit tunneld-vxlan-esp
+tunneld-vxlan-chacha ovs-userspace"
 row_setup() {	# $1 row; sets TARGET
 	case $1 in
 	bare-veth)	TARGET=10.201.0.2; serve_iperf $TARGET ;;
@@ -142,3 +144,5 @@ ratios "gre-udp/vxlan" tunneld-gre-udp tunneld-vxlan
 ratios "probes/none" tunneld-vxlan tunneld-vxlan-noprobe
 ratios "clamp-mss/plain" tunneld-vxlan-clamp tunneld-vxlan
 ratios "df-inherit/set" tunneld-vxlan-dfinherit tunneld-vxlan
+ratios "esp-aes-gcm/plain" tunneld-vxlan-esp tunneld-vxlan
+ratios "esp-chacha/plain" tunneld-vxlan-chacha tunneld-vxlan
