@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "esp.h"
+#include "net/cursor.h"
 
 enum { NONCE = 12, SALT = 4, KEY = 32 };
 
@@ -56,32 +57,16 @@ esp_verdict_name(enum esp_verdict v)
 	return (unsigned)v <= ESP_CRYPTO_FAILED ? verdict_names[v] : "?";
 }
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 uint32_t
 esp_spi(const uint8_t *pkt)
 {
-	return get32(pkt);
+	return get_u32(pkt);
 }
 
 uint32_t
 esp_seq_low(const uint8_t *pkt)
 {
-	return get32(pkt + 4);
+	return get_u32(pkt + 4);
 }
 
 struct esp_sa *
@@ -142,9 +127,9 @@ start(struct esp_sa *sa, uint64_t seq, const uint8_t iv[ESP_IV])
 
 	memcpy(nonce, sa->salt, SALT);
 	memcpy(nonce + SALT, iv, ESP_IV);
-	put32(aad, sa->spi);
-	put32(aad + 4, (uint32_t)(seq >> 32));
-	put32(aad + 8, (uint32_t)seq);
+	put_u32(aad, sa->spi);
+	put_u32(aad + 4, (uint32_t)(seq >> 32));
+	put_u32(aad + 8, (uint32_t)seq);
 	if (EVP_CipherInit_ex(sa->ctx, NULL, NULL, NULL, nonce, sa->encrypt) !=
 		1 ||
 	    EVP_CipherUpdate(sa->ctx, NULL, &n, aad, sizeof aad) != 1)
@@ -171,10 +156,10 @@ esp_sealv(struct esp_sa *sa, uint64_t seq, uint64_t ivn, uint8_t nh,
 		tail[i] = (uint8_t)(i + 1);
 	tail[pad] = (uint8_t)pad;
 	tail[pad + 1] = nh;
-	put32(out, sa->spi);
-	put32(out + 4, (uint32_t)seq);
-	put32(iv, (uint32_t)(ivn >> 32));
-	put32(iv + 4, (uint32_t)ivn);
+	put_u32(out, sa->spi);
+	put_u32(out + 4, (uint32_t)seq);
+	put_u32(iv, (uint32_t)(ivn >> 32));
+	put_u32(iv + 4, (uint32_t)ivn);
 	if (start(sa, seq, iv) != 0)
 		return ESP_CRYPTO_FAILED;
 	/* Each part is encrypted straight into place: no copy first. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "net/cursor.h"
 #include "replay.h"
 #include "sa.h"
 
@@ -179,17 +180,6 @@ sa_in_free(struct sa_in *in)
 	free(in);
 }
 
-static uint64_t
-get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* The base the peer's packets have shown, if steadily; 0 if not (yet). */
 static uint64_t
 steady_base(const struct sa_in *in)
@@ -256,7 +246,8 @@ sa_open(struct sa_in *in, int ctx, uint8_t *pkt, size_t len, uint8_t **payload,
 	if (len < ESP_HDR + ESP_IV + ESP_TRAILER + ESP_ICV)
 		return SA_MALFORMED;
 	seq = replay_esn(in->replay, esp_seq_low(pkt));
-	iv = get64(pkt + ESP_HDR);
+	iv =
+	    (uint64_t)get_u32(pkt + ESP_HDR) << 32 | get_u32(pkt + ESP_HDR + 4);
 	if ((base = steady_base(in)) != 0 && iv - seq != base)
 		return judge_stranger(in, ctx, pkt, len, iv, base);
 	if ((rv = replay_check(in->replay, seq)) != REPLAY_OK)

@@ -26,8 +26,6 @@
 #include "sock.h"
 #include "xmalloc.h"
 
-static const int families[DF_MAX] = { AF_INET, AF_INET6 };
-
 /* One ESP socket: bound to esp-port, GRO on when the thread has it. */
 static int
 esp_socket(struct dp *dp, struct dp_thread *th, int which, int family,
@@ -62,7 +60,8 @@ dp_esp_open(struct dp *dp, struct dp_thread *th, enum dp_family f, char **cause)
 		th->ebuf = xmalloc(DP_EBUF);
 		th->pbuf = xmalloc(DP_PBUF);
 	}
-	if (esp_socket(dp, th, f, families[f], local, cause) != 0)
+	if (esp_socket(dp, th, f, f == DF_V4 ? AF_INET : AF_INET6, local,
+		cause) != 0)
 		return -1;
 	if (f == DF_V4 && dp->p.df != DP_DF_SET &&
 	    esp_socket(dp, th, DE_FRAG, AF_INET, local, cause) != 0)
