@@ -245,9 +245,11 @@ pmtu_restart(struct pmtu *p, uint64_t now)
 int
 pmtu_tries_for(double loss)
 {
-	double chance = loss * loss;
-	int n = PMTU_TRIES;
+	double chance = 1;
+	int n;
 
+	for (n = 0; n < PMTU_TRIES; n++)
+		chance *= loss;
 	while (n < PMTU_TRIES_MAX && chance > 1e-4 + 1e-12) {
 		chance *= loss;
 		n++;

@@ -28,7 +28,9 @@
 #include <stdint.h>
 
 enum {
-	PMTU_TRIES = 2,	    /* on a path that loses nothing */
+	PMTU_TRIES = 3,	    /* RFC 8899 MAX_PROBES: even on a clean path,
+			       so loss that began before the estimate
+			       saw it cannot make two losses a verdict */
 	PMTU_TRIES_MAX = 8, /* on a very lossy one */
 	PMTU_V6_FLOOR = 1280,
 	PMTU_V4_FLOOR = 576
