@@ -92,6 +92,18 @@ int user_can_read(const char *user, const char *path);
 /* What the config names on this host exists (config_host.c); 0 or -1. */
 int load_host_checks(struct loader *, const struct config *);
 
+/*
+ * Secrets files (config_secret.c).  open_secret(): open path for key of
+ * sec after checking it is a regular file, owned by root or the daemon's
+ * user, closed to group and others; an fd, or -1 after load_fail().
+ * read_secret(): its whole text (under SECRET_FILE_MAX bytes, no NUL),
+ * for the caller to cleanse and free; NULL after load_fail().
+ */
+enum { SECRET_FILE_MAX = 64 << 10 };
+int open_secret(struct loader *, const char *sec, const char *key,
+    const char *path, const struct config *);
+char *read_secret(struct loader *, const char *sec, const char *key,
+    const char *path, const struct config *);
 /* Whether the config file itself may be read by group or others. */
 bool config_file_exposed(const struct loader *);
 
