@@ -9,6 +9,7 @@
 #include <openssl/sha.h>
 
 #include "buf.h"
+#include "hex.h"
 #include "sigv4.h"
 #include "xmalloc.h"
 
@@ -34,15 +35,6 @@ sigv4_uri_encode(const char *s, size_t len, int keep_slash)
 	return buf_take(&b);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Percent-decode s[0..len) and re-encode it canonically. */
 static char *
 reencode(const char *s, size_t len)
@@ -51,9 +43,10 @@ reencode(const char *s, size_t len)
 	size_t i, n = 0;
 
 	for (i = 0; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			raw[n++] = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+		if (s[i] == '%' && i + 2 < len && hex_digit(s[i + 1]) >= 0 &&
+		    hex_digit(s[i + 2]) >= 0) {
+			raw[n++] = (char)(hex_digit(s[i + 1]) << 4 |
+			    hex_digit(s[i + 2]));
 			i += 2;
 		} else
 			raw[n++] = s[i];
@@ -227,25 +220,12 @@ canonical_headers(const struct sigv4_request *r, struct buf *block,
 }
 
 static void
-hex(char *out, const unsigned char *in, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static void
 sha256_hex(const void *p, size_t n, char out[2 * SHA256_DIGEST_LENGTH + 1])
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
 
 	SHA256(p, n, md);
-	hex(out, md, sizeof md);
+	hex_encode(md, sizeof md, out);
 }
 
 /* The canonical request, and the signed header list in *signed_out. */
@@ -328,7 +308,7 @@ sigv4_authorization(const struct sigv4_request *r)
 	hmac(k2, sizeof k2, r->service, k);
 	hmac(k, sizeof k, "aws4_request", k2);
 	hmac(k2, sizeof k2, sts, k);
-	hex(sig, k, sizeof k);
+	hex_encode(k, sizeof k, sig);
 	xasprintf(&authz, "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, "
 	    "SignedHeaders=%s, Signature=%s", r->access_key, date, r->region,
 	    r->service, signed_list, sig);

@@ -196,8 +196,30 @@ static const struct {
 	    ":5: [x:y]: ':' in a section name" },
 	/* [peer] encryption */
 	{ ESP,
-	    ":7: [peer p] encrypt: keying = auto (the default) needs the "
-	    "TLS control connection" },
+	    ":7: [peer p] encrypt: keying = auto (the default) needs "
+	    "[crypto] ca, cert and key, or a psk-file for this peer" },
+	{ ESP "esp-spi-in = 300\n",
+	    ":8: [peer p] esp-spi-in: set, but keying is auto" },
+	{ ESP MANUAL "tls-name = hub\n",
+	    ":11: [peer p] tls-name: set, but keying is manual" },
+	{ ESP "psk-file = /etc/passwd\ntls-name = hub\n",
+	    ":9: [peer p] tls-name: a peer with psk-file has no certificate" },
+	{ ESP "psk-file = /etc/passwd\n",
+	    ":8: [peer p] psk-file: /etc/passwd: must be owned by root or the "
+	    "daemon user and not readable by group or others" },
+	{ ESP "psk-file = /nonexistent\n",
+	    ":8: [peer p] psk-file: /nonexistent: No such file" },
+	{ "[daemon]\nrole = hub\n[crypto]\nca = /etc/passwd\n[segment a]\n"
+	  "vni = 1\n",
+	    ":3: [crypto] cert: missing: ca, cert and key go together" },
+	{ "[daemon]\nrole = hub\n[crypto]\nrekey-time = 1s\n[segment a]\n"
+	  "vni = 1\n",
+	    ":4: [crypto] rekey-time: \"1s\": out of range" },
+	{ "[daemon]\nrole = hub\n[crypto]\nrekey-packets = 99\n[segment a]\n"
+	  "vni = 1\n",
+	    ":4: [crypto] rekey-packets: \"99\": out of range" },
+	{ "[daemon]\nrole = hub\n[crypto]\nkeys = x\n[segment a]\nvni = 1\n",
+	    ":4: [crypto] keys: unknown key" },
 	{ ESP "keying = ike\n",
 	    ":8: [peer p] keying: \"ike\": must be auto "
 	    "or manual" },
@@ -497,6 +519,45 @@ START_TEST(peer_manual_keys)
 }
 END_TEST
 
+/* keying = auto with a psk-file: 32 to 64 bytes of hex, a secrets file. */
+START_TEST(peer_psk)
+{
+	static const char psk[] = "\n  000102030405060708090a0b0c0d0e0f"
+				  "101112131415161718191a1b1c1d1e1f\n";
+	char *pf = strdup(write_file(psk, 0600)), text[512], *cause = NULL;
+	const char *f;
+	struct config *c;
+
+	snprintf(text, sizeof text, ESP "psk-file = %s\n", pf);
+	f = write_file(text, 0644); /* no key in it: others may read it */
+	c = config_load_flags(f, CONFIG_OFFLINE, &cause);
+	ck_assert_msg(c != NULL, "%s", cause);
+	ck_assert_int_eq(c->peers[0].crypto.keying, KEYING_AUTO);
+	ck_assert_uint_eq(c->peers[0].crypto.psk_len, 32);
+	ck_assert_uint_eq(c->peers[0].crypto.psk[31], 0x1f);
+	ck_assert_uint_eq(c->daemon.control_port, 4790);
+	ck_assert_uint_eq(c->tls.rekey_ms, 3600000);
+	ck_assert_uint_eq(c->tls.rekey_packets, 1u << 23);
+	config_free(c);
+	/* Too short, and then readable by others: refused, never quoted. */
+	ck_assert_int_eq(truncate(pf, 40), 0);
+	ck_assert_ptr_null(c = config_load_flags(f, CONFIG_OFFLINE, &cause));
+	ck_assert_msg(strstr(cause, "must hold 32 to 64 bytes as hex") != NULL,
+	    "%s", cause);
+	ck_assert_ptr_null(strstr(cause, "0001020304"));
+	free(cause);
+	ck_assert_int_eq(chmod(pf, 0644), 0);
+	ck_assert_ptr_null(c = config_load_flags(f, CONFIG_OFFLINE, &cause));
+	ck_assert_msg(strstr(cause, ":8: [peer p] psk-file: ") != NULL &&
+		strstr(cause, "chmod 600") != NULL,
+	    "%s", cause);
+	free(cause);
+	unlink(f);
+	unlink(pf);
+	free(pf);
+}
+END_TEST
+
 /* [peer] macs = : unicast MACs, at most CFG_MAX_PEER_MACS. */
 START_TEST(peer_macs)
 {
@@ -592,8 +653,10 @@ static const struct {
 	    0, 0, 0 },
 	{ "probe-interval = 10ms\n", "",
 	    ":3: [daemon] probe-interval: \"10ms\": out of range", 0, 0, 0 },
+	{ "probe-interval = 1d\n", "",
+	    ":3: [daemon] probe-interval: \"1d\": not a duration", 0, 0, 0 },
 	{ "probe-interval = 1h\n", "",
-	    ":3: [daemon] probe-interval: \"1h\": not a duration", 0, 0, 0 },
+	    ":3: [daemon] probe-interval: \"1h\": out of range", 0, 0, 0 },
 	{ "probe-window = 99999999999999999999\n", "",
 	    ":3: [daemon] probe-window: \"99999999999999999999\": not a "
 	    "duration",
@@ -717,6 +780,7 @@ suite_build(void)
 	tcase_add_test(tc, compare);
 	tcase_add_test(tc, peer_macs);
 	tcase_add_test(tc, peer_manual_keys);
+	tcase_add_test(tc, peer_psk);
 	tcase_add_test(tc, inline_secret_needs_a_private_config);
 	tcase_add_test(tc, syntax_error_keeps_secrets);
 	tcase_add_test(tc, sample_says_which_keys_restart);

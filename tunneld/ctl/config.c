@@ -145,8 +145,11 @@ parse_mac_move(const char *v, void *dst, const struct key_def *k,
 	return -1;
 }
 
-/* A duration in milliseconds: "N" or "Ns" seconds, "Nms", "Nm" minutes. */
-static int
+/*
+ * A duration in milliseconds: "N" or "Ns" seconds, "Nms", "Nm" minutes,
+ * "Nh" hours.
+ */
+int
 parse_duration(const char *v, void *dst, const struct key_def *k,
     const char **why)
 {
@@ -156,15 +159,17 @@ parse_duration(const char *v, void *dst, const struct key_def *k,
 	errno = 0;
 	n = strtoull(v, &end, 10);
 	if (!isdigit((unsigned char)*v) || errno != 0) {
-		*why = "not a duration (5, 5s, 500ms or 10m)";
+		*why = "not a duration (5, 5s, 500ms, 10m or 1h)";
 		return -1;
 	}
 	if (strcmp(end, "ms") == 0)
 		scale = 1;
 	else if (strcmp(end, "m") == 0)
 		scale = 60000;
+	else if (strcmp(end, "h") == 0)
+		scale = 3600000;
 	else if (*end != '\0' && strcmp(end, "s") != 0) {
-		*why = "not a duration (5, 5s, 500ms or 10m)";
+		*why = "not a duration (5, 5s, 500ms, 10m or 1h)";
 		return -1;
 	}
 	if (n > UINT32_MAX / scale || (long long)(n * scale) < k->min ||
@@ -313,6 +318,8 @@ static const struct key_def daemon_keys[] = {
 	{ "esp-port", parse_uint, KEY_RESTART, 1, 65535, "4500", D(esp_port) },
 	{ "replay-window", parse_uint, KEY_RESTART, REPLAY_MIN, REPLAY_MAX,
 	    "8192", D(replay_window) },
+	{ "control-port", parse_uint, KEY_RESTART, 1, 65535, "4790",
+	    D(control_port) },
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -745,12 +752,13 @@ load_sections(struct loader *ld, struct config *c)
 	int i, pass, n = iniparser_getnsec(ld->dict);
 	const char *sec;
 
-	if (load_daemon(ld, &c->daemon) != 0)
+	if (load_daemon(ld, &c->daemon) != 0 || load_crypto_section(ld, c) != 0)
 		return -1;
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < n; i++) {
 			sec = iniparser_getsecname(ld->dict, i);
-			if (strcmp(sec, "daemon") == 0)
+			if (strcmp(sec, "daemon") == 0 ||
+			    strcmp(sec, "crypto") == 0)
 				continue;
 			if (strncmp(sec, "segment ", 8) == 0) {
 				if (pass == 0 &&
@@ -778,8 +786,8 @@ load_sections(struct loader *ld, struct config *c)
 			} else
 				return load_fail(ld, sec, NULL,
 				    "unknown section"
-				    " (expected daemon, segment NAME, peer NAME"
-				    " or provider NAME)");
+				    " (expected daemon, crypto, segment NAME,"
+				    " peer NAME or provider NAME)");
 		}
 	}
 	if (c->nsegments == 0) {

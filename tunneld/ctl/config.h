@@ -58,10 +58,19 @@ enum probe_mode { PROBE_AUTO = 0, PROBE_YES, PROBE_NO };
 /* keying = of an encrypted peer. */
 enum keying { KEYING_AUTO = 0, KEYING_MANUAL };
 
+enum {
+	CFG_PSK_MIN = 32, /* bytes of a psk-file's key */
+	CFG_PSK_MAX = 64,
+	CFG_PIN_LEN = 32, /* tls-pin: SHA-256 of the public key */
+};
+
 /*
- * A peer's encryption (encrypt =, keying =, cipher =, esp-*).  With
- * manual keying the SPIs and the keying material (key, then salt) are the
- * config's; the struct is cleansed when the config is freed.
+ * A peer's encryption (encrypt =, keying =, cipher =, esp-*, tls-*,
+ * psk-file).  With manual keying the SPIs and the keying material (key,
+ * then salt) are the config's; with auto keying, how the control
+ * connection authenticates the peer: by certificate ([crypto]), with
+ * optionally its name and its public key pinned, or by a PSK.  Cleansed
+ * when the config is freed.
  */
 struct cfg_crypto {
 	bool encrypt;
@@ -69,6 +78,21 @@ struct cfg_crypto {
 	enum esp_cipher cipher;
 	uint32_t spi_in, spi_out;
 	uint8_t key_in[ESP_KEYMAT], key_out[ESP_KEYMAT];
+	char tls_name[128];	  /* "": any name the CA signed */
+	uint8_t pin[CFG_PIN_LEN]; /* when pinned */
+	bool pinned;
+	uint8_t psk[CFG_PSK_MAX]; /* psk_len 0: certificates */
+	uint8_t psk_len;
+};
+
+/*
+ * [crypto]: this node's TLS identity for keying = auto (paths of PEM
+ * files; "": none), and when the control connection rekeys.
+ */
+struct cfg_tls {
+	char ca[256], cert[256], key[256];
+	uint32_t rekey_ms;
+	uint32_t rekey_packets;
 };
 
 struct cfg_daemon {
@@ -101,6 +125,7 @@ struct cfg_daemon {
 	bool metrics_allow_remote;
 	int df;			/* enum dp_df */
 	uint16_t esp_port;	/* ESP in UDP (RFC 3948), both ends */
+	uint16_t control_port;	/* TLS control connection (TCP) */
 	uint32_t replay_window; /* packets, per inbound SA */
 };
 
@@ -150,6 +175,7 @@ struct cfg_provider {
 struct config {
 	char *path;
 	struct cfg_daemon daemon;
+	struct cfg_tls tls;
 	struct cfg_segment *segments;
 	int nsegments;
 	struct cfg_peer *peers;

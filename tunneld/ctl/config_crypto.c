@@ -6,7 +6,7 @@
  * 0x hex, 256 and up: RFC 4303 2.1 reserves 1-255) and esp-key-in /
  * esp-key-out (72 hex digits, key then salt, as `ip xfrm state ... aead`
  * takes them).  Keys in the config need a config that only its owner
- * may read.
+ * may read.  keying = auto (the default) is config_tls.c's.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "config_priv.h"
+#include "hex.h"
 
 #define C(f)                                                                   \
 	offsetof(struct crypto_stage, f), sizeof(((struct crypto_stage *)0)->f)
@@ -29,6 +30,9 @@ const struct key_def peer_crypto_keys[] = {
 	{ "esp-spi-out", parse_str, 0, 0, 0, NULL, C(spi_out) },
 	{ "esp-key-in", parse_str, 0, 0, 0, NULL, C(key_in) },
 	{ "esp-key-out", parse_str, 0, 0, 0, NULL, C(key_out) },
+	{ "tls-name", parse_str, 0, 0, 0, NULL, C(tls_name) },
+	{ "tls-pin", parse_str, 0, 0, 0, NULL, C(tls_pin) },
+	{ "psk-file", parse_str, 0, 0, 0, NULL, C(psk_file) },
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -57,22 +61,12 @@ load_spi(struct loader *ld, const char *sec, const char *key, const char *v,
 	return 0;
 }
 
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Never quotes the value: it is a secret. */
 static int
 load_key(struct loader *ld, const char *sec, const char *key, const char *v,
     uint8_t out[ESP_KEYMAT])
 {
-	size_t i;
-	int hi, lo;
+	size_t bad;
 
 	if (strncmp(v, "0x", 2) == 0 || strncmp(v, "0X", 2) == 0)
 		v += 2;
@@ -81,14 +75,22 @@ load_key(struct loader *ld, const char *sec, const char *key, const char *v,
 		    "must be %d hex digits (a 32-byte key, then the 4-byte "
 		    "salt), not %zu",
 		    2 * ESP_KEYMAT, strlen(v));
-	for (i = 0; i < ESP_KEYMAT; i++) {
-		if ((hi = hex_digit(v[2 * i])) < 0 ||
-		    (lo = hex_digit(v[2 * i + 1])) < 0)
-			return load_fail(ld, sec, key, "not hex (digit %zu)",
-			    2 * i + (hi < 0 ? 1 : 2));
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (hex_decode(v, out, ESP_KEYMAT, &bad) < 0)
+		return load_fail(ld, sec, key, "not hex (digit %zu)", bad + 1);
 	return 0;
+}
+
+/* The first auto keying key set, or NULL. */
+static const char *
+auto_key_set(const struct crypto_stage *st)
+{
+	if (st->tls_name[0] != '\0')
+		return "tls-name";
+	if (st->tls_pin[0] != '\0')
+		return "tls-pin";
+	if (st->psk_file[0] != '\0')
+		return "psk-file";
+	return NULL;
 }
 
 /* The first manual keying key set, or NULL. */
@@ -156,6 +158,7 @@ load_peer_crypto(struct loader *ld, const char *sec, const struct config *c,
 	memset(cr, 0, sizeof *cr);
 	if (!st->encrypt) {
 		if ((k = manual_key_set(st)) != NULL ||
+		    (k = auto_key_set(st)) != NULL ||
 		    (st->keying[0] != '\0' && (k = "keying")) ||
 		    (st->cipher[0] != '\0' && (k = "cipher")))
 			return load_fail(ld, sec, k,
@@ -171,15 +174,18 @@ load_peer_crypto(struct loader *ld, const char *sec, const struct config *c,
 			    st->cipher);
 		cr->cipher = (enum esp_cipher)v;
 	}
-	if (st->keying[0] == '\0' || strcmp(st->keying, "auto") == 0)
-		return load_fail(ld, sec, "encrypt",
-		    "keying = auto (the default) needs the TLS control "
-		    "connection, which this version does not have yet: set "
-		    "keying = manual with esp-spi-in, esp-spi-out, esp-key-in "
-		    "and esp-key-out");
+	if (st->keying[0] == '\0' || strcmp(st->keying, "auto") == 0) {
+		if ((k = manual_key_set(st)) != NULL)
+			return load_fail(ld, sec, k,
+			    "set, but keying is auto (the default)");
+		cr->keying = KEYING_AUTO;
+		return load_peer_auto(ld, sec, c, st, cr);
+	}
 	if (strcmp(st->keying, "manual") != 0)
 		return load_fail(ld, sec, "keying",
 		    "\"%s\": must be auto or manual", st->keying);
+	if ((k = auto_key_set(st)) != NULL)
+		return load_fail(ld, sec, k, "set, but keying is manual");
 	cr->keying = KEYING_MANUAL;
 	return load_manual(ld, sec, c, st, cr);
 }

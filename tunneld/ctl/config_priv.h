@@ -83,6 +83,7 @@ int parse_uint(const char *, void *, const struct key_def *, const char **);
 int parse_bool(const char *, void *, const struct key_def *, const char **);
 int parse_str(const char *, void *, const struct key_def *, const char **);
 int parse_encap(const char *, void *, const struct key_def *, const char **);
+int parse_duration(const char *, void *, const struct key_def *, const char **);
 
 /*
  * Whether user may open path for reading: 1, 0, or -1 when this process
@@ -118,11 +119,19 @@ struct crypto_stage {
 	char cipher[32];
 	char spi_in[16], spi_out[16];
 	char key_in[96], key_out[96];
+	char tls_name[128], tls_pin[80], psk_file[256];
 };
 extern const struct key_def peer_crypto_keys[];
 int load_peer_crypto(struct loader *, const char *sec, const struct config *,
     const struct crypto_stage *, struct cfg_crypto *);
 void crypto_stage_clear(struct crypto_stage *);
+/*
+ * keying = auto (config_tls.c): [crypto], loaded before the peers, and a
+ * peer's tls-name, tls-pin or psk-file.
+ */
+int load_crypto_section(struct loader *, struct config *);
+int load_peer_auto(struct loader *, const char *sec, const struct config *,
+    const struct crypto_stage *, struct cfg_crypto *);
 
 /* [provider NAME] (config_provider.c). */
 int load_provider(struct loader *, const char *sec, struct config *);
