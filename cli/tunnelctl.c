@@ -207,6 +207,31 @@ print_status(json_t *d)
 		(long long)num(s, "tap_kernel_drops"));
 }
 
+/*
+ * "  control: ..." under an auto-keyed peer: its control connection, and
+ * why it failed last.
+ */
+static void
+print_control(json_t *e)
+{
+	json_t *c = json_object_get(e, "control");
+	const char *why = str(c, "why");
+
+	if (c == NULL)
+		return;
+	if (strcmp(str(c, "state"), "up") == 0)
+		printf("  control: up %llds, %s at %s, epoch %lld, %lld "
+		       "rekeys, "
+		       "next in %llds\n",
+		    (long long)num(c, "since_s"), str(c, "node"),
+		    str(c, "remote"), (long long)num(e, "epoch"),
+		    (long long)num(e, "rekeys"),
+		    (long long)num(e, "rekey_in_s"));
+	else
+		printf("  control: %s %llds%s%s\n", str(c, "state"),
+		    (long long)num(c, "since_s"), *why ? ": " : "", why);
+}
+
 /* "  encryption: ..." under a peer: off, or its SAs and their figures. */
 static void
 print_encryption(json_t *e)
@@ -219,8 +244,10 @@ print_encryption(json_t *e)
 	}
 	if (!json_is_true(json_object_get(e, "sa"))) {
 		printf("  encryption: %s, %s keys, NO USABLE SA: its traffic "
-		       "is dropped (see the log)\n",
-		    str(e, "cipher"), str(e, "keying"));
+		       "is dropped%s\n",
+		    str(e, "cipher"), str(e, "keying"),
+		    json_object_get(e, "control") ? "" : " (see the log)");
+		print_control(e);
 		return;
 	}
 	printf("  encryption: ESP %s, %s keys, SPI in 0x%08llx out 0x%08llx, "
@@ -234,6 +261,7 @@ print_encryption(json_t *e)
 		    (long long)json_integer_value(left));
 	else
 		printf("never rekeyed (manual)\n");
+	print_control(e);
 }
 
 static void

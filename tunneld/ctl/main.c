@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "cc.h"
 #include "control.h"
 #include "dp/sock.h"
 #include "discovery.h"
@@ -37,6 +38,7 @@ struct daemon {
 	const char *conf_path;
 	struct runtime *rt;
 	struct discovery *disc;
+	struct cc *cc; /* the control connections to peers */
 	struct control *ctl;
 	struct loop *loop;
 	int quit;
@@ -107,6 +109,7 @@ daemon_reload(struct daemon *d, struct rt_reload_report *report, char **cause)
 		return -1;
 	}
 	discovery_reload(d->disc);
+	cc_reload(d->cc);
 	config_free(old);
 	notify_send("READY=1\nSTATUS=running");
 	return 0;
@@ -199,6 +202,7 @@ daemon_tick(int fd, uint32_t events, void *arg)
 	(void)events;
 	(void)!read(fd, &expirations, sizeof expirations);
 	rt_tick(d->rt);
+	cc_tick(d->cc);
 	discovery_tick(d->disc);
 	control_tick(d->ctl);
 	metrics_tick(d->metrics);
@@ -249,6 +253,8 @@ daemon_setup(struct daemon *d, struct config *cfg)
 	if ((d->rt = rt_open(cfg, &cause)) == NULL)
 		fatalx("%s", cause);
 	d->disc = discovery_new(d->loop, d->rt);
+	if ((d->cc = cc_new(d->loop, d->rt, &cause)) == NULL)
+		fatalx("%s", cause);
 	if (dc->metrics[0] != '\0' &&
 	    (d->metrics = metrics_open(d->loop, &dc->metrics_addr,
 		 daemon_metrics, d, &cause)) == NULL)
@@ -419,6 +425,7 @@ main(int argc, char **argv)
 	control_close(d.ctl);
 	metrics_close(d.metrics);
 	discovery_free(d.disc);
+	cc_free(d.cc);
 	rt_close(d.rt);
 	loop_free(d.loop);
 	log_info("stopped");

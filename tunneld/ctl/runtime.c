@@ -123,6 +123,7 @@ rt_peer_crypto(const struct runtime *rt, uint16_t port,
 	dpp->encrypt = true;
 	dpp->sa_out = sas_out(rt->sas, port);
 	dpp->sa_in = sas_in(rt->sas, port);
+	dpp->sa_in_prev = sas_in_prev(rt->sas, port);
 	dpp->esp_addr = p->addr;
 	if (p->addr.sa.sa_family == AF_INET6) {
 		dpp->esp_addr.sin6.sin6_port = esp;
@@ -448,11 +449,17 @@ rt_tick(struct runtime *rt)
 
 	for (slot = -1; (slot = table_seg_next(rt->tab, slot)) >= 0;)
 		mactab_expire(table_seg(rt->tab, slot)->mactab, now);
-	if (sas_restarts(rt->sas) > 0) {
-		struct peer_changes *pc = xcalloc(1, sizeof *pc);
-		rt_publish(rt, pc);
-		free(pc);
-	}
+	if (sas_restarts(rt->sas) > 0)
+		rt_republish(rt);
+}
+
+void
+rt_republish(struct runtime *rt)
+{
+	struct peer_changes *pc = xcalloc(1, sizeof *pc);
+
+	rt_publish(rt, pc);
+	free(pc);
 }
 
 void
@@ -514,7 +521,6 @@ int
 rt_set_segment_mtu(struct runtime *rt, int slot, int mtu, char **cause)
 {
 	struct tbl_segment s = *table_seg(rt->tab, slot);
-	struct peer_changes *pc;
 
 	if (s.cfg.mtu == mtu)
 		return 0;
@@ -522,8 +528,6 @@ rt_set_segment_mtu(struct runtime *rt, int slot, int mtu, char **cause)
 		return -1;
 	s.cfg.mtu = mtu;
 	table_seg_set(rt->tab, slot, &s);
-	pc = xcalloc(1, sizeof *pc);
-	rt_publish(rt, pc); /* the data path's oversize check follows */
-	free(pc);
+	rt_republish(rt); /* the data path's oversize check follows */
 	return 0;
 }

@@ -66,6 +66,11 @@ void rt_set_discovered(struct runtime *, const char *provider,
 int rt_set_segment_mtu(struct runtime *, int slot, int mtu, char **cause);
 /* Once a second: age MAC tables. */
 void rt_tick(struct runtime *);
+/*
+ * Publish the table again, as it is: for what the snapshot derives from
+ * other owners (the SAs the control connections installed, sas.h).
+ */
+void rt_republish(struct runtime *);
 /* Stop forwarding and remove everything the daemon created. */
 void rt_close(struct runtime *);
 

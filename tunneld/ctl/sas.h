@@ -11,7 +11,15 @@
  * A peer tunneld that restarted with the same manual keys is told apart
  * from a replay by its IVs (crypto/sa.h); sas_restarts() gives such a
  * peer a fresh inbound window (same key, retiring the old one), and the
- * caller publishes.  Control thread only.
+ * caller publishes.
+ *
+ * With keying = auto the SAs come from the control connection (cc.h),
+ * epoch by epoch, make-before-break: a new inbound SA becomes the port's
+ * while the one before it drains (it still opens what the peer sealed
+ * before it switched) until sas_auto_drained() or the next epoch; the
+ * outbound SA is replaced once the peer has the matching inbound one.
+ * sas_sync() keeps them while the peer's settings stay the same.
+ * Control thread only.
  */
 #ifndef SAS_H
 #define SAS_H
@@ -45,5 +53,42 @@ void sas_release(struct sas *);
 int sas_restarts(struct sas *);
 /* A peer's encryption for status: {"encrypted": false} without SAs. */
 json_t *sas_json(const struct sas *, uint16_t port, uint64_t now_ms);
+
+/* One direction's SA of an epoch, as the exporter made it; cleansed. */
+struct sas_keys {
+	enum esp_cipher cipher;
+	uint32_t spi;
+	uint8_t keymat[ESP_KEYMAT];
+};
+
+/* The control connection of a port, as status shows it (cc.c sets it). */
+struct sas_link {
+	char state[16];	 /* connecting, handshake, up, down, refused */
+	char why[200];	 /* of the last failure; "" */
+	char node[64];	 /* the peer's name for itself (hello) */
+	char remote[64]; /* ADDRESS:PORT of the connection */
+	uint64_t since_ms;
+	uint32_t epoch; /* of the SAs in force; 0: none yet */
+	uint32_t rekeys;
+};
+
+/* When the control connections rekey (for packets_until_rekey). */
+void sas_set_rekey(struct sas *, uint32_t rekey_ms, uint32_t rekey_packets);
+/* Whether spi is any port's inbound SA's (a new SA must not take it). */
+bool sas_spi_taken(const struct sas *, uint32_t spi);
+/* Make k port's inbound SA; the one before drains.  0, or -1 (logged). */
+int sas_auto_in(struct sas *, uint16_t port, const struct sas_keys *k);
+/* Make k port's outbound SA, retiring the one before.  0 or -1. */
+int sas_auto_out(struct sas *, uint16_t port, const struct sas_keys *k);
+/* Retire port's draining inbound SA: whether there was one. */
+bool sas_auto_drained(struct sas *, uint16_t port);
+/* Retire all of port's SAs (they expired with no new keys). */
+void sas_auto_clear(struct sas *, uint16_t port);
+/* The SAs' age (since the last outbound one was made), ms; 0: none. */
+uint64_t sas_auto_keyed_ms(const struct sas *, uint16_t port);
+/* Packets sealed and the peer's highest number, of the current SAs. */
+uint64_t sas_auto_packets(const struct sas *, uint16_t port);
+struct sa_in *sas_in_prev(const struct sas *, uint16_t port);
+void sas_set_link(struct sas *, uint16_t port, const struct sas_link *);
 
 #endif

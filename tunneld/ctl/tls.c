@@ -33,6 +33,8 @@ static const char EXPORTER_LABEL[] = "EXPORTER-tunneld-esp";
 static const unsigned char PSK_SUITE[] = { 0x13, 0x02 };
 
 static int peer_index = -1;
+/* The server's session context: a PSK's session must carry the same. */
+static const unsigned char SID_CTX[] = "tunneld";
 
 static struct tls_peer *
 peer_of(SSL *s)
@@ -103,6 +105,11 @@ tls_ctx_new(const struct cfg_tls *t, const char **which, char **cause)
 	/* Every connection is a full handshake: no tickets, no cache. */
 	SSL_CTX_set_num_tickets(c, 0);
 	SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_session_id_context(c, SID_CTX, sizeof SID_CTX - 1);
+	/* Non-blocking writes: part now, the rest from where it moved to. */
+	SSL_CTX_set_mode(c,
+	    SSL_MODE_ENABLE_PARTIAL_WRITE |
+		SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (t->cert[0] != '\0' && load_files(c, t, which, cause) != 0) {
 		SSL_CTX_free(c);
 		return NULL;
@@ -195,6 +202,7 @@ psk_session(SSL *s, const struct tls_peer *p)
 		return NULL;
 	if (SSL_SESSION_set1_master_key(ss, p->psk, p->psk_len) != 1 ||
 	    SSL_SESSION_set_cipher(ss, c) != 1 ||
+	    SSL_SESSION_set1_id_context(ss, SID_CTX, sizeof SID_CTX - 1) != 1 ||
 	    SSL_SESSION_set_protocol_version(ss, TLS1_3_VERSION) != 1) {
 		SSL_SESSION_free(ss);
 		return NULL;
@@ -322,6 +330,10 @@ tls_why(SSL *s, int ret, char *buf, size_t len)
 		else if (ERR_GET_REASON(code) == SSL_R_BINDER_DOES_NOT_VERIFY)
 			snprintf(buf, len, "the peer's PSK is not ours (%s)",
 			    r);
+		else if (p != NULL && p->psk_len > 0 &&
+		    strstr(r, "alert") != NULL)
+			snprintf(buf, len,
+			    "%s (is the PSK the same at both ends?)", r);
 		else
 			snprintf(buf, len, "%s", r);
 	} else if (e == SSL_ERROR_SYSCALL && saved != 0)

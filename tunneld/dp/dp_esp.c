@@ -114,6 +114,7 @@ esp_rx_one(struct dp_thread *th, const struct dp_snapshot *snap, int which,
 	const uint8_t *tun;
 	enum drop_reason why;
 	enum sa_verdict v;
+	struct sa_in *in;
 	uint8_t *pl, nh;
 	size_t plen, tlen;
 
@@ -124,7 +125,7 @@ esp_rx_one(struct dp_thread *th, const struct dp_snapshot *snap, int which,
 		dp_drop(th, PORT_UNKNOWN, DROP_NOT_ESP);
 		return;
 	}
-	if ((peer = snap_peer_by_spi(snap, esp_spi(buf))) == NULL) {
+	if ((peer = snap_peer_by_spi(snap, esp_spi(buf), &in)) == NULL) {
 		dp_drop(th, PORT_UNKNOWN, DROP_UNKNOWN_SPI);
 		dp_log_stranger(th, sa, "ESP (unknown SPI)");
 		return;
@@ -135,7 +136,7 @@ esp_rx_one(struct dp_thread *th, const struct dp_snapshot *snap, int which,
 		dp_drop(th, peer->port, DROP_OVERSIZE);
 		return;
 	}
-	v = sa_open(peer->sa_in, th->id, buf, len, &pl, &plen, &nh);
+	v = sa_open(in, th->id, buf, len, &pl, &plen, &nh);
 	if (v == SA_DUMMY)
 		return; /* RFC 4303 2.6: authentic, and discarded */
 	if (v != SA_OK) {

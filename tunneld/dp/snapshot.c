@@ -50,12 +50,16 @@ hash_alloc(uint32_t n, uint32_t *mask)
 }
 
 static void
-hash_put(uint32_t *tab, uint32_t mask, uint32_t h, uint16_t port)
+hash_put(uint32_t *tab, uint32_t mask, uint32_t h, uint32_t port)
 {
 	for (h &= mask; tab[h] != 0; h = (h + 1) & mask)
 		;
 	tab[h] = port;
 }
+
+/* In spi_hash: the entry is the port's sa_in_prev. */
+#define SPI_PREV (1u << 16)
+_Static_assert(DP_MAX_PORTS <= (int)SPI_PREV, "ports fit below SPI_PREV");
 
 static uint32_t
 spi_hash(uint32_t spi)
@@ -74,7 +78,7 @@ snap_build_hash(struct dp_snapshot *s)
 		if ((p = s->peers[port]) == NULL)
 			continue;
 		n++;
-		nspi += p->sa_in != NULL;
+		nspi += (p->sa_in != NULL) + (p->sa_in_prev != NULL);
 	}
 	s->peer_hash = hash_alloc(n, &s->peer_hash_mask);
 	s->spi_hash = hash_alloc(nspi, &s->spi_hash_mask);
@@ -85,7 +89,11 @@ snap_build_hash(struct dp_snapshot *s)
 		    addr_hash(&p->addr.sa, (uint32_t)p->encap), (uint16_t)port);
 		if (p->sa_in != NULL)
 			hash_put(s->spi_hash, s->spi_hash_mask,
-			    spi_hash(sa_in_spi(p->sa_in)), (uint16_t)port);
+			    spi_hash(sa_in_spi(p->sa_in)), (uint32_t)port);
+		if (p->sa_in_prev != NULL)
+			hash_put(s->spi_hash, s->spi_hash_mask,
+			    spi_hash(sa_in_spi(p->sa_in_prev)),
+			    (uint32_t)port | SPI_PREV);
 	}
 }
 
@@ -143,14 +151,15 @@ snap_peer_by_addr(const struct dp_snapshot *s, enum encap_type encap,
 }
 
 struct dp_peer *
-snap_peer_by_spi(const struct dp_snapshot *s, uint32_t spi)
+snap_peer_by_spi(const struct dp_snapshot *s, uint32_t spi, struct sa_in **in)
 {
-	uint32_t h = spi_hash(spi) & s->spi_hash_mask;
+	uint32_t h = spi_hash(spi) & s->spi_hash_mask, v;
 	struct dp_peer *p;
 
-	for (; s->spi_hash[h] != 0; h = (h + 1) & s->spi_hash_mask) {
-		p = s->peers[s->spi_hash[h]];
-		if (sa_in_spi(p->sa_in) == spi)
+	for (; (v = s->spi_hash[h]) != 0; h = (h + 1) & s->spi_hash_mask) {
+		p = s->peers[v & ~SPI_PREV];
+		*in = (v & SPI_PREV) ? p->sa_in_prev : p->sa_in;
+		if (sa_in_spi(*in) == spi)
 			return p;
 	}
 	return NULL;

@@ -27,7 +27,9 @@
  * A peer.  An encrypted one (encrypt) sends and takes only ESP in UDP to
  * esp_addr: its transport packet (the UDP header to addr's port and the
  * tunnel header, or the GRE header) is sealed with sa_out and opened with
- * sa_in (found by SPI); plaintext from it is dropped.  The SAs belong to
+ * sa_in (found by SPI); plaintext from it is dropped.  While a rekey
+ * drains, sa_in_prev (the SA before sa_in) still opens the packets the
+ * peer sealed before it switched.  The SAs belong to
  * the runtime and outlive the snapshot; NULL with encrypt means no usable
  * SA, and everything to and from the peer is dropped.  src is this host's
  * address towards it (for the inner UDP checksum over IPv6; 0: unknown).
@@ -36,11 +38,12 @@ struct dp_peer {
 	uint16_t port;
 	enum encap_type encap;
 	struct sockaddr_any addr;
-	uint64_t seg_mask;		/* bit = segment slot */
+	uint64_t seg_mask; /* bit = segment slot */
 	char name[DP_NAME_MAX];
 	bool encrypt;
 	struct sa_out *sa_out;
 	struct sa_in *sa_in;
+	struct sa_in *sa_in_prev; /* NULL: none draining */
 	struct sockaddr_any esp_addr;
 	struct sockaddr_any src;
 };
@@ -49,22 +52,22 @@ struct dp_segment {
 	int slot;
 	uint32_t vni;
 	int mtu;
-	bool vnet;			/* TAP queues carry virtio-net headers */
-	bool clamp_mss;			/* clamp SYNs (dp_set_mss_mtu) */
+	bool vnet;	/* TAP queues carry virtio-net headers */
+	bool clamp_mss; /* clamp SYNs (dp_set_mss_mtu) */
 	int tap_fd[DP_MAX_THREADS];
-	struct fwd_segment fwd;		/* mactab, member ports, relay */
-	uint16_t *ports;		/* storage behind fwd.peer_ports */
+	struct fwd_segment fwd; /* mactab, member ports, relay */
+	uint16_t *ports;	/* storage behind fwd.peer_ports */
 	char name[DP_NAME_MAX];
 };
 
 struct dp_snapshot {
 	uint32_t flood_rate, flood_burst;
 	bool relay;
-	struct dp_segment *segs[DP_MAX_SEGMENTS];	/* by slot */
-	struct dp_peer *peers[DP_MAX_PORTS];		/* by port */
-	uint32_t *peer_hash;		/* open addressing: port or 0 */
+	struct dp_segment *segs[DP_MAX_SEGMENTS]; /* by slot */
+	struct dp_peer *peers[DP_MAX_PORTS];	  /* by port */
+	uint32_t *peer_hash; /* open addressing: port or 0 */
 	uint32_t peer_hash_mask;
-	uint32_t *spi_hash; /* by sa_in's SPI: port or 0 */
+	uint32_t *spi_hash; /* by SPI: port | 1 << 16 for sa_in_prev, or 0 */
 	uint32_t spi_hash_mask;
 };
 
@@ -82,10 +85,14 @@ void snap_finish(struct dp_snapshot *);
 void snap_free(struct dp_snapshot *);
 
 /* Peer by encapsulation and outer source address, or NULL. */
-struct dp_peer *snap_peer_by_addr(const struct dp_snapshot *,
-    enum encap_type, const struct sockaddr *);
-/* Encrypted peer by the SPI of its inbound SA, or NULL. */
-struct dp_peer *snap_peer_by_spi(const struct dp_snapshot *, uint32_t spi);
+struct dp_peer *snap_peer_by_addr(const struct dp_snapshot *, enum encap_type,
+    const struct sockaddr *);
+/*
+ * Encrypted peer by the SPI of one of its inbound SAs (sa_in or, while
+ * it drains, sa_in_prev: *in says which), or NULL.
+ */
+struct dp_peer *snap_peer_by_spi(const struct dp_snapshot *, uint32_t spi,
+    struct sa_in **in);
 /* Segment by VNI, or NULL. */
 struct dp_segment *snap_segment_by_vni(const struct dp_snapshot *,
     uint32_t vni);
