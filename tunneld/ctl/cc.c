@@ -158,7 +158,8 @@ sync_peers(struct cc *cc)
 		want = tp != NULL && tp->crypto.encrypt &&
 		    tp->crypto.keying == KEYING_AUTO;
 		if (want) {
-			a = tp->addr;
+			/* Where it roamed: a spoke reconnects from there. */
+			a = tp->roamed.sa.sa_family ? tp->roamed : tp->addr;
 			if (a.sa.sa_family == AF_INET6)
 				a.sin6.sin6_port =
 				    htons(cc_cfg(cc)->daemon.control_port);
@@ -167,9 +168,17 @@ sync_peers(struct cc *cc)
 				    htons(cc_cfg(cc)->daemon.control_port);
 		}
 		if (want && p->active &&
-		    CRYPTO_memcmp(&p->cr, &tp->crypto, sizeof p->cr) == 0 &&
-		    memcmp(&p->addr, &a, sizeof a) == 0)
-			continue;
+		    CRYPTO_memcmp(&p->cr, &tp->crypto, sizeof p->cr) == 0) {
+			/*
+			 * A roam moves where its connection may come from;
+			 * the connection it has stays until it fails (its
+			 * SAs carry the traffic meanwhile).
+			 */
+			if (tp->roamed.sa.sa_family != 0)
+				p->addr = a;
+			if (memcmp(&p->addr, &a, sizeof a) == 0)
+				continue;
+		}
 		if (!want && !p->active)
 			continue;
 		close_port(cc, port, "the peer changed");

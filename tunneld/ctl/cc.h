@@ -18,11 +18,13 @@
  * connection installs its inbound SA of epoch n and sends rekey n; the
  * server installs both of epoch n, switches to sending on it and answers
  * rekey-ack n; the client then switches too.  Each side's previous inbound
- * SA stays until CC_DRAIN_MS after the switch, so no packet in flight is
- * lost.  The client rekeys when the SAs are rekey-time old or carried
- * rekey-packets in either direction; SAs that are twice rekey-time old
- * with no connection to renew them expire, and the peer's traffic stops
- * with the reason shown.
+ * SA stays until CC_DRAIN_MS after the peer's switch (the client's until
+ * the ack, however long), so no packet in flight is lost.  The client rekeys
+ * when the SAs are rekey-time old or carried rekey-packets in either direction.
+ * SAs with no connection to renew them expire when rekey-time plus the larger
+ * of rekey-time and the time to notice a dead connection and make a new one
+ * (CC_DEAD_MS + CC_HANDSHAKE_MS) have passed, or twice rekey-packets went, and
+ * the peer's traffic stops with the reason shown.
  *
  * Connections come only from the addresses of known peers, and must then
  * authenticate as the peer's settings say; everything else is refused,

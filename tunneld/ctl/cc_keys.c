@@ -81,6 +81,11 @@ cc_start_rekey(struct cc_conn *c)
 		goto out;
 	}
 	rt_republish(cc->rt);
+	/*
+	 * The SA before in drains only once the peer switched (the ack):
+	 * until then it is the one the peer sends on.
+	 */
+	cc->peers[c->port].drain_ms = 0;
 	c->pending = n;
 	c->pending_ms = clock_ms();
 	(void)cc_conn_send(c, CC_REKEY,
@@ -161,7 +166,12 @@ cc_keys_tick(struct cc *cc, uint16_t port, uint64_t now)
 	struct cc_conn *c = p->conn;
 	uint64_t keyed = sas_auto_keyed_ms(cc->sas, port),
 		 used = sas_auto_packets(cc->sas, port),
-		 hard = 2ull * t->rekey_packets;
+		 hard = 2ull * t->rekey_packets,
+		 /* Time to notice a dead connection and make a new one. */
+	    lifetime = t->rekey_ms +
+	    (t->rekey_ms > CC_DEAD_MS + CC_HANDSHAKE_MS
+		    ? t->rekey_ms
+		    : CC_DEAD_MS + CC_HANDSHAKE_MS);
 
 	if (p->drain_ms != 0 && now >= p->drain_ms) {
 		p->drain_ms = 0;
@@ -171,7 +181,7 @@ cc_keys_tick(struct cc *cc, uint16_t port, uint64_t now)
 	if (hard > HARD_PACKETS_MAX)
 		hard = HARD_PACKETS_MAX;
 	if (keyed != 0 && (c == NULL || c->st != C_UP) &&
-	    (now - keyed >= 2ull * t->rekey_ms || used >= hard)) {
+	    (now - keyed >= lifetime || used >= hard)) {
 		sas_auto_clear(cc->sas, port);
 		rt_republish(cc->rt);
 		events_add(cc->ev, EV_CRYPTO, LOG_LEVEL_WARN, p->name,

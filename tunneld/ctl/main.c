@@ -87,6 +87,7 @@ daemon_health(int fd, uint32_t events, void *arg)
 
 	(void)events;
 	(void)!read(fd, &expirations, sizeof expirations);
+	rt_roam(d->rt);
 	health_tick(rt_health(d->rt), d->rt);
 }
 

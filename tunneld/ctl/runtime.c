@@ -107,6 +107,22 @@ rt_slots(const struct runtime *rt, const struct config *c, uint64_t bits)
 }
 
 /* The snapshot the data threads need: derived here, and only here. */
+/* Where an encrypted peer's ESP goes: where it roamed, or esp-port. */
+static void
+esp_addr(const struct runtime *rt, const struct tbl_peer *p,
+    struct sockaddr_any *out)
+{
+	uint16_t esp = htons(rt->cfg->daemon.esp_port);
+
+	*out = p->addr;
+	if (p->addr.sa.sa_family == AF_INET6)
+		out->sin6.sin6_port = esp;
+	else
+		out->sin.sin_port = esp;
+	if (p->roamed.sa.sa_family != 0)
+		*out = p->roamed;
+}
+
 /*
  * An encrypted peer's part of the snapshot: its SAs, its ESP address
  * (esp-port at both ends, RFC 3948) and, over IPv6, this host's address
@@ -116,20 +132,45 @@ static void
 rt_peer_crypto(const struct runtime *rt, uint16_t port,
     const struct tbl_peer *p, struct dp_peer *dpp)
 {
-	uint16_t esp = htons(rt->cfg->daemon.esp_port);
-
 	if (!p->crypto.encrypt)
 		return;
 	dpp->encrypt = true;
 	dpp->sa_out = sas_out(rt->sas, port);
 	dpp->sa_in = sas_in(rt->sas, port);
 	dpp->sa_in_prev = sas_in_prev(rt->sas, port);
-	dpp->esp_addr = p->addr;
-	if (p->addr.sa.sa_family == AF_INET6) {
-		dpp->esp_addr.sin6.sin6_port = esp;
-		(void)route_source(&p->addr, &dpp->src);
-	} else
-		dpp->esp_addr.sin.sin_port = esp;
+	esp_addr(rt, p, &dpp->esp_addr);
+	if (dpp->esp_addr.sa.sa_family == AF_INET6)
+		(void)route_source(&dpp->esp_addr, &dpp->src);
+}
+
+void
+rt_roam(struct runtime *rt)
+{
+	struct dp_roam v[64];
+	const struct tbl_peer *p;
+	struct sockaddr_any now;
+	char from[INET6_ADDRSTRLEN], was[INET6_ADDRSTRLEN];
+	int i, n = dp_roams(rt->dp, v, 64), moved = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((p = table_peer(rt->tab, v[i].port)) == NULL ||
+		    !p->crypto.encrypt)
+			continue; /* gone since */
+		esp_addr(rt, p, &now);
+		if (addr_same_host(&now, &v[i].from.sa) &&
+		    addr_port(&now) == addr_port(&v[i].from))
+			continue; /* already moved */
+		addr_ntop(&v[i].from, from, sizeof from);
+		addr_ntop(&now, was, sizeof was);
+		events_add(rt->events, EV_PEER, LOG_LEVEL_INFO, p->name,
+		    "roamed: authentic ESP from %s port %u (was %s port %u); "
+		    "it is sent there now",
+		    from, addr_port(&v[i].from), was, addr_port(&now));
+		table_peer_roam(rt->tab, v[i].port, &v[i].from);
+		moved++;
+	}
+	if (moved > 0)
+		rt_republish(rt);
 }
 
 static struct dp_snapshot *

@@ -67,6 +67,12 @@ int rt_set_segment_mtu(struct runtime *, int slot, int mtu, char **cause);
 /* Once a second: age MAC tables. */
 void rt_tick(struct runtime *);
 /*
+ * Move encrypted peers whose authentic ESP came from a new address there
+ * (dp_roams()), log it, publish; every health tick, so that traffic
+ * follows at once.
+ */
+void rt_roam(struct runtime *);
+/*
  * Publish the table again, as it is: for what the snapshot derives from
  * other owners (the SAs the control connections installed, sas.h).
  */

@@ -231,6 +231,12 @@ table_peer_del(struct table *t, uint16_t port)
 	t->npeers--;
 }
 
+void
+table_peer_roam(struct table *t, uint16_t port, const struct sockaddr_any *esp)
+{
+	t->peers[port].roamed = *esp;
+}
+
 bool
 table_port_held(const struct table *t, uint16_t port)
 {

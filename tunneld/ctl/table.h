@@ -51,6 +51,13 @@ struct tbl_peer {
 	uint16_t path_mtu; /* configured or the cloud's; 0: none */
 	enum path_mtu_source path_mtu_source;
 	struct cfg_crypto crypto; /* keys cleansed when removed */
+	/*
+	 * Where an encrypted peer's authentic ESP last came from, when not
+	 * from its address and esp-port (it roamed); family 0: it did not.
+	 * Not part of what the peer is (table_peer_same): a reload or a
+	 * listing that changes the peer forgets it.
+	 */
+	struct sockaddr_any roamed;
 };
 
 struct table;
@@ -93,6 +100,9 @@ uint16_t table_peer_at(const struct table *, enum encap_type,
 /* The first used port after port (start with PORT_LOCAL); 0 at the end. */
 uint16_t table_peer_next(const struct table *, uint16_t port);
 int table_peer_count(const struct table *);
+/* Record that the peer at port roamed to esp (its ESP address now). */
+void table_peer_roam(struct table *, uint16_t port,
+    const struct sockaddr_any *esp);
 /* Whether two peers would forward alike (name, endpoint, port, slots, keys). */
 bool table_peer_same(const struct tbl_peer *, const struct tbl_peer *);
 

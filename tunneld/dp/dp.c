@@ -148,6 +148,7 @@ thread_new(struct dp *dp, int id)
 	th->tb_port = xcalloc(DP_MAX_PORTS, sizeof *th->tb_port);
 	th->tb_probe = xcalloc(DP_MAX_PORTS, sizeof *th->tb_probe);
 	th->oversize_ms = xcalloc(DP_MAX_PORTS, sizeof *th->oversize_ms);
+	th->roam_ms = xcalloc(DP_MAX_PORTS, sizeof *th->roam_ms);
 	th->rbuf = xcalloc(DP_BATCH, DP_BUF);
 	th->tbuf = xcalloc(DP_BATCH, DP_TBUF);
 	th->sbuf = xmalloc(DP_SBUF);
@@ -196,6 +197,7 @@ thread_free(struct dp_thread *th)
 	free(th->tb_port);
 	free(th->tb_probe);
 	free(th->oversize_ms);
+	free(th->roam_ms);
 	free(th->rbuf);
 	free(th->tbuf);
 	free(th->sbuf);

@@ -117,6 +117,21 @@ int dp_probe_send(struct dp *, uint16_t port, enum encap_type,
     const struct sockaddr_any *dst, const uint8_t *body, size_t len);
 /* Take up to max replies received since the last call; the count. */
 int dp_probe_replies(struct dp *, struct dp_probe_reply *out, int max);
+/*
+ * Roaming: an authentic ESP packet (it verified and was new to the
+ * replay window) from another address than the peer's ESP address says
+ * the peer moved (a new public IP, a NAT rebinding).  The data threads
+ * keep such sightings, at most one per port per DP_ROAM_EVERY_MS, for the
+ * control thread to move the peer; unauthenticated packets never count.
+ */
+enum { DP_ROAM_EVERY_MS = 100 };
+struct dp_roam {
+	uint16_t port;
+	struct sockaddr_any from; /* the packet's source, port included */
+};
+/* Take up to max roams seen since the last call; the count. */
+int dp_roams(struct dp *, struct dp_roam *out, int max);
+
 /* The clock probes are timed by (CLOCK_MONOTONIC, ns); any thread. */
 uint64_t dp_clock_ns(void);
 

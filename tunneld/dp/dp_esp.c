@@ -105,6 +105,51 @@ sa_drop(enum sa_verdict v)
 	}
 }
 
+/*
+ * An authentic packet from another address than the peer's: keep it for
+ * the control thread (dp.h, roaming), once per DP_ROAM_EVERY_MS a port.
+ */
+static void
+esp_roamed(struct dp_thread *th, const struct dp_peer *peer,
+    const struct sockaddr *sa)
+{
+	struct roam_ring *r = &th->roam_ring;
+	uint32_t head = r->head,
+		 tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+	struct dp_roam *e;
+
+	if (addr_same_host(&peer->esp_addr, sa) &&
+	    addr_port(&peer->esp_addr) ==
+		ntohs(((const struct sockaddr_in *)sa)->sin_port))
+		return;
+	if (th->now_ms - th->roam_ms[peer->port] < DP_ROAM_EVERY_MS ||
+	    head - tail == DP_ROAM_RING)
+		return;
+	e = &r->v[head % DP_ROAM_RING];
+	e->port = peer->port;
+	if (!addr_from(sa, &e->from))
+		return;
+	th->roam_ms[peer->port] = th->now_ms;
+	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
+}
+
+int
+dp_roams(struct dp *dp, struct dp_roam *out, int max)
+{
+	struct roam_ring *r;
+	uint32_t head, tail;
+	int i, n = 0;
+
+	for (i = 0; i < dp->nthreads && n < max; i++) {
+		r = &dp->th[i]->roam_ring;
+		head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+		for (tail = r->tail; tail != head && n < max; tail++)
+			out[n++] = r->v[tail % DP_ROAM_RING];
+		__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
+	}
+	return n;
+}
+
 /* One ESP-in-UDP datagram (the UDP payload). */
 static void
 esp_rx_one(struct dp_thread *th, const struct dp_snapshot *snap, int which,
@@ -137,12 +182,13 @@ esp_rx_one(struct dp_thread *th, const struct dp_snapshot *snap, int which,
 		return;
 	}
 	v = sa_open(in, th->id, buf, len, &pl, &plen, &nh);
-	if (v == SA_DUMMY)
-		return; /* RFC 4303 2.6: authentic, and discarded */
-	if (v != SA_OK) {
+	if (v != SA_OK && v != SA_DUMMY) {
 		dp_drop(th, peer->port, sa_drop(v));
 		return;
 	}
+	esp_roamed(th, peer, sa);
+	if (v == SA_DUMMY)
+		return; /* RFC 4303 2.6: authentic, and discarded */
 	why = transport_parse(nh, pl, plen, peer->encap,
 	    th->dp->p.port[peer->encap], &tun, &tlen);
 	if (why != DROP_NONE) {

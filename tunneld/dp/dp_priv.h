@@ -32,6 +32,7 @@ enum dp_limits {
 
 	DP_PROBE_RATE = 50,  /* probe answers a second, per peer and thread */
 	DP_PROBE_RING = 256, /* probe replies a thread keeps until drained */
+	DP_ROAM_RING = 16,   /* roams a thread keeps until drained */
 	DP_BURST_GAP_MS = 1000, /* quiet that ends a burst of oversize frames */
 	DP_EBUF = 1 << 20, /* sealed ESP packets until flushed, per batch */
 	/* One packet sealed: inner UDP, tunnel header, datagram, ESP. */
@@ -76,6 +77,12 @@ struct probe_ring {
 	struct dp_probe_reply v[DP_PROBE_RING];
 };
 
+/* Roams seen (dp_esp.c): this thread writes head, the control thread tail. */
+struct roam_ring {
+	uint32_t head, tail; /* atomic */
+	struct dp_roam v[DP_ROAM_RING];
+};
+
 struct dp_thread {
 	struct dp *dp;
 	int id;
@@ -94,6 +101,8 @@ struct dp_thread {
 	struct tbucket *tb_probe; /* [DP_MAX_PORTS] probe answers */
 	uint64_t *oversize_ms;	  /* [DP_MAX_PORTS] last oversize frame */
 	struct probe_ring probe_ring;
+	uint64_t *roam_ms; /* [DP_MAX_PORTS] last roam kept */
+	struct roam_ring roam_ring;
 
 	struct mmsghdr rmsg[DP_BATCH];
 	struct iovec riov[DP_BATCH];
