@@ -7,7 +7,7 @@ packages="build-essential autoconf automake pkg-config clang clang-format git
 	libssl-dev libncurses-dev libcurl4-openssl-dev libjansson-dev
 	libxml2-dev libiniparser-dev check
 	iproute2 iputils-ping ethtool iperf3 tshark tcpdump procps util-linux
-	python3 python3-scapy ca-certificates systemd
+	python3 python3-scapy ca-certificates openssl systemd
 	debhelper dpkg-dev fakeroot lintian prometheus curl tmux ncurses-term"
 # Only what is missing: a machine that has everything asks nothing of apt.
 missing=

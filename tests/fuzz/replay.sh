@@ -4,7 +4,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$(pwd)/tests/fuzz
-for t in decap config ctl ec2 providers offload model esp; do
+for t in decap config ctl ec2 providers offload model esp cc; do
 	printf 'replay_%s: ' "$t"
 	"$bin/replay_$t" "$here/seeds/$t" "$here/corpus/$t" ||
 	    { echo "FAIL: replay_$t"; exit 1; }

@@ -9,7 +9,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${FUZZ_BIN:-$(pwd)/tests/fuzz}
-for t in decap config ctl ec2 providers offload model esp; do
+for t in decap config ctl ec2 providers offload model esp cc; do
 	corpus=$(pwd)/tests/fuzz/corpus-$t
 	mkdir -p "$corpus"
 	# Room for every kept input, a quarter more to grow in, at least 4 KiB.
