@@ -333,6 +333,17 @@ print_counters(json_t *d)
 	    (long long)num(t, "learned"), (long long)num(t, "moved"),
 	    (long long)num(t, "evicted"), (long long)num(t, "expired"),
 	    (long long)num(t, "move_refused"), (long long)num(t, "at_limit"));
+	if ((t = json_object_get(d, "control_connections")) != NULL)
+		printf("control connections: %lld accepted, refused %lld "
+		       "(unknown source) %lld (busy), %lld TLS failures, %lld "
+		       "protocol errors, %lld unknown messages, %lld keyings\n",
+		    (long long)num(t, "accepted"),
+		    (long long)num(t, "refused_unknown_source"),
+		    (long long)num(t, "refused_busy"),
+		    (long long)num(t, "tls_failed"),
+		    (long long)num(t, "protocol_errors"),
+		    (long long)num(t, "unknown_messages"),
+		    (long long)num(t, "rekeys"));
 }
 
 static void

@@ -80,6 +80,25 @@ out=$(ctl spoke1 peers)
 echo "$out" | grep -q "encryption: ESP aes-256-gcm, auto keys" ||
     fail "tunnelctl peers does not show the auto keys: $out"
 log "keyed: spoke1 by certificate, spoke2 by PSK"
+# Keys in memory: the daemon runs as nobody, but is not dumpable (no
+# core, no ptrace by nobody), so its /proc files stay root's.
+[ "$(stat -c %U "/proc/$(daemon_pid hub)/environ")" = root ] ||
+    fail "the hub is dumpable"
+
+# A stranger's connection is refused before TLS, counted and logged;
+# bytes that are not TLS from a peer's address fail the handshake.
+nsx stranger timeout 5 bash -c 'exec 3<>/dev/tcp/10.200.0.1/4790; echo junk >&3; cat <&3' || true
+nsx spoke1 timeout 5 bash -c 'exec 3<>/dev/tcp/10.200.0.1/4790; head -c 300 /dev/urandom >&3; cat <&3' >/dev/null 2>&1 || true
+sleep 0.5
+grep -q "control connection from 10.200.0.9 refused: no encrypted peer has that address" "$WORK/hub.log" ||
+    fail "the hub did not log the stranger's connection"
+cc=$(ctl hub --json counters | python3 -c '
+import json, sys
+c = json.load(sys.stdin)["control_connections"]
+print(c["refused_unknown_source"], c["tls_failed"])')
+[ "$cc" = "1 1" ] || fail "control connection counters: $cc (want 1 stranger, 1 TLS failure)"
+ping_ok vm1 10.10.0.21
+log "a stranger's connection refused, junk from spoke1's address a TLS failure: counted, tunnels unharmed"
 
 # Rekeying: 30 s of TCP at about 16 Mbit/s, across ten rekeys.  (Before
 # the first keys, frames and probes to a peer count as no_sa: so the

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -130,7 +131,9 @@ daemon_request(const struct ctl_request *req, void *arg)
 	case CTL_PEERS:
 		return ctl_reply_ok(req->cmd, status_peers_json(d->rt));
 	case CTL_COUNTERS:
-		return ctl_reply_ok(req->cmd, status_counters_json(d->rt));
+		data = status_counters_json(d->rt);
+		json_object_set_new(data, "control_connections", cc_json(d->cc));
+		return ctl_reply_ok(req->cmd, data);
 	case CTL_DISCOVERY:
 		return ctl_reply_ok(req->cmd, discovery_json(d->disc));
 	case CTL_HEALTH:
@@ -359,6 +362,14 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 
+	/*
+	 * The config holds keys (ESP, PSKs, a TLS key, cloud credentials):
+	 * no core dump of this process, and no ptrace by another user, from
+	 * before it is read (the kernel would otherwise allow both while
+	 * tunneld runs as root).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_DUMPABLE)");
 	opterr = 0; /* unknown options are said below, by name */
 	while ((ch = getopt_long(argc, argv, "c:dnvhV", opts, NULL)) != -1) {
 		switch (ch) {
