@@ -85,6 +85,29 @@ log "keyed: spoke1 by certificate, spoke2 by PSK"
 [ "$(stat -c %U "/proc/$(daemon_pid hub)/environ")" = root ] ||
     fail "the hub is dumpable"
 
+# A known payload crosses the tunnel: the pod's side carries it, the
+# underlay none of its bytes.
+ip netns exec "$(ns ul)" tcpdump -ni br0 -s 0 -U -w "$WORK/ul.pcap" udp 2>/dev/null &
+d1=$!
+ip netns exec "$(ns hub)" tcpdump -ni tn-pod -s 0 -U -w "$WORK/pod.pcap" tcp 2>/dev/null &
+d2=$!
+PIDS="$PIDS $d1 $d2"
+sleep 1
+yes 'tunneld-known-payload-7f3a9c' | head -c 2000000 > "$WORK/known.bin"
+nsx spoke1 timeout 30 python3 "$TESTDIR/tcpxfer.py" serve 10.10.0.21 5998 "$WORK/known.rx" &
+srv=$!
+sleep 0.3
+nsx vm1 timeout 30 python3 "$TESTDIR/tcpxfer.py" send 10.10.0.21 5998 "$WORK/known.bin" ||
+    fail "the known payload was not sent"
+wait "$srv" || fail "the known payload was not received"
+sleep 0.5
+kill "$d1" "$d2"; wait "$d1" "$d2" 2>/dev/null || true
+inpod=$(grep -a -c 'known-payload-7f3a9c' "$WORK/pod.pcap" || true)
+onwire=$(grep -a -c 'known-payload' "$WORK/ul.pcap" || true)
+[ "$inpod" -gt 100 ] || fail "the pod's capture lacks the known payload ($inpod)"
+[ "$onwire" = 0 ] || fail "the underlay carried the known payload in the clear ($onwire)"
+log "a known payload: in $inpod lines of the pod's capture, none of the underlay's"
+
 # A stranger's connection is refused before TLS, counted and logged;
 # bytes that are not TLS from a peer's address fail the handshake.
 nsx stranger timeout 5 bash -c 'exec 3<>/dev/tcp/10.200.0.1/4790; echo junk >&3; cat <&3' || true
