@@ -13,8 +13,16 @@ check() {	# $1 config; prints the result, fails the test on error
 	"$TUNNELD" -n --offline -c "$1" || { echo "FAIL: $1 does not load"; exit 1; }
 }
 
-for f in tunneld.conf hub.conf spoke.conf; do
-	check "$ETC/$f"
+check "$ETC/tunneld.conf"
+# hub.conf and spoke.conf encrypt: their PKI, made as hub.conf says.
+mkdir -p "$WORK/pki"
+for n in "ca $WORK/pki" "node $WORK/pki edge1" "node $WORK/pki aws-web1"; do
+	# shellcheck disable=SC2086
+	"$TEST_SRCDIR/cli/tunneld-pki" $n >/dev/null
+done
+for f in hub.conf spoke.conf; do
+	sed "s|/etc/tunneld/pki|$WORK/pki|" "$ETC/$f" > "$WORK/$f"
+	check "$WORK/$f"
 done
 
 # A service-account key as GCE issues it (JSON with a PEM private key).
