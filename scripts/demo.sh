@@ -3,7 +3,8 @@
 #
 # Builds the topology of tests/integration/lib.sh (pod VMs vm1, vm2 on the
 # hub's bridge; spokes spoke1, spoke2; an underlay bridge), starts three
-# tunneld over VXLAN, then shows ping and iperf3 pod VM <-> spoke and
+# tunneld over VXLAN (spoke1's encrypted in ESP, keyed by the TLS control
+# connection with certificates from a CA made here), then shows ping and iperf3 pod VM <-> spoke and
 # spoke <-> spoke (through the hub) with tunnelctl status, peers, health
 # (probe RTT, loss, state) and mtu (path MTU, inner MTU) while the traffic
 # flows.  Then iperf3 runs over both tunnels, spoke2's underlay is cut to
@@ -23,7 +24,25 @@ TUNNELCTL=$top/build-demo/cli/tunnelctl
 set +e
 lib_init
 topology
-start_all vxlan 4
+# spoke1's tunnel is encrypted: ESP keyed by the TLS control connection,
+# with certificates from a CA made here (tunneld-pki).
+conf_all vxlan 4
+pki=$WORK/pki
+for n in "ca $pki" "node $pki hub" "node $pki spoke1"; do
+	# shellcheck disable=SC2086
+	cli/tunneld-pki $n >/dev/null
+done
+chmod 755 "$pki"; chown nobody "$pki"/*.key
+crypto() { printf '\n[crypto]\nca = %s/ca.pem\ncert = %s/%s.pem\nkey = %s/%s.key\n' "$pki" "$pki" "$1" "$pki" "$1"; }
+sed -i '/^\[peer spoke1\]/,/^encap/ s/^encap = vxlan$/&\nencrypt = yes\ntls-name = spoke1/' "$WORK/hub.conf"
+sed -i 's/^encap = vxlan$/&\nencrypt = yes\ntls-name = hub/' "$WORK/spoke1.conf"
+crypto hub >> "$WORK/hub.conf"
+crypto spoke1 >> "$WORK/spoke1.conf"
+start_configured
+for i in $(seq 1 50); do
+	ctl hub peers | grep -q 'auto keys, SPI' && break
+	sleep 0.2
+done
 
 show() {
 	echo; echo "==== hub: tunnelctl status"; ctl hub status

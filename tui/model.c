@@ -270,6 +270,8 @@ hist_append(struct tunnel *t, uint64_t now_ms)
 static void
 crypto_of(struct tunnel *t, json_t *e)
 {
+	json_t *c;
+
 	t->encrypted = json_is_true(json_object_get(e, "encrypted"));
 	if (!t->encrypted)
 		return;
@@ -277,6 +279,16 @@ crypto_of(struct tunnel *t, json_t *e)
 	str(e, "keying", t->keying, sizeof t->keying);
 	t->sa_usable = json_is_true(json_object_get(e, "sa"));
 	t->sa_age_s = num(e, "sa_age_s");
+	if ((c = json_object_get(e, "control")) == NULL)
+		return;
+	str(c, "state", t->control, sizeof t->control);
+	str(c, "why", t->control_why, sizeof t->control_why);
+	str(c, "node", t->control_node, sizeof t->control_node);
+	str(c, "remote", t->control_remote, sizeof t->control_remote);
+	t->control_since_s = num(c, "since_s");
+	t->rekey_in_s = num(e, "rekey_in_s");
+	t->epoch = whole(e, "epoch");
+	t->rekeys = whole(e, "rekeys");
 }
 
 static void
@@ -305,8 +317,10 @@ count_tunnels(struct model *m)
 
 	m->rx_bps = m->tx_bps = 0;
 	m->nup = m->ndown = m->nunprobed = m->nblack_holes = m->ndropping = 0;
+	m->nencrypted = 0;
 	for (i = 0; i < m->ntunnels; i++) {
 		t = &m->tunnels[i];
+		m->nencrypted += t->encrypted;
 		m->nup += t->state == TUN_UP;
 		m->ndown += t->state == TUN_DOWN;
 		m->nunprobed += t->state == TUN_UNPROBED;
@@ -381,7 +395,7 @@ header_of(struct model *m, json_t *st)
 		tap_off += json_is_true(json_object_get(seg, "offload"));
 	}
 	snprintf(m->data_path, sizeof m->data_path,
-	    "%d thread%s, batch %lld, UDP %s, TAP offloads %s, %s", m->threads,
+	    "%d thread%s, batch %lld, UDP %s, TAP offloads %s", m->threads,
 	    m->threads == 1 ? "" : "s", whole(dp, "batch"),
 	    gso && gro ? "GSO+GRO"
 		: gso  ? "GSO"
@@ -390,8 +404,7 @@ header_of(struct model *m, json_t *st)
 	    nseg == 0		  ? "-"
 		: tap_off == nseg ? "on"
 		: tap_off	  ? "some"
-				  : "off",
-	    "plaintext");
+				  : "off");
 }
 
 /* A new event at the end of the ring, zeroed. */
@@ -565,4 +578,14 @@ model_reset_history(struct model *m)
 
 	for (i = 0; i < m->ntunnels; i++)
 		m->tunnels[i].hist_len = 0;
+}
+
+const char *
+model_crypto(const struct model *m, char *buf, size_t len)
+{
+	if (m->nencrypted == 0)
+		snprintf(buf, len, "plaintext");
+	else
+		snprintf(buf, len, "ESP %d of %d", m->nencrypted, m->ntunnels);
+	return buf;
 }

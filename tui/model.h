@@ -70,6 +70,11 @@ struct tunnel {
 	char cipher[24], keying[16];
 	bool sa_usable;
 	double sa_age_s;
+	/* keying = auto: the control connection ("" for manual keys). */
+	char control[16], control_why[MODEL_TEXT], control_node[MODEL_NAME];
+	char control_remote[MODEL_NAME];
+	double control_since_s, rekey_in_s;
+	long long epoch, rekeys;
 	/* Health: state since since_s seconds ago, for reason. */
 	enum tunnel_state state;
 	double since_s;
@@ -120,10 +125,11 @@ struct model {
 	/* Header. */
 	char node[MODEL_NAME], role[16], version[32];
 	long long uptime_s;
-	char data_path[MODEL_TEXT]; /* short: threads, offloads, crypto */
+	char data_path[MODEL_TEXT]; /* short: threads, offloads */
 	int threads;
 	double rx_bps, tx_bps; /* summed over the tunnels */
 	int nup, ndown, nunprobed, nblack_holes, ndropping;
+	int nencrypted; /* tunnels in ESP */
 	int reloads, reload_failures;
 	/* Whether the last refresh failed, why, and since when. */
 	bool stale;
@@ -168,5 +174,8 @@ const struct sample *model_sample(const struct tunnel *, int i);
 /* The i-th event kept, oldest first (0 <= i < ev_len). */
 const struct model_event *model_event(const struct model *, int i);
 const char *model_state_name(enum tunnel_state);
+
+/* "plaintext", or "ESP n of N" tunnels: for the header, short. */
+const char *model_crypto(const struct model *, char *buf, size_t len);
 
 #endif

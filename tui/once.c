@@ -146,12 +146,14 @@ static void
 print_text(FILE *out, const struct model *m, uint64_t now_ms, time_t now)
 {
 	char up[FMT_LEN], rx[FMT_LEN], tx[FMT_LEN], why[320], at[FMT_LEN];
+	char crypto[32];
 	const struct model_event *e;
 	int i;
 
-	fprintf(out, "%s (%s) tunneld %s, up %s\ndata path: %s\n", m->node,
+	fprintf(out, "%s (%s) tunneld %s, up %s\ndata path: %s, %s\n", m->node,
 	    m->role, m->version,
-	    fmt_duration((double)m->uptime_s, up, sizeof up), m->data_path);
+	    fmt_duration((double)m->uptime_s, up, sizeof up), m->data_path,
+	    model_crypto(m, crypto, sizeof crypto));
 	fprintf(out,
 	    "tunnels %d: %d up, %d down, %d unprobed; %d in a black "
 	    "hole, %d dropping; in %sb/s out %sb/s\n",

@@ -223,10 +223,18 @@ mtu_section(struct pager *p, const struct model *m, const struct tunnel *t)
 	}
 }
 
+/* A figure that may be none (NaN), as 0 for "%.0f". */
+static double
+nz(double v)
+{
+	return isnan(v) ? 0.0 : v;
+}
+
 static void
 crypto_section(struct pager *p, const struct tunnel *t)
 {
 	char line[160];
+	int y;
 
 	if (!t->encrypted) {
 		section(p, "Encryption: off (plaintext tunnel)");
@@ -241,6 +249,17 @@ crypto_section(struct pager *p, const struct tunnel *t)
 		    "Encryption: ESP %s, %s keys, SA %.0fs old", t->cipher,
 		    t->keying, isnan(t->sa_age_s) ? 0.0 : t->sa_age_s);
 	section(p, line);
+	if (t->control[0] == '\0' || (y = pager_line(p)) < 0)
+		return;
+	if (strcmp(t->control, "up") == 0)
+		view_printf(y, 2, VA_NORMAL,
+		    "control up %.0fs, %s at %s, epoch %lld, rekey in %.0fs",
+		    nz(t->control_since_s), t->control_node, t->control_remote,
+		    t->epoch, nz(t->rekey_in_s));
+	else
+		view_printf(y, 2, VA_WARN, "control %s %.0fs%s%s", t->control,
+		    nz(t->control_since_s), t->control_why[0] ? ": " : "",
+		    t->control_why);
 }
 
 static void

@@ -53,10 +53,11 @@ discovery_summary(const struct model *m, char *buf, size_t n)
 static void
 totals_lines(const struct model *m, const struct ui *u)
 {
-	char rx[FMT_LEN], tx[FMT_LEN], disc[96];
+	char rx[FMT_LEN], tx[FMT_LEN], disc[96], crypto[32];
 	int x;
 
-	view_printf(1, 0, VA_NORMAL, "data path: %s", m->data_path);
+	view_printf(1, 0, VA_NORMAL, "data path: %s, %s", m->data_path,
+	    model_crypto(m, crypto, sizeof crypto));
 	x = view_printf(2, 0, VA_NORMAL, "in %sb/s out %sb/s   %d tunnel%s: ",
 	    fmt_rate(m->rx_bps, rx, sizeof rx),
 	    fmt_rate(m->tx_bps, tx, sizeof tx), m->ntunnels,

@@ -1,4 +1,5 @@
 /* health.c: probes out, replies in, peers judged (health.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,7 +130,9 @@ send_probe(struct health *h, struct dp *dp, struct peer_health *ph)
 		 n)) != 0 &&
 	    ph->send_errors++ == 0)
 		log_warnx("peer %s: probe not sent: %s (said once)", ph->name,
-		    strerror(err));
+		    err == ENOKEY ? "no usable SA yet (tunnelctl peers says "
+				    "why)"
+				  : strerror(err));
 }
 
 static void

@@ -132,7 +132,8 @@ daemon_request(const struct ctl_request *req, void *arg)
 		return ctl_reply_ok(req->cmd, status_peers_json(d->rt));
 	case CTL_COUNTERS:
 		data = status_counters_json(d->rt);
-		json_object_set_new(data, "control_connections", cc_json(d->cc));
+		json_object_set_new(data, "control_connections",
+		    cc_json(d->cc));
 		return ctl_reply_ok(req->cmd, data);
 	case CTL_DISCOVERY:
 		return ctl_reply_ok(req->cmd, discovery_json(d->disc));
