@@ -90,6 +90,7 @@ cc_conn_close(struct cc_conn *c, enum log_level level, const char *why)
 		cc_link_state(cc, c->port, "down", why);
 		back_off(cc, p);
 	} else if (p->active && level <= LOG_LEVEL_WARN) {
+		/* (An attempt's next try was set when it was made.) */
 		/* A new reason at once, the same one once in 10 s. */
 		if (strcmp(p->logged, why) != 0)
 			p->logged_ms = 0;
@@ -100,8 +101,6 @@ cc_conn_close(struct cc_conn *c, enum log_level level, const char *why)
 			    c->client ? "to" : "from", addr, why);
 		if (p->conn == NULL)
 			cc_link_state(cc, c->port, "refused", why);
-		if (c->client)
-			back_off(cc, p);
 	} else
 		log_debug("control connection %s %s closed: %s",
 		    c->client ? "to" : "from", addr, why);
@@ -174,7 +173,6 @@ cc_conn_refuse(struct cc_conn *c, const char *fmt, ...)
 static int
 conn_read(struct cc_conn *c)
 {
-	struct cc_conn *p;
 	const char *bad;
 	json_t *body;
 	size_t used;
@@ -212,11 +210,8 @@ conn_read(struct cc_conn *c)
 			c->inlen -= used;
 			r = cc_on_message(c, type, body);
 			json_decref(body);
-			/* Was c closed? It is then no longer in the list. */
-			for (p = c->cc->conns; p != NULL && p != c; p = p->next)
-				;
-			if (r != 0 || p == NULL)
-				return -1;
+			if (r != 0)
+				return -1; /* c was closed */
 		}
 	more:;
 	}

@@ -48,12 +48,11 @@ adopt(struct cc_conn *c)
 	    "control connection %s %s up: %s %s (tunneld %s), %s",
 	    c->client ? "to" : "from", addr, c->hello.hub ? "hub" : "spoke",
 	    c->hello.node, c->hello.version, subject);
-	if (c->client)
-		cc_start_rekey(c);
-	return 0;
+	return c->client ? cc_start_rekey(c) : 0;
 }
 
-static void
+/* 0, or -1 when c was closed. */
+static int
 on_hello(struct cc_conn *c, const json_t *body)
 {
 	const struct cc_peer *p = &c->cc->peers[c->port];
@@ -61,28 +60,28 @@ on_hello(struct cc_conn *c, const json_t *body)
 
 	if (c->st != C_HELLO) {
 		cc_conn_refuse(c, "a second hello");
-		return;
+		return -1;
 	}
 	if (cc_hello_parse(body, &c->hello, &why) != 0) {
 		cc_conn_refuse(c, "a bad %s", why);
-		return;
+		return -1;
 	}
 	if (c->hello.proto != CC_PROTO) {
 		cc_conn_refuse(c, "protocol %u: this tunneld speaks %u",
 		    c->hello.proto, CC_PROTO);
-		return;
+		return -1;
 	}
 	if (!(c->hello.caps & CC_CAP_ESP)) {
 		cc_conn_refuse(c, "the peer cannot key ESP");
-		return;
+		return -1;
 	}
 	if (strcmp(c->hello.cipher, mine) != 0) {
 		cc_conn_refuse(c, "cipher mismatch: %s here, %s there", mine,
 		    c->hello.cipher);
-		return;
+		return -1;
 	}
 	c->st = C_UP;
-	(void)adopt(c);
+	return adopt(c);
 }
 
 /* One message; 0, or -1 when c was closed. */
@@ -99,17 +98,14 @@ cc_on_message(struct cc_conn *c, int type, const json_t *body)
 	}
 	switch (type) {
 	case CC_HELLO:
-		on_hello(c, body);
-		break;
+		return on_hello(c, body);
 	case CC_KEEPALIVE:
 		return 0;
 	case CC_REKEY:
-		cc_on_rekey(c, body);
-		break;
+		return cc_on_rekey(c, body);
 	case CC_REKEY_ACK:
 	case CC_REKEY_NAK:
-		cc_on_ack(c, type, body);
-		break;
+		return cc_on_ack(c, type, body);
 	case CC_ERROR:
 		reason = json_string_value(json_object_get(body, "reason"));
 		if (reason == NULL)

@@ -67,12 +67,13 @@ keyed(struct cc_conn *c, uint32_t epoch, const struct sas_keys *in,
 }
 
 /* The client starts epoch n + 1 (or the next with a free SPI). */
-void
+int
 cc_start_rekey(struct cc_conn *c)
 {
 	struct cc *cc = c->cc;
 	struct sas_keys in = { 0 }, out = { 0 };
 	uint32_t n = c->epoch + 1;
+	int rc = -1;
 
 	while (derive(c, n, &in, &out) == 0 && sas_spi_taken(cc->sas, in.spi))
 		n++; /* a 2^-32 chance a time: the next epoch's SPI */
@@ -88,28 +89,30 @@ cc_start_rekey(struct cc_conn *c)
 	cc->peers[c->port].drain_ms = 0;
 	c->pending = n;
 	c->pending_ms = clock_ms();
-	(void)cc_conn_send(c, CC_REKEY,
+	rc = cc_conn_send(c, CC_REKEY,
 	    json_pack("{s:I}", "epoch", (json_int_t)n));
 out:
 	OPENSSL_cleanse(&in, sizeof in);
 	OPENSSL_cleanse(&out, sizeof out);
+	return rc;
 }
 
-void
+int
 cc_on_rekey(struct cc_conn *c, const json_t *body)
 {
 	struct cc *cc = c->cc;
 	struct sas_keys in, out;
 	const char *why;
 	uint32_t n;
+	int rc = -1;
 
 	if (c->client || cc_epoch_parse(body, &n, &why) != 0 || n <= c->epoch) {
 		cc_conn_refuse(c, "a rekey out of turn or order");
-		return;
+		return -1;
 	}
 	if (derive(c, n, &in, &out) != 0 || sas_spi_taken(cc->sas, in.spi)) {
 		c->epoch = n; /* skipped: the client tries the next */
-		(void)cc_conn_send(c, CC_REKEY_NAK,
+		rc = cc_conn_send(c, CC_REKEY_NAK,
 		    json_pack("{s:I, s:s}", "epoch", (json_int_t)n, "reason",
 			"SPI taken"));
 		goto out;
@@ -121,30 +124,32 @@ cc_on_rekey(struct cc_conn *c, const json_t *body)
 	}
 	rt_republish(cc->rt);
 	keyed(c, n, &in, &out);
-	(void)cc_conn_send(c, CC_REKEY_ACK,
+	rc = cc_conn_send(c, CC_REKEY_ACK,
 	    json_pack("{s:I}", "epoch", (json_int_t)n));
 out:
 	OPENSSL_cleanse(&in, sizeof in);
 	OPENSSL_cleanse(&out, sizeof out);
+	return rc;
 }
 
-void
+int
 cc_on_ack(struct cc_conn *c, int type, const json_t *body)
 {
 	struct cc *cc = c->cc;
 	struct sas_keys in, out;
 	const char *why;
 	uint32_t n;
+	int rc = -1;
 
 	if (!c->client || cc_epoch_parse(body, &n, &why) != 0 ||
 	    n != c->pending) {
 		cc_conn_refuse(c, "a rekey answer for no rekey sent");
-		return;
+		return -1;
 	}
 	c->pending = 0;
 	if (type == CC_REKEY_NAK) {
 		c->epoch = n; /* the next tick tries n + 1 */
-		return;
+		return 0;
 	}
 	if (derive(c, n, &in, &out) != 0 ||
 	    sas_auto_out(cc->sas, c->port, &out) != 0) {
@@ -153,9 +158,11 @@ cc_on_ack(struct cc_conn *c, int type, const json_t *body)
 	}
 	rt_republish(cc->rt);
 	keyed(c, n, &in, &out);
+	rc = 0;
 out:
 	OPENSSL_cleanse(&in, sizeof in);
 	OPENSSL_cleanse(&out, sizeof out);
+	return rc;
 }
 
 bool
@@ -199,7 +206,7 @@ cc_keys_tick(struct cc *cc, uint16_t port, uint64_t now)
 	if (c->client && c->pending == 0 &&
 	    (keyed == 0 || now - keyed >= t->rekey_ms ||
 		used >= t->rekey_packets)) {
-		cc_start_rekey(c);
+		(void)cc_start_rekey(c);
 		return true;
 	}
 	return false;

@@ -105,10 +105,10 @@ int cc_listen_on(struct cc *, int i, const struct sockaddr_any *local,
 int cc_on_message(struct cc_conn *, int type, const json_t *body);
 json_t *cc_my_hello(const struct cc *, const struct cc_peer *);
 
-/* cc_keys.c */
-void cc_start_rekey(struct cc_conn *);
-void cc_on_rekey(struct cc_conn *, const json_t *body);
-void cc_on_ack(struct cc_conn *, int type, const json_t *body);
+/* cc_keys.c: each 0, or -1 when it closed c. */
+int cc_start_rekey(struct cc_conn *);
+int cc_on_rekey(struct cc_conn *, const json_t *body);
+int cc_on_ack(struct cc_conn *, int type, const json_t *body);
 /*
  * A peer's SAs once a second: drain, expire, rekey when due.  Whether it
  * started a rekey or closed the connection (nothing more this tick).
