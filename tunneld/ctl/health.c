@@ -7,6 +7,7 @@
 #include "health_priv.h"
 #include "log.h"
 #include "net/probe.h"
+#include "sas.h"
 #include "xmalloc.h"
 
 enum { REPLY_BATCH = 256 };
@@ -165,8 +166,9 @@ judge(struct health *h, const struct cfg_daemon *d, struct peer_health *ph)
 		return;
 	}
 	if (ph->ps.last_reply_ns != 0) {
-		snprintf(why, sizeof why, "no probe answered for %u ms",
-		    d->dead_after_ms);
+		snprintf(why, sizeof why, "no probe answered for %u ms%s",
+		    d->dead_after_ms,
+		    ph->no_sa ? ": no ESP SA (tunnelctl peers says why)" : "");
 		set_state(h, ph, HEALTH_DOWN, why);
 	} else if (ph->first_probe_ns != 0 &&
 	    h->now_ns - ph->first_probe_ns >= dead) {
@@ -310,6 +312,8 @@ health_tick(struct health *h, struct runtime *rt)
 	for (port = PORT_LOCAL; (port = table_peer_next(tab, port)) != 0;) {
 		p = table_peer(tab, port);
 		ph = record(h, d, port, p);
+		ph->no_sa =
+		    p->crypto.encrypt && sas_out(rt_sas(rt), port) == NULL;
 		live[port] = true;
 		if (h->now_ns >= ph->next_probe_ns) {
 			interval(h, d, dp, port, ph);

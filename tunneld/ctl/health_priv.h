@@ -17,7 +17,8 @@ struct peer_health {
 	uint16_t port;
 	struct sockaddr_any addr;
 	enum encap_type encap;
-	bool esp; /* sealed in ESP: other sizes on the underlay */
+	bool esp;   /* sealed in ESP: other sizes on the underlay */
+	bool no_sa; /* encrypted, but no SA to seal with (keys not there) */
 	enum probe_mode mode;
 	struct pathstat ps;
 	double loss; /* probes lost over the window, 0..1 */
