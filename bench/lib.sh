@@ -95,7 +95,9 @@ esp_keys() {
 }
 # A tunneld pair over encapsulation $1, with variant $2: noprobe (probe =
 # no: what probes cost), clamp (clamp-mss = yes), dfinherit (df =
-# inherit), esp (encrypted, AES-256-GCM), chacha (ChaCha20-Poly1305), or
+# inherit), esp (encrypted, AES-256-GCM, manual keys), chacha
+# (ChaCha20-Poly1305), rekey (AES-256-GCM keyed by the control
+# connection with a PSK and rekeyed every 2 s: what rekeying costs), or
 # none.
 tunneld_pair() {
 	local n ns name i
@@ -112,6 +114,12 @@ tunneld_pair() {
 			sed -i 's/^mtu = 1450$/mtu = 1400/' "$W/$name.conf"
 			esp_keys "$name" "$([ "$2" = esp ] && echo aes-256-gcm ||
 			    echo chacha20-poly1305)" >> "$W/$name.conf" ;;
+		rekey)
+			sed -i 's/^mtu = 1450$/mtu = 1400/' "$W/$name.conf"
+			[ -f "$W/psk" ] || (umask 077; head -c 32 /dev/urandom |
+			    od -An -tx1 | tr -d ' \n' > "$W/psk")
+			printf 'encrypt = yes\npsk-file = %s\n[crypto]\nrekey-time = 2s\n' \
+			    "$W/psk" >> "$W/$name.conf" ;;
 		esac
 		chmod 600 "$W/$name.conf"
 	done
@@ -124,7 +132,8 @@ tunneld_pair() {
 	done
 	serve_iperf 10.31.0.2
 	sleep 0.5
-	ip netns exec "$A" ping -q -c 2 10.31.0.2 >/dev/null || {
+	# (Auto keys come a moment after the start.)
+	ip netns exec "$A" ping -q -c 2 -w 5 10.31.0.2 >/dev/null || {
 		echo "tunneld $1 did not come up" >&2
 		tail -n 20 "$W/a.log" "$W/b.log" >&2
 		return 1

@@ -7,6 +7,7 @@
 # Usage: bench/profile.sh [seconds, default 10] [encap, default vxlan]
 #                         [iperf3 options, default one TCP stream]
 #   e.g. bench/profile.sh 10 vxlan -u -l 64 -b 0
+# encap may name a tunneld_pair variant too: vxlan-esp, vxlan-chacha.
 # Needs root, a built tree (with -g for names), iperf3 and perf (installed
 # from Debian's linux-perf when missing).  Not a test: it prints figures.
 set -euo pipefail
@@ -14,7 +15,10 @@ secs=${1:-10}; encap=${2:-vxlan}
 shift $(($# < 2 ? $# : 2))
 . "$(dirname "$0")/lib.sh"
 bench_install perf linux-perf
-tunneld_pair "$encap"
+case $encap in
+vxlan-*) tunneld_pair vxlan "${encap#vxlan-}" ;;
+*)	tunneld_pair "$encap" ;;
+esac
 read -r hub spoke <<< "$TUNNELD_PIDS"
 ip netns exec "$A" iperf3 -c 10.31.0.2 -t $((secs + 2)) "$@" > "$W/iperf3.out" 2>&1 &
 load=$!

@@ -11,10 +11,11 @@
 # through each, ping the RTT.  The script prints every figure, tunneld's
 # ratios to the kernel, OpenVPN, OVS and the naive relay, GRE and
 # GRE-in-UDP against tunneld VXLAN, and tunneld's offload counters.
-# Five more tunneld VXLAN rows show what packet-path features cost:
+# Six more tunneld VXLAN rows show what packet-path features cost:
 # -noprobe (probe = no; the plain row probes, as by default), -clamp
 # (clamp-mss = yes), -dfinherit (df = inherit), -esp (ESP with
-# AES-256-GCM, manual keys) and -chacha (ESP with ChaCha20-Poly1305).
+# AES-256-GCM, manual keys), -chacha (ESP with ChaCha20-Poly1305) and
+# -rekey (AES-256-GCM keyed by the control connection, rekeyed every 2 s).
 # BENCH_ROWS="kernel-vxlan tunneld-vxlan" runs only those rows.
 #
 # Usage: bench/tunnel-vs-kernel.sh [seconds per figure, default 10]
@@ -83,7 +84,7 @@ print("  tunneld %s: offload %s, TSO super-frames in %d, GRO super-frames out %d
 ROWS="bare-veth kernel-vxlan openvpn tinc naive-relay
 tunneld-vxlan tunneld-gre tunneld-gre-udp tunneld-vxlan-noprobe
 tunneld-vxlan-clamp tunneld-vxlan-dfinherit tunneld-vxlan-esp
-tunneld-vxlan-chacha ovs-userspace"
+tunneld-vxlan-chacha tunneld-vxlan-rekey ovs-userspace"
 row_setup() {	# $1 row; sets TARGET
 	case $1 in
 	bare-veth)	TARGET=10.201.0.2; serve_iperf $TARGET ;;
@@ -146,3 +147,6 @@ ratios "clamp-mss/plain" tunneld-vxlan-clamp tunneld-vxlan
 ratios "df-inherit/set" tunneld-vxlan-dfinherit tunneld-vxlan
 ratios "esp-aes-gcm/plain" tunneld-vxlan-esp tunneld-vxlan
 ratios "esp-chacha/plain" tunneld-vxlan-chacha tunneld-vxlan
+ratios "esp-aes-gcm/openvpn" tunneld-vxlan-esp openvpn
+ratios "esp-chacha/openvpn" tunneld-vxlan-chacha openvpn
+ratios "rekey-2s/manual" tunneld-vxlan-rekey tunneld-vxlan-esp
