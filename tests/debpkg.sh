@@ -78,16 +78,28 @@ grep -q '^ExecStart=/usr/sbin/tunneld -d -c /etc/tunneld/tunneld.conf$' "$unit" 
     fail "installed tunneld's default config is not /etc/tunneld/tunneld.conf"
 
 doc=/usr/share/doc/tunneld
-for f in "$doc"/tunneld.conf "$doc"/hub.conf "$doc"/spoke.conf; do
-	/usr/sbin/tunneld -n --offline -c "$f" || fail "tunneld -n --offline $f"
+/usr/sbin/tunneld -n --offline -c "$doc/tunneld.conf" ||
+    fail "tunneld -n --offline $doc/tunneld.conf"
+# hub.conf and spoke.conf encrypt: their PKI, made by the installed
+# tunneld-pki as hub.conf says, in a scratch folder.
+pki=$WORK/pki
+for a in "ca $pki" "node $pki edge1" "node $pki aws-web1"; do
+	# shellcheck disable=SC2086
+	/usr/bin/tunneld-pki $a >/dev/null || fail "tunneld-pki $a"
+done
+chown tunneld "$pki"/*.key
+chmod 755 "$WORK" "$pki"
+for f in hub.conf spoke.conf; do
+	sed "s|/etc/tunneld/pki|$pki|" "$doc/$f" > "$WORK/$f"
+	/usr/sbin/tunneld -n --offline -c "$WORK/$f" || fail "tunneld -n --offline $doc/$f"
 done
 # On this host: the user and group checks now meet the installed user.
-/usr/sbin/tunneld -n -c "$doc/spoke.conf" || fail "tunneld -n $doc/spoke.conf"
+/usr/sbin/tunneld -n -c "$WORK/spoke.conf" || fail "tunneld -n $doc/spoke.conf"
 
 echo "--- purge"
 dpkg --purge tunneld > "$WORK/purge.out" 2>&1 || { cat "$WORK/purge.out"; fail "dpkg --purge"; }
 installed=no
-for f in /usr/sbin/tunneld /usr/bin/tunnelctl /usr/bin/tunneltop "$unit" "$doc"; do
+for f in /usr/sbin/tunneld /usr/bin/tunnelctl /usr/bin/tunneltop /usr/bin/tunneld-pki "$unit" "$doc"; do
 	[ ! -e "$f" ] || fail "$f left after purge"
 done
 echo "PASS: the package builds, passes lintian, installs, works and purges"

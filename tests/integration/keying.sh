@@ -239,4 +239,22 @@ for i in $(seq 1 100); do
 done
 ping_ok vm1 10.10.0.21
 log "roamed: the ping lost $((sent - got)) of $sent; the old address got nothing after; control connection back from .12"
-echo "PASS: keying = auto: certificates, PSK, rekeying, refusals and roaming"
+# A spoke that cannot connect out (no route for TCP to port 4790, as a
+# cloud's egress rule might have it): the hub connects to it instead.
+spoke2_conf "$P/psk2"
+nsx spoke2 ip rule add ipproto tcp dport 4790 prohibit
+: > "$WORK/spoke2.log"
+start_daemon spoke2
+# (The hub's attempts to spoke2, down since the refusals, back off to
+# 30 s and a quarter more.)
+for i in $(seq 1 200); do
+	grep -q "spoke2: control connection to 10.200.0.3 up" "$WORK/hub.log" && break
+	[ "$i" = 200 ] && fail "the hub did not connect out to spoke2 in 40 s"
+	sleep 0.2
+done
+wait_keyed spoke2 hub
+nsx spoke2 ip addr add 10.10.0.22/24 dev tn-pod
+nsx vm1 ip neigh flush dev eth0
+ping_ok vm1 10.10.0.22
+log "spoke2 could not connect out: the hub connected to it after $((i / 5)) s"
+echo "PASS: keying = auto: certificates, PSK, rekeying, refusals, roaming and the hub connecting out"

@@ -56,6 +56,8 @@ any_auto(const struct config *c)
 	return false;
 }
 
+static void sync_peers(struct cc *);
+
 /*
  * Listen once the config has a peer keyed by the control connection (at
  * start, or the reload that adds the first); 0 or -1 with *cause.
@@ -107,6 +109,8 @@ cc_new(struct loop *loop, struct runtime *rt, char **cause)
 		cc_free(cc);
 		return NULL;
 	}
+	/* Its peers now: a connection may come before the first tick. */
+	sync_peers(cc);
 	return cc;
 }
 
