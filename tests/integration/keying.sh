@@ -5,8 +5,11 @@
 # Keys come from the TLS control connection; with rekey-time = 3s a
 # 30-second TCP transfer crosses several rekeys byte-identical with no
 # drop; then spokes with a certificate from another CA, an expired one,
-# the wrong name and the wrong PSK are each refused with a clear line in
-# both logs, and none of their frames reaches the pod.
+# the wrong name, the wrong PSK and another cipher are each refused with a
+# clear line in both logs, and none of their frames reaches the pod; a
+# stranger's connection and junk are refused and counted; a known payload
+# never shows on the underlay; a spoke that moves to another address is
+# followed at once; a spoke that cannot connect out is connected to.
 . "$(dirname "$0")/lib.sh"
 lib_init
 command -v openssl >/dev/null || fail "openssl not installed"
@@ -192,6 +195,11 @@ refused spoke1 "spoke1: control connection from 10.200.0.2 refused: the peer's c
 spoke2_conf "$P/wrong"
 refused spoke2 "spoke2: control connection from 10.200.0.3 refused: the peer's PSK is not ours" \
     "hub: control connection to 10.200.0.1 refused: .*alert.* (is the PSK the same at both ends?)"
+# The right PSK, the wrong cipher: the hellos disagree, both ends say so.
+spoke2_conf "$P/psk2"
+sed -i 's/^cipher = chacha20-poly1305$/cipher = aes-256-gcm/' "$WORK/spoke2.conf"
+refused spoke2 "spoke2: control connection from 10.200.0.3 refused: .*cipher mismatch: chacha20-poly1305 here, aes-256-gcm there" \
+    "hub: control connection to 10.200.0.1 refused: .*cipher mismatch"
 tap1=$(taptx)
 [ $((tap1 - tap0)) = 0 ] || fail "$((tap1 - tap0)) frames of refused spokes reached the pod"
 kill -0 "$(daemon_pid hub)" || fail "the hub died"

@@ -114,38 +114,32 @@ esp_roamed(struct dp_thread *th, const struct dp_peer *peer,
     const struct sockaddr *sa)
 {
 	struct roam_ring *r = &th->roam_ring;
-	uint32_t head = r->head,
-		 tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
-	struct dp_roam *e;
+	long i;
 
 	if (addr_same_host(&peer->esp_addr, sa) &&
 	    addr_port(&peer->esp_addr) ==
 		ntohs(((const struct sockaddr_in *)sa)->sin_port))
 		return;
 	if (th->now_ms - th->roam_ms[peer->port] < DP_ROAM_EVERY_MS ||
-	    head - tail == DP_ROAM_RING)
+	    (i = spsc_free_slot(&r->r, DP_ROAM_RING)) < 0)
 		return;
-	e = &r->v[head % DP_ROAM_RING];
-	e->port = peer->port;
-	if (!addr_from(sa, &e->from))
+	r->v[i].port = peer->port;
+	if (!addr_from(sa, &r->v[i].from))
 		return;
 	th->roam_ms[peer->port] = th->now_ms;
-	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
+	spsc_push(&r->r);
 }
 
 int
 dp_roams(struct dp *dp, struct dp_roam *out, int max)
 {
 	struct roam_ring *r;
-	uint32_t head, tail;
 	int i, n = 0;
 
 	for (i = 0; i < dp->nthreads && n < max; i++) {
 		r = &dp->th[i]->roam_ring;
-		head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
-		for (tail = r->tail; tail != head && n < max; tail++)
-			out[n++] = r->v[tail % DP_ROAM_RING];
-		__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
+		n += spsc_take(&r->r, r->v, sizeof r->v[0], DP_ROAM_RING,
+		    out + n, max - n);
 	}
 	return n;
 }

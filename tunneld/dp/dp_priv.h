@@ -16,6 +16,7 @@
 #include "net/offload.h"
 #include "log.h"
 #include "net/tbucket.h"
+#include "spsc.h"
 #include "net/wire.h"
 
 enum dp_limits {
@@ -71,15 +72,14 @@ struct txq {
 	} ctl[DP_TXQ];
 };
 
-/* Probe replies: this thread writes head, the control thread tail. */
+/* Probe replies and roams (spsc.h): this thread produces, control takes. */
 struct probe_ring {
-	uint32_t head, tail; /* atomic */
+	struct spsc r;
 	struct dp_probe_reply v[DP_PROBE_RING];
 };
 
-/* Roams seen (dp_esp.c): this thread writes head, the control thread tail. */
 struct roam_ring {
-	uint32_t head, tail; /* atomic */
+	struct spsc r;
 	struct dp_roam v[DP_ROAM_RING];
 };
 

@@ -101,21 +101,20 @@ keep_reply(struct dp_thread *th, const struct dp_peer *peer,
     const struct probe *rp)
 {
 	struct probe_ring *r = &th->probe_ring;
-	uint32_t head = r->head,
-		 tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+	long i = spsc_free_slot(&r->r, DP_PROBE_RING);
 	struct dp_probe_reply *e;
 
-	if (head - tail == DP_PROBE_RING) {
+	if (i < 0) {
 		ctr_add(&th->pc[peer->port].probe_replies_lost, 1);
 		return;
 	}
-	e = &r->v[head % DP_PROBE_RING];
+	e = &r->v[i];
 	e->port = peer->port;
 	e->seq = rp->seq;
 	e->size = rp->size;
 	e->sent_ns = rp->sent_ns;
 	e->recv_ns = mono_ns();
-	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
+	spsc_push(&r->r);
 }
 
 void
@@ -154,15 +153,12 @@ int
 dp_probe_replies(struct dp *dp, struct dp_probe_reply *out, int max)
 {
 	struct probe_ring *r;
-	uint32_t head, tail;
 	int i, n = 0;
 
 	for (i = 0; i < dp->nthreads && n < max; i++) {
 		r = &dp->th[i]->probe_ring;
-		head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
-		for (tail = r->tail; tail != head && n < max; tail++)
-			out[n++] = r->v[tail % DP_PROBE_RING];
-		__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
+		n += spsc_take(&r->r, r->v, sizeof r->v[0], DP_PROBE_RING,
+		    out + n, max - n);
 	}
 	return n;
 }
