@@ -5,7 +5,9 @@
 #include <sys/uio.h>
 
 #include <openssl/err.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include "esp.h"
 #include "net/cursor.h"
@@ -118,6 +120,21 @@ esp_sealed_len(size_t len)
 	return ESP_HDR + ESP_IV + body + (-body & 3) + ESP_ICV;
 }
 
+/*
+ * Get (sealing) or set (opening) the ICV through the provider's own
+ * parameter: OpenSSL 3's ctrl translates to this at a cost per packet.
+ */
+static int
+tag(struct esp_sa *sa, uint8_t *icv, bool set)
+{
+	OSSL_PARAM p[2] = { OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
+				icv, ESP_ICV),
+		OSSL_PARAM_END };
+
+	return set ? EVP_CIPHER_CTX_set_params(sa->ctx, p)
+		   : EVP_CIPHER_CTX_get_params(sa->ctx, p);
+}
+
 /* Nonce (salt, IV) and AAD (SPI, high and low sequence) for seq. */
 static int
 start(struct esp_sa *sa, uint64_t seq, const uint8_t iv[ESP_IV])
@@ -174,8 +191,7 @@ esp_sealv(struct esp_sa *sa, uint64_t seq, uint64_t ivn, uint8_t nh,
 	if (EVP_CipherUpdate(sa->ctx, body + off, &n, tail,
 		(int)(pad + ESP_TRAILER)) != 1 ||
 	    EVP_CipherFinal_ex(sa->ctx, body + off + (size_t)n, &fin) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(sa->ctx, EVP_CTRL_AEAD_GET_TAG, ESP_ICV,
-		out + total - ESP_ICV) != 1)
+	    tag(sa, out + total - ESP_ICV, false) != 1)
 		return ESP_CRYPTO_FAILED;
 	*outlen = total;
 	return ESP_OK;
@@ -214,8 +230,7 @@ esp_open(struct esp_sa *sa, uint64_t seq, uint8_t *pkt, size_t len,
 		return ESP_TRUNCATED;
 	blen = len - ESP_HDR - ESP_IV - ESP_ICV;
 	if (start(sa, seq, iv) != 0 ||
-	    EVP_CIPHER_CTX_ctrl(sa->ctx, EVP_CTRL_AEAD_SET_TAG, ESP_ICV,
-		pkt + len - ESP_ICV) != 1 ||
+	    tag(sa, pkt + len - ESP_ICV, true) != 1 ||
 	    EVP_CipherUpdate(sa->ctx, body, &n, body, (int)blen) != 1 ||
 	    EVP_CipherFinal_ex(sa->ctx, body + n, &fin) != 1)
 		return ESP_BAD_ICV;
