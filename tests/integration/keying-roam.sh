@@ -1,0 +1,60 @@
+#!/bin/bash
+# keying-roam.sh: an auto-keyed spoke on the move (keying-lib.sh sets them
+# up): spoke1's underlay address changes during a ping every 10 ms and the
+# hub follows its first authentic packet; spoke2 cannot connect out to the
+# hub's control port and the hub connects to it instead.
+. "$(dirname "$0")/keying-lib.sh"
+start_daemon hub
+start_daemon spoke1
+spoke_addr spoke1 21
+wait_keyed spoke1 hub
+ping_ok vm1 10.10.0.21
+# Roaming: spoke1's underlay address changes from .2 to .12 during a ping
+# every 10 ms.  The hub follows its first authentic packet from .12; the
+# ping loses at most a second; .2 gets no tunnel packet after that.
+ip netns exec "$(ns ul)" tcpdump -ni br0 -s 96 -U -tt -w "$WORK/roam.pcap" \
+    'udp and host 10.200.0.2' 2>/dev/null &
+dump=$!
+PIDS="$PIDS $dump"
+sleep 1
+nsx vm1 ping -D -i 0.01 -c 400 -W 1 10.10.0.21 > "$WORK/roam.ping" 2>&1 &
+pinger=$!
+sleep 1
+moved=$(date +%s.%N)
+# (Without promote_secondaries, deleting .2 would take .12 with it.)
+nsx spoke1 sysctl -qw net.ipv4.conf.ul0.promote_secondaries=1
+nsx spoke1 ip addr add 10.200.0.12/24 dev ul0
+nsx spoke1 ip addr del 10.200.0.2/24 dev ul0
+wait "$pinger" || true
+sleep 0.5
+kill "$dump"; wait "$dump" 2>/dev/null || true
+grep -q "spoke1: roamed: authentic ESP from 10.200.0.12 port 4500 (was 10.200.0.2 port 4500)" "$WORK/hub.log" ||
+    fail "the hub did not follow spoke1 to 10.200.0.12"
+sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$WORK/roam.ping")
+got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$WORK/roam.ping")
+[ -n "$sent" ] && [ $((sent - got)) -le 100 ] ||
+    fail "the ping lost $((sent - got)) of $sent across the move (more than a second): moved at $moved; $(awk 'NR>1{split($1,a,"[][]"); t=a[2]; if (p && t-p > 0.05) print "gap", p, t; p=t}' "$WORK/roam.ping"); $(ctl hub --json events | tr ',' '\n' | grep -E 'time|roamed' | tail -6)"
+late=$(tcpdump -tt -nr "$WORK/roam.pcap" 2>/dev/null | awk -v t="$moved" '$1 > t + 0.5' | wc -l)
+[ "$late" = 0 ] || fail "$late tunnel packets went to spoke1's old address after the move"
+for i in $(seq 1 100); do
+	grep -q "spoke1: control connection from 10.200.0.12 up" "$WORK/hub.log" && break
+	[ "$i" = 100 ] && fail "spoke1's control connection did not come back from 10.200.0.12"
+	sleep 0.2
+done
+ping_ok vm1 10.10.0.21
+log "roamed: the ping lost $((sent - got)) of $sent; the old address got nothing after; control connection back from .12"
+# A spoke that cannot connect out (no route for TCP to port 4790, as a
+# cloud's egress rule might have it): the hub connects to it instead.
+nsx spoke2 ip rule add ipproto tcp dport 4790 prohibit
+start_daemon spoke2
+# (The hub waits CC_HUB_WAIT_MS, 5 s, then its attempts back off.)
+for i in $(seq 1 200); do
+	grep -q "spoke2: control connection to 10.200.0.3 up" "$WORK/hub.log" && break
+	[ "$i" = 200 ] && fail "the hub did not connect out to spoke2 in 40 s"
+	sleep 0.2
+done
+wait_keyed spoke2 hub
+nsx spoke2 ip addr add 10.10.0.22/24 dev tn-pod
+ping_ok vm1 10.10.0.22
+log "spoke2 could not connect out: the hub connected to it after $((i / 5)) s"
+echo "PASS: keying = auto: roaming, and the hub connecting out"
