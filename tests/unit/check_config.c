@@ -309,6 +309,14 @@ static const struct {
 	       "\n",
 	    "/etc/passwd: must be owned by root or the daemon user and "
 	    "not readable by group or others" },
+	{ PROV "type = static\nencrypt = yes\nkeying = manual\n",
+	    ":8: [provider p] keying: a provider's peers are keyed by the "
+	    "control connection" },
+	{ PROV "type = static\nencrypt = yes\ntls-name = x\n",
+	    ":8: [provider p] tls-name: names no single instance" },
+	{ PROV "type = static\nencrypt = yes\n",
+	    ":7: [provider p] encrypt: keying = auto (the default) needs "
+	    "[crypto]" },
 	{ PROV "type = aws\ntag = a\nregion = x\n[provider p2]\ntype = "
 	       "static\n[provider p]\n",
 	    ":11: [provider p]: written twice (first at line 5)" },

@@ -56,6 +56,14 @@ START_TEST(peer_of_picks_address)
 	ck_assert_uint_eq(ntohs(peer.addr.sin.sin_port), 4789);
 	ck_assert_uint_eq(peer.segments, 3);
 	ck_assert_int_eq(peer.encap, ENCAP_VXLAN);
+	ck_assert(!peer.crypto.encrypt);
+	/* The provider's encryption is its peers'. */
+	cfg.crypto.encrypt = true;
+	cfg.crypto.cipher = ESP_CHACHA20_POLY1305;
+	ck_assert_int_eq(discovery_peer_of(&cfg, &in, &peer, &why), 0);
+	ck_assert(peer.crypto.encrypt);
+	ck_assert_int_eq(peer.crypto.cipher, ESP_CHACHA20_POLY1305);
+	memset(&cfg.crypto, 0, sizeof cfg.crypto);
 	provider_cfg(&cfg, CFG_ADDR_PRIVATE, AF_INET6);
 	ck_assert_int_eq(discovery_peer_of(&cfg, &in, &peer, &why), 0);
 	ck_assert_str_eq(addr_ntop(&peer.addr, buf, sizeof buf), "fd00::5");

@@ -168,8 +168,9 @@ struct cfg_provider {
 	uint32_t refresh_s, grace_s, timeout_s;
 	enum encap_type encap;
 	uint16_t port;
-	uint64_t segments; /* bit i = cfg_segment i */
-	uint32_t path_mtu; /* path-mtu for its peers; 0: the cloud's */
+	uint64_t segments;	  /* bit i = cfg_segment i */
+	uint32_t path_mtu;	  /* path-mtu for its peers; 0: the cloud's */
+	struct cfg_crypto crypto; /* its peers' (keying = auto only) */
 };
 
 struct config {

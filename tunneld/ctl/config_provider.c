@@ -70,7 +70,7 @@ cfg_provider_clear(struct cfg_provider *p)
 			OPENSSL_cleanse(v, strlen(v));
 		free(v);
 	}
-	memset(p, 0, sizeof *p);
+	OPENSSL_cleanse(p, sizeof *p);
 }
 
 /*
@@ -202,6 +202,28 @@ address:
 	return 0;
 }
 
+/*
+ * Its peers' encryption: as a [peer]'s, but keyed by the control
+ * connection only (manual keys would be the same for every instance),
+ * and with nothing pinned to one instance.
+ */
+static int
+load_provider_crypto(struct loader *ld, const char *sec, const struct config *c,
+    const struct crypto_stage *st, struct cfg_crypto *cr)
+{
+	if (st->keying[0] != '\0' && strcmp(st->keying, "auto") != 0)
+		return load_fail(ld, sec, "keying",
+		    "a provider's peers are keyed by the control connection "
+		    "(auto): manual keys would be every instance's");
+	if (st->tls_name[0] != '\0' || st->tls_pin[0] != '\0')
+		return load_fail(ld, sec,
+		    st->tls_name[0] ? "tls-name" : "tls-pin",
+		    "names no single instance: a provider's peers need a "
+		    "certificate from the [crypto] CA, from their listed "
+		    "address");
+	return load_peer_crypto(ld, sec, c, st, cr);
+}
+
 /* Make the provider once, so that the load fails on what it refuses. */
 static int
 try_provider(struct loader *ld, const char *sec, struct cfg_provider *p)
@@ -223,8 +245,9 @@ load_provider(struct loader *ld, const char *sec, struct config *c)
 	struct cfg_provider *p = &c->providers[c->nproviders];
 	struct provider_stage st = { .type = "" };
 	struct provider_load pl = { p, c };
+	struct crypto_stage cst;
 	struct key_table tabs[] = { { provider_stage_keys, &st },
-		{ provider_keys, p } };
+		{ provider_keys, p }, { peer_crypto_keys, &cst } };
 	const char *name = sec + strlen("provider "), *type;
 	char full[300];
 	int rc;
@@ -243,8 +266,12 @@ load_provider(struct loader *ld, const char *sec, struct config *c)
 	c->nproviders++;	/* from here on, config_free() clears it */
 	ld->extra_key = extra_key;
 	ld->extra_arg = &pl;
-	rc = load_section(ld, sec, tabs, 2);
+	memset(&cst, 0, sizeof cst);
+	rc = load_section(ld, sec, tabs, 3);
 	ld->extra_key = NULL;
+	if (rc == 0)
+		rc = load_provider_crypto(ld, sec, c, &cst, &p->crypto);
+	crypto_stage_clear(&cst);
 	if (rc != 0 || load_provider_choices(ld, sec, p, &st) != 0 ||
 	    load_peer_segments(ld, sec, c, st.segments, &p->segments) != 0 ||
 	    load_encap_port(ld, sec, c, (enum encap_type)st.encap, st.port,

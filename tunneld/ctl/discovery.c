@@ -81,6 +81,7 @@ peer_build(const struct cfg_provider *cfg, const char *address,
 	snprintf(peer->address, sizeof peer->address, "%s", address);
 	peer->encap = cfg->encap;
 	peer->segments = cfg->segments;
+	peer->crypto = cfg->crypto;
 	/* A config value wins; else what the cloud documents, if anything. */
 	peer->path_mtu = (uint16_t)(cfg->path_mtu != 0 ? cfg->path_mtu
 		: cfg->type != NULL		       ? cfg->type->path_mtu
