@@ -2,8 +2,14 @@
 # keying-roam.sh: an auto-keyed spoke on the move (keying-lib.sh sets them
 # up): spoke1's underlay address changes during a ping every 10 ms and the
 # hub follows its first authentic packet; spoke2 cannot connect out to the
-# hub's control port and the hub connects to it instead.
+# hub's control port, and the hub, which found it by discovery, connects
+# to it instead.
 . "$(dirname "$0")/keying-lib.sh"
+# spoke2 is found by discovery here (a static provider), not configured.
+awk '/^\[peer spoke2\]/ { skip = 1; next } /^\[/ { skip = 0 } !skip' \
+    "$WORK/hub.conf" > "$WORK/hub.tmp" && mv "$WORK/hub.tmp" "$WORK/hub.conf"
+printf '\n[provider lab]\ntype = static\ninstances = spoke2=10.200.0.3\nencap = gre\n' >> "$WORK/hub.conf"
+printf 'encrypt = yes\ncipher = chacha20-poly1305\npsk-file = %s\nrefresh = 1\n' "$P/psk2" >> "$WORK/hub.conf"
 start_daemon hub
 start_daemon spoke1
 spoke_addr spoke1 21
@@ -43,13 +49,13 @@ for i in $(seq 1 100); do
 done
 ping_ok vm1 10.10.0.21
 log "roamed: the ping lost $((sent - got)) of $sent; the old address got nothing after; control connection back from .12"
-# A spoke that cannot connect out (no route for TCP to port 4790, as a
-# cloud's egress rule might have it): the hub connects to it instead.
+# A discovered spoke that cannot connect out (no route for TCP to port
+# 4790, as a cloud's egress rule might have it): the hub connects to it.
 nsx spoke2 ip rule add ipproto tcp dport 4790 prohibit
 start_daemon spoke2
 # (The hub waits CC_HUB_WAIT_MS, 5 s, then its attempts back off.)
 for i in $(seq 1 200); do
-	grep -q "spoke2: control connection to 10.200.0.3 up" "$WORK/hub.log" && break
+	grep -q "lab/spoke2: control connection to 10.200.0.3 up" "$WORK/hub.log" && break
 	[ "$i" = 200 ] && fail "the hub did not connect out to spoke2 in 40 s"
 	sleep 0.2
 done
