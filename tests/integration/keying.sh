@@ -92,4 +92,30 @@ drops1=$(drops)
     fail "drops across the rekeys: $(diff <(echo "$drops0") <(echo "$drops1") | grep '^>')"
 log "60 MB over 30 s across $rekeys rekeys: identical, no drop"
 
-echo "PASS: keying = auto: certificates, PSK, no dump, no plaintext, strangers, rekeying"
+# Reloads.  rekey-time 3s -> 1h: the connections and SAs stay, and the
+# next rekey is an hour away.  Then spoke2's PSK file changes to another
+# key: its connection goes and the new one is refused, spoke1 untouched.
+epoch1=$(peer_field hub spoke1 encryption.epoch)
+sed -i 's/^rekey-time = 3s$/rekey-time = 1h/' "$WORK/hub.conf" "$WORK/spoke1.conf" "$WORK/spoke2.conf"
+for n in hub spoke1 spoke2; do ctl "$n" reload >/dev/null || fail "$n: reload refused"; done
+sleep 4
+[ "$(peer_field hub spoke1 encryption.rekey_in_s)" -gt 3000 ] ||
+    fail "rekey-time 1h not applied: $(ctl hub peers)"
+epoch2=$(peer_field hub spoke1 encryption.epoch)
+[ "$epoch2" -le $((epoch1 + 1)) ] || fail "spoke1 rekeyed $((epoch2 - epoch1)) times after rekey-time 1h"
+grep -q "spoke1: control connection .* lost" "$WORK/hub.log" &&
+    fail "a reload that changed no peer dropped spoke1's connection"
+sed -i "s|^psk-file = $P/psk2\$|psk-file = $P/wrong|" "$WORK/hub.conf"
+ctl hub reload >/dev/null || fail "hub: reload with a new PSK refused"
+for i in $(seq 1 50); do
+	grep -q "spoke2: control connection .* refused: the peer's PSK is not ours" "$WORK/hub.log" ||
+	    grep -q "spoke2: control connection .* refused: .*is the PSK the same at both ends" "$WORK/hub.log" &&
+	    break
+	[ "$i" = 50 ] && fail "a new PSK for spoke2 did not end its keys"
+	sleep 0.2
+done
+[ "$(peer_field hub spoke1 encryption.sa)" = True ] || fail "spoke1 lost its SAs in spoke2's reload"
+ping_ok vm1 10.10.0.21
+log "reloads: rekey-time followed, connections kept; a new PSK refuses spoke2, spoke1 untouched"
+
+echo "PASS: keying = auto: certificates, PSK, no dump, no plaintext, strangers, rekeying, reloads"
