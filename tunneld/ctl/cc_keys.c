@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "cc_priv.h"
+#include "net/cursor.h"
 #include "events.h"
 #include "log.h"
 
@@ -26,12 +27,8 @@ derive(struct cc_conn *c, uint32_t epoch, struct sas_keys *in,
 	in->cipher = out->cipher = cr->cipher;
 	memcpy(out->keymat, mine, ESP_KEYMAT);
 	memcpy(in->keymat, theirs, ESP_KEYMAT);
-	out->spi = (uint32_t)mine[ESP_KEYMAT] << 24 |
-	    (uint32_t)mine[ESP_KEYMAT + 1] << 16 |
-	    (uint32_t)mine[ESP_KEYMAT + 2] << 8 | mine[ESP_KEYMAT + 3];
-	in->spi = (uint32_t)theirs[ESP_KEYMAT] << 24 |
-	    (uint32_t)theirs[ESP_KEYMAT + 1] << 16 |
-	    (uint32_t)theirs[ESP_KEYMAT + 2] << 8 | theirs[ESP_KEYMAT + 3];
+	out->spi = get_u32(mine + ESP_KEYMAT);
+	in->spi = get_u32(theirs + ESP_KEYMAT);
 	/* 0 to 255 are reserved (RFC 4303 2.1). */
 	if (out->spi < 256)
 		out->spi |= 0x100;

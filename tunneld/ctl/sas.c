@@ -54,15 +54,31 @@ retire_in(struct sas *s, struct sa_in *in)
 }
 
 static void
-retire(struct sas *s, struct sa_entry *e)
+retire_out(struct sas *s, struct sa_out *out)
 {
-	if (e->out != NULL) {
-		s->old_out = xreallocarray(s->old_out, (size_t)s->nold_out + 1,
-		    sizeof *s->old_out);
-		s->old_out[s->nold_out++] = e->out;
-	}
+	if (out == NULL)
+		return;
+	s->old_out = xreallocarray(s->old_out, (size_t)s->nold_out + 1,
+	    sizeof *s->old_out);
+	s->old_out[s->nold_out++] = out;
+}
+
+/* Retire e's SAs; what they were made from stays. */
+static void
+retire_sas(struct sas *s, struct sa_entry *e)
+{
+	retire_out(s, e->out);
 	retire_in(s, e->in);
 	retire_in(s, e->prev);
+	e->out = NULL;
+	e->in = e->prev = NULL;
+}
+
+/* Retire e's SAs and forget the entry (cleansed). */
+static void
+retire(struct sas *s, struct sa_entry *e)
+{
+	retire_sas(s, e);
 	OPENSSL_cleanse(e, sizeof *e);
 }
 
@@ -313,11 +329,7 @@ sas_auto_out(struct sas *s, uint16_t port, const struct sas_keys *k)
 		free(cause);
 		return -1;
 	}
-	if (e->out != NULL) {
-		s->old_out = xreallocarray(s->old_out, (size_t)s->nold_out + 1,
-		    sizeof *s->old_out);
-		s->old_out[s->nold_out++] = e->out;
-	}
+	retire_out(s, e->out);
 	e->out = out;
 	e->made_ms = clock_ms();
 	return 0;
@@ -338,17 +350,7 @@ sas_auto_drained(struct sas *s, uint16_t port)
 void
 sas_auto_clear(struct sas *s, uint16_t port)
 {
-	struct sa_entry *e = &s->e[port];
-	struct cfg_crypto cr = e->cr;
-	struct sas_link link = e->link;
-	char peer[DP_NAME_MAX];
-
-	memcpy(peer, e->peer, sizeof peer);
-	retire(s, e);
-	e->cr = cr;
-	e->link = link;
-	memcpy(e->peer, peer, sizeof peer);
-	OPENSSL_cleanse(&cr, sizeof cr);
+	retire_sas(s, &s->e[port]);
 }
 
 uint64_t

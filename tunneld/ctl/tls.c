@@ -14,7 +14,6 @@
 
 struct tls_ctx {
 	SSL_CTX *ctx;
-	bool cert;
 };
 
 /* What one connection must check, kept with its SSL; cleansed. */
@@ -116,7 +115,6 @@ tls_ctx_new(const struct cfg_tls *t, const char **which, char **cause)
 	}
 	tc = xcalloc(1, sizeof *tc);
 	tc->ctx = c;
-	tc->cert = t->cert[0] != '\0';
 	return tc;
 }
 
@@ -127,12 +125,6 @@ tls_ctx_free(struct tls_ctx *tc)
 		return;
 	SSL_CTX_free(tc->ctx);
 	free(tc);
-}
-
-bool
-tls_ctx_has_cert(const struct tls_ctx *tc)
-{
-	return tc->cert;
 }
 
 /* SHA-256 of a certificate's DER SubjectPublicKeyInfo; 0 or -1. */

@@ -40,8 +40,6 @@ struct tls_ctx;
 struct tls_ctx *tls_ctx_new(const struct cfg_tls *t, const char **which,
     char **cause);
 void tls_ctx_free(struct tls_ctx *);
-/* Whether it has a certificate and a CA (peers without a PSK need them). */
-bool tls_ctx_has_cert(const struct tls_ctx *);
 
 /*
  * A connection over the connected socket fd, as client or server, to a
