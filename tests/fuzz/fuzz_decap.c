@@ -47,7 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (d.frame < data || d.frame + d.frame_len > data + size)
 		__builtin_trap();	/* the frame must lie inside the input */
-	if (d.probe) {
+	if (d.kind == WIRE_PROBE) {
 		struct probe p;
 		(void)probe_parse(d.frame, d.frame_len, &p);
 		return 0;

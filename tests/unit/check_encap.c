@@ -219,13 +219,13 @@ START_TEST(probe_headers)
 		    40);
 		ck_assert_int_eq(encap_ops(t)->decap(buf, h + 40, &d),
 		    DROP_NONE);
-		ck_assert(d.probe);
+		ck_assert_int_eq(d.kind, WIRE_PROBE);
 		ck_assert_ptr_eq(d.frame, buf + h);
 		ck_assert_uint_eq(d.frame_len, 40);
 		/* A frame header is no probe. */
 		h = build(t, 5, buf);
 		ck_assert_int_eq(encap_ops(t)->decap(buf, h, &d), DROP_NONE);
-		ck_assert(!d.probe);
+		ck_assert_int_eq(d.kind, WIRE_FRAME);
 	}
 	/* VXLAN: a probe header with a VNI is neither probe nor frame. */
 	encap_ops(ENCAP_VXLAN)->build_probe(buf);
@@ -235,6 +235,46 @@ START_TEST(probe_headers)
 	encap_ops(ENCAP_GRE)->build_probe(buf);
 	buf[0] = 0x20;
 	ck_assert_int_eq(gre_decap(buf, 48, &d), DROP_BAD_PROTO);
+}
+END_TEST
+
+/* Test frames: their own header, the size of a frame's, the id kept. */
+START_TEST(test_headers)
+{
+	static const uint8_t vx[8] = { 0x00, 'T', 'D', 'T', 0x12, 0x34, 0x56,
+		0 };
+	static const uint8_t gre[8] = { 0x20, 0x00, 0x88, 0xb6, 0x12, 0x34,
+		0x56, 0 };
+	uint8_t buf[64] = { 0 };
+	struct decap d;
+	enum encap_type t;
+	size_t h;
+
+	ck_assert_uint_eq(encap_build(ENCAP_VXLAN, WIRE_TEST, 0x123456, buf),
+	    8);
+	ck_assert_mem_eq(buf, vx, 8);
+	ck_assert_uint_eq(encap_build(ENCAP_GRE, WIRE_TEST, 0x123456, buf), 8);
+	ck_assert_mem_eq(buf, gre, 8);
+	for (t = 0; t < ENCAP_MAX; t++) {
+		memset(buf, 0, sizeof buf);
+		h = encap_build(t, WIRE_TEST, 77, buf);
+		ck_assert_uint_eq(h, encap_ops(t)->hdr_len);
+		ck_assert_int_eq(encap_ops(t)->decap(buf, h + 60, &d),
+		    DROP_NONE);
+		ck_assert_int_eq(d.kind, WIRE_TEST);
+		ck_assert_uint_eq(d.vni, 77);
+		ck_assert_ptr_eq(d.frame, buf + h);
+		/* and a frame of VNI 77 stays a frame */
+		h = encap_build(t, WIRE_FRAME, 77, buf);
+		ck_assert_int_eq(encap_ops(t)->decap(buf, h + 60, &d),
+		    DROP_NONE);
+		ck_assert_int_eq(d.kind, WIRE_FRAME);
+		ck_assert_uint_eq(d.vni, 77);
+	}
+	/* VXLAN: the test word with the low reserved byte set is refused. */
+	encap_build(ENCAP_VXLAN, WIRE_TEST, 77, buf);
+	buf[7] = 1;
+	ck_assert_int_eq(vxlan_decap(buf, 60, &d), DROP_BAD_FLAGS);
 }
 END_TEST
 
@@ -365,6 +405,7 @@ suite_build(void)
 	tcase_add_test(tc, entropy);
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, probe_headers);
+	tcase_add_test(tc, test_headers);
 	tcase_add_test(tc, probe_bodies);
 	tcase_add_test(tc, overheads);
 	tcase_add_test(tc, inner_df);

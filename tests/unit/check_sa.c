@@ -240,7 +240,7 @@ START_TEST(transport_round_trip)
 	uint8_t src[16] = { 0xfd, 0, [15] = 1 },
 		dst[16] = { 0xfd, 0, [15] = 2 };
 
-	hl = transport_build(ENCAP_VXLAN, 100, false, 0x12345, 4789,
+	hl = transport_build(ENCAP_VXLAN, WIRE_FRAME, 100, 0x12345, 4789,
 	    sizeof frame, hdr, &nh);
 	ck_assert_uint_eq(hl, 16);
 	ck_assert_uint_eq(nh, 17);
@@ -265,7 +265,7 @@ START_TEST(transport_round_trip)
 				     ENCAP_VXLAN, 4789, &tun, &tl),
 		    DROP_TRUNCATED);
 	}
-	hl = transport_build(ENCAP_GRE, 100, false, 0, 0, 60, hdr, &nh);
+	hl = transport_build(ENCAP_GRE, WIRE_FRAME, 100, 0, 0, 60, hdr, &nh);
 	ck_assert_uint_eq(nh, 47);
 	ck_assert_uint_eq(hl, 8);
 }

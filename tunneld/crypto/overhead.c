@@ -18,7 +18,8 @@ transport_len(enum encap_type t, bool probe)
 {
 	uint8_t hdr[TRANSPORT_HDR_MAX], nh;
 
-	return transport_build(t, 0, probe, 0, 0, 0, hdr, &nh);
+	return transport_build(t, probe ? WIRE_PROBE : WIRE_FRAME, 0, 0, 0, 0,
+	    hdr, &nh);
 }
 
 size_t

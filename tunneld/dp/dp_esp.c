@@ -211,7 +211,7 @@ dp_io_esp(struct dp_thread *th, const struct dp_snapshot *snap, int which,
  * bytes): 0 with *outlen, or a drop reason.
  */
 static enum drop_reason
-esp_seal_to(const struct dp_peer *p, int ctx, uint32_t vni, bool probe,
+esp_seal_to(const struct dp_peer *p, int ctx, enum wire_kind kind, uint32_t vni,
     uint32_t hash, const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
     size_t *outlen)
 {
@@ -221,7 +221,7 @@ esp_seal_to(const struct dp_peer *p, int ctx, uint32_t vni, bool probe,
 	if (p->sa_out == NULL)
 		return DROP_NO_SA;
 	iov[0].iov_base = hdr;
-	iov[0].iov_len = transport_build(p->encap, vni, probe, hash,
+	iov[0].iov_len = transport_build(p->encap, kind, vni, hash,
 	    addr_port(&p->addr), len, hdr, &nh);
 	iov[1].iov_base = (void *)(uintptr_t)payload;
 	iov[1].iov_len = len;
@@ -260,8 +260,8 @@ esp_txq(struct dp_thread *th, const struct dp_peer *p, bool frag)
 }
 
 void
-dp_esp_queue(struct dp_thread *th, const struct dp_peer *p, uint32_t vni,
-    const uint8_t *frame, size_t len, uint32_t hash, bool frag)
+dp_esp_queue(struct dp_thread *th, const struct dp_peer *p, enum wire_kind kind,
+    uint32_t vni, const uint8_t *frame, size_t len, uint32_t hash, bool frag)
 {
 	size_t need = len + TRANSPORT_HDR_MAX + ESP_OVERHEAD_MAX, n;
 	struct txq *q = esp_txq(th, p, frag);
@@ -276,7 +276,7 @@ dp_esp_queue(struct dp_thread *th, const struct dp_peer *p, uint32_t vni,
 	if (th->ebuf_used + need > DP_EBUF || q->n == DP_TXQ)
 		dp_esp_flush(th); /* everything queued points into ebuf */
 	out = th->ebuf + th->ebuf_used;
-	why = esp_seal_to(p, th->id, vni, false, hash, frame, len, out,
+	why = esp_seal_to(p, th->id, kind, vni, hash, frame, len, out,
 	    DP_EBUF - th->ebuf_used, &n);
 	if (why != DROP_NONE) {
 		dp_drop(th, p->port, why);
@@ -306,8 +306,8 @@ dp_esp_send_probe(struct dp_thread *th, int ctx, const struct dp_peer *p,
 	if (fd == -1)
 		return EAFNOSUPPORT;
 	if (len > DP_BUF ||
-	    esp_seal_to(p, ctx, 0, true, 0, body, len, buf, DP_PBUF, &n) !=
-		DROP_NONE)
+	    esp_seal_to(p, ctx, WIRE_PROBE, 0, 0, body, len, buf, DP_PBUF,
+		&n) != DROP_NONE)
 		return p->sa_out == NULL ? ENOKEY : EMSGSIZE;
 	if (sendto(fd, buf, n, MSG_DONTWAIT, &p->esp_addr.sa,
 		p->esp_addr.len) == -1)

@@ -94,9 +94,9 @@ struct dp_thread {
 	struct txq *txq_frag[ENCAP_MAX][DP_ENTROPY_SOCKS];
 	uint64_t seen_gen;	  /* atomic: gen this thread runs on */
 	struct port_counters *pc; /* [DP_MAX_PORTS] */
-	struct seg_counters sc[DP_MAX_SEGMENTS];
+	struct seg_counters sc[DP_MAX_SLOTS];
 	struct tbucket *tb_port; /* [DP_MAX_PORTS] flood limits */
-	struct tbucket tb_local[DP_MAX_SEGMENTS];
+	struct tbucket tb_local[DP_MAX_SLOTS];
 
 	struct tbucket *tb_probe; /* [DP_MAX_PORTS] probe answers */
 	uint64_t *oversize_ms;	  /* [DP_MAX_PORTS] last oversize frame */
@@ -147,10 +147,10 @@ struct dp {
 	/* Counter sums at the last reset (control thread only). */
 	struct port_counters *pc_base; /* [DP_MAX_PORTS] */
 	struct port_counters *ctl_pc;  /* [DP_MAX_PORTS]: probes it sends */
-	struct seg_counters sc_base[DP_MAX_SEGMENTS];
-	unsigned mss_mtu[DP_MAX_SEGMENTS]; /* atomic: dp_set_mss_mtu */
-	unsigned *frame_max;		   /* [DP_MAX_PORTS], atomic */
-	uint8_t *ctl_pbuf; /* DP_PBUF: a probe of ours, sealed */
+	struct seg_counters sc_base[DP_MAX_SLOTS];
+	unsigned mss_mtu[DP_MAX_SLOTS]; /* atomic: dp_set_mss_mtu */
+	unsigned *frame_max;		/* [DP_MAX_PORTS], atomic */
+	uint8_t *ctl_pbuf;		/* DP_PBUF: a probe of ours, sealed */
 	char describe[192];
 };
 
@@ -204,7 +204,8 @@ void dp_forward_segments(struct dp_thread *, const struct dp_snapshot *,
 
 /*
  * dp_esp.c: ESP in UDP.  Open a thread's ESP sockets of a family (and
- * close them all); read a batch from one; queue a frame of vni to an
+ * close them all); read a batch from one; queue a frame (of kind, with
+ * vni: a segment's or a test's) to an
  * encrypted peer (sealed at once into the thread's ebuf); send what is
  * queued; send one probe (header + body) to an encrypted peer with SA
  * context ctx from the thread's socket, sealed in buf (DP_PBUF bytes).
@@ -213,8 +214,8 @@ int dp_esp_open(struct dp *, struct dp_thread *, enum dp_family, char **cause);
 void dp_esp_close(struct dp_thread *);
 void dp_io_esp(struct dp_thread *, const struct dp_snapshot *, int which,
     int fd);
-void dp_esp_queue(struct dp_thread *, const struct dp_peer *, uint32_t vni,
-    const uint8_t *frame, size_t len, uint32_t hash, bool frag);
+void dp_esp_queue(struct dp_thread *, const struct dp_peer *, enum wire_kind,
+    uint32_t vni, const uint8_t *frame, size_t len, uint32_t hash, bool frag);
 void dp_esp_flush(struct dp_thread *);
 int dp_esp_send_probe(struct dp_thread *, int ctx, const struct dp_peer *,
     const uint8_t *body, size_t len, uint8_t *buf, struct port_counters *);

@@ -32,6 +32,27 @@ dp_log_stranger(struct dp_thread *th, const struct sockaddr *sa,
 	    what, addr_ntop(&a, addr, sizeof addr), suppressed);
 }
 
+/*
+ * The segment a parsed frame from peer belongs to: a configured one it is
+ * a member of (by VNI), or the test it runs with us (by the test's id).
+ */
+static enum drop_reason
+rx_segment(const struct dp_snapshot *snap, const struct dp_peer *peer,
+    const struct decap *d, const struct dp_segment **seg)
+{
+	if (d->kind == WIRE_TEST) {
+		*seg = peer->test;
+		if (*seg == NULL || (*seg)->vni != d->vni)
+			return DROP_NO_TEST;
+	} else if ((*seg = snap_segment_by_vni(snap, d->vni)) == NULL)
+		return DROP_UNKNOWN_VNI;
+	else if (((peer->seg_mask >> (*seg)->slot) & 1) == 0)
+		return DROP_NOT_MEMBER;
+	if (d->frame_len > (size_t)(*seg)->mtu + ETHER_HDR_LEN + 4)
+		return DROP_OVERSIZE; /* larger than the TAP takes */
+	return DROP_NONE;
+}
+
 void
 dp_rx_from_peer(struct dp_thread *th, const struct dp_snapshot *snap,
     const struct dp_peer *peer, enum encap_type encap, const uint8_t *buf,
@@ -42,18 +63,12 @@ dp_rx_from_peer(struct dp_thread *th, const struct dp_snapshot *snap,
 	struct decap d;
 
 	why = encap_ops(encap)->decap(buf, len, &d);
-	if (why == DROP_NONE && d.probe) {
+	if (why == DROP_NONE && d.kind == WIRE_PROBE) {
 		dp_rx_probe(th, peer, d.frame, d.frame_len);
 		return;
 	}
-	if (why == DROP_NONE &&
-	    (seg = snap_segment_by_vni(snap, d.vni)) == NULL)
-		why = DROP_UNKNOWN_VNI;
-	else if (why == DROP_NONE && ((peer->seg_mask >> seg->slot) & 1) == 0)
-		why = DROP_NOT_MEMBER;
-	else if (why == DROP_NONE &&
-	    d.frame_len > (size_t)seg->mtu + ETHER_HDR_LEN + 4)
-		why = DROP_OVERSIZE; /* larger than the TAP takes */
+	if (why == DROP_NONE)
+		why = rx_segment(snap, peer, &d, &seg);
 	if (why != DROP_NONE) {
 		dp_drop(th, peer->port, why);
 		return;

@@ -271,7 +271,8 @@ dp_tx_queue(struct dp_thread *th, const struct dp_snapshot *snap,
 	if (!frag && oversize(th, p, len))
 		return;
 	if (p->encrypt) {
-		dp_esp_queue(th, p, seg->vni, frame, len, hash, frag);
+		dp_esp_queue(th, p, seg_wire_kind(seg), seg->vni, frame, len,
+		    hash, frag);
 		return;
 	}
 	if ((q = txq_of(th, p, hash, frag)) == NULL) {
@@ -281,7 +282,7 @@ dp_tx_queue(struct dp_thread *th, const struct dp_snapshot *snap,
 	if (q->n == DP_TXQ)
 		dp_txq_flush(th, q);
 	i = q->n++;
-	hl = encap_ops(p->encap)->build(seg->vni, q->hdr[i]);
+	hl = encap_build(p->encap, seg_wire_kind(seg), seg->vni, q->hdr[i]);
 	q->iov[i][0].iov_base = q->hdr[i];
 	q->iov[i][0].iov_len = hl;
 	q->iov[i][1].iov_base = (void *)(uintptr_t)frame;

@@ -104,10 +104,19 @@ snap_finish(struct dp_snapshot *s)
 	int i, port;
 
 	snap_build_hash(s);
-	for (i = 0; i < DP_MAX_SEGMENTS; i++) {
+	for (i = 0; i < DP_MAX_SLOTS; i++) {
 		if ((seg = s->segs[i]) == NULL)
 			continue;
 		seg->ports = xcalloc(DP_MAX_PORTS, sizeof *seg->ports);
+		if (seg->test_port != 0) {
+			if (s->peers[seg->test_port] == NULL)
+				continue; /* gone: the test's frames go nowhere
+					   */
+			s->peers[seg->test_port]->test = seg;
+			seg->ports[seg->fwd.npeers++] = seg->test_port;
+			seg->fwd.peer_ports = seg->ports;
+			continue;
+		}
 		for (port = 1; port < DP_MAX_PORTS; port++)
 			if (s->peers[port] != NULL &&
 			    (s->peers[port]->seg_mask >> i) & 1)
@@ -123,7 +132,7 @@ snap_free(struct dp_snapshot *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < DP_MAX_SEGMENTS; i++) {
+	for (i = 0; i < DP_MAX_SLOTS; i++) {
 		if (s->segs[i] != NULL)
 			free(s->segs[i]->ports);
 		free(s->segs[i]);

@@ -46,10 +46,20 @@ struct dp_peer {
 	struct sa_in *sa_in_prev; /* NULL: none draining */
 	struct sockaddr_any esp_addr;
 	struct sockaddr_any src;
+	const struct dp_segment *test; /* its throughput test's, or NULL */
 };
 
+/*
+ * A segment: a configured one (slots below DP_MAX_SEGMENTS), or a
+ * throughput test's (test_port set, a slot from DP_MAX_SEGMENTS on): its
+ * TAP is the test's, its one member the peer at test_port, and its frames
+ * travel under the test header (wire.h) with vni the test's id.  Test
+ * segments are never found by VNI; snap_finish() points their peer's
+ * test at them.
+ */
 struct dp_segment {
 	int slot;
+	uint16_t test_port;
 	uint32_t vni;
 	int mtu;
 	bool vnet;	/* TAP queues carry virtio-net headers */
@@ -63,9 +73,9 @@ struct dp_segment {
 struct dp_snapshot {
 	uint32_t flood_rate, flood_burst;
 	bool relay;
-	struct dp_segment *segs[DP_MAX_SEGMENTS]; /* by slot */
-	struct dp_peer *peers[DP_MAX_PORTS];	  /* by port */
-	uint32_t *peer_hash; /* open addressing: port or 0 */
+	struct dp_segment *segs[DP_MAX_SLOTS]; /* by slot */
+	struct dp_peer *peers[DP_MAX_PORTS];   /* by port */
+	uint32_t *peer_hash;		       /* open addressing: port or 0 */
 	uint32_t peer_hash_mask;
 	uint32_t *spi_hash; /* by SPI: port | 1 << 16 for sa_in_prev, or 0 */
 	uint32_t spi_hash_mask;
@@ -93,8 +103,15 @@ struct dp_peer *snap_peer_by_addr(const struct dp_snapshot *, enum encap_type,
  */
 struct dp_peer *snap_peer_by_spi(const struct dp_snapshot *, uint32_t spi,
     struct sa_in **in);
-/* Segment by VNI, or NULL. */
+/* Configured segment by VNI, or NULL. */
 struct dp_segment *snap_segment_by_vni(const struct dp_snapshot *,
     uint32_t vni);
+
+/* How a segment's frames travel: as frames or as a test's. */
+static inline enum wire_kind
+seg_wire_kind(const struct dp_segment *s)
+{
+	return s->test_port != 0 ? WIRE_TEST : WIRE_FRAME;
+}
 
 #endif

@@ -76,6 +76,12 @@ get_u32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | p[3];
 }
 
+static inline uint64_t
+get_u64(const uint8_t *p)
+{
+	return (uint64_t)get_u32(p) << 32 | get_u32(p + 4);
+}
+
 static inline void
 put_u16(uint8_t *p, uint16_t v)
 {
@@ -90,6 +96,13 @@ put_u32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
+}
+
+static inline void
+put_u64(uint8_t *p, uint64_t v)
+{
+	put_u32(p, (uint32_t)(v >> 32));
+	put_u32(p + 4, (uint32_t)v);
 }
 
 #endif

@@ -34,6 +34,7 @@ static const char *const drop_names[DROP_MAX] = {
 	[DROP_PLAINTEXT] = "plaintext",
 	[DROP_NO_SA] = "no_sa",
 	[DROP_NOT_ESP] = "not_esp",
+	[DROP_NO_TEST] = "no_test",
 };
 
 const char *

@@ -42,6 +42,7 @@ enum drop_reason {
 	DROP_PLAINTEXT,	     /* plaintext from a peer that must encrypt */
 	DROP_NO_SA,	     /* encrypted peer without a usable SA */
 	DROP_NOT_ESP,	     /* on the ESP port but not ESP (IKE, say) */
+	DROP_NO_TEST,	     /* a test's frame, and no such test runs */
 	DROP_MAX
 };
 

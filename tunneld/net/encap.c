@@ -27,6 +27,19 @@ encap_outer_len(enum encap_type t, int family, bool probe)
 	    (probe ? table[t]->build_probe(hdr) : table[t]->hdr_len);
 }
 
+size_t
+encap_build(enum encap_type t, enum wire_kind kind, uint32_t vni, uint8_t *hdr)
+{
+	switch (kind) {
+	case WIRE_PROBE:
+		return table[t]->build_probe(hdr);
+	case WIRE_TEST:
+		return table[t]->build_test(vni, hdr);
+	default:
+		return table[t]->build(vni, hdr);
+	}
+}
+
 int
 encap_parse(const char *s)
 {

@@ -35,13 +35,20 @@ enum encap_transport {
 	ENCAP_OVER_IP,	/* an IP payload (raw socket), protocol ip_proto */
 };
 
+/* What a tunnel packet carries (wire.h). */
+enum wire_kind {
+	WIRE_FRAME, /* a frame of a segment */
+	WIRE_PROBE, /* a path probe's body (probe.h) */
+	WIRE_TEST,  /* a frame of a throughput test's segment */
+};
+
 /*
- * A parsed tunnel packet: a frame of segment vni, or (probe) a path probe
- * whose body (probe.h, not yet checked) frame points at.
+ * A parsed tunnel packet: a frame of segment vni, a path probe whose body
+ * (probe.h, not yet checked) frame points at, or a frame of test vni.
  */
 struct decap {
-	bool probe;
-	uint32_t vni;
+	enum wire_kind kind;
+	uint32_t vni; /* frames: the segment's; tests: the test's id */
 	const uint8_t *frame;
 	size_t frame_len;
 };
@@ -52,9 +59,11 @@ struct encap_ops {
 	enum encap_transport transport;
 	uint16_t default_port; /* UDP destination; 0 over IP */
 	uint8_t ip_proto;      /* over IP only */
-	size_t hdr_len;	       /* bytes build() writes */
+	size_t hdr_len;	       /* bytes build() and build_test() write */
 	/* Write the tunnel header (not UDP or IP) for vni; returns hdr_len. */
 	size_t (*build)(uint32_t vni, uint8_t *hdr);
+	/* The same for a frame of test id (wire.h). */
+	size_t (*build_test)(uint32_t id, uint8_t *hdr);
 	/* Write the header of a probe (wire.h); returns its length. */
 	size_t (*build_probe)(uint8_t *hdr);
 	/* Parse the header and find the inner frame (UDP or IP payload). */
@@ -69,6 +78,9 @@ const struct encap_ops *encap_ops(enum encap_type t);
  * encapsulation rides on it, and the tunnel or probe header.
  */
 size_t encap_outer_len(enum encap_type t, int family, bool probe);
+/* The tunnel header of kind (vni: a segment's or a test's); its length. */
+size_t encap_build(enum encap_type t, enum wire_kind kind, uint32_t vni,
+    uint8_t *hdr);
 /* Parse "vxlan", "gre" or "gre-udp"; -1 if none. */
 int encap_parse(const char *);
 

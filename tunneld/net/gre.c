@@ -10,7 +10,8 @@
  * Accepts the optional checksum (verified) and sequence number (skipped: an
  * L2 tunnel leaves ordering to the inner protocols), requires the key, and
  * refuses reserved bits, other versions and other protocols.  A bare
- * header of protocol GRE_PROTO_PROBE is a probe.
+ * header of protocol GRE_PROTO_PROBE is a probe; GRE_PROTO_TEST with the
+ * key, a test's frame.
  */
 enum drop_reason
 gre_decap(const uint8_t *buf, size_t len, struct decap *d)
@@ -24,8 +25,8 @@ gre_decap(const uint8_t *buf, size_t len, struct decap *d)
 		return DROP_TRUNCATED;
 	if ((flags & GRE_VERSION_MASK) != 0)
 		return DROP_BAD_VERSION;
-	d->probe = flags == 0 && proto == GRE_PROTO_PROBE;
-	if (d->probe) {
+	if (flags == 0 && proto == GRE_PROTO_PROBE) {
+		d->kind = WIRE_PROBE;
 		d->vni = 0;
 		d->frame = c.p;
 		d->frame_len = c.left;
@@ -33,8 +34,9 @@ gre_decap(const uint8_t *buf, size_t len, struct decap *d)
 	}
 	if ((flags & ~(GRE_FLAG_C | GRE_FLAG_K | GRE_FLAG_S)) != 0)
 		return DROP_BAD_FLAGS;
-	if (proto != GRE_PROTO_TEB)
+	if (proto != GRE_PROTO_TEB && proto != GRE_PROTO_TEST)
 		return DROP_BAD_PROTO;
+	d->kind = proto == GRE_PROTO_TEST ? WIRE_TEST : WIRE_FRAME;
 	if ((flags & GRE_FLAG_C) != 0) {
 		if (!cur_skip(&c, GRE_OPT_LEN))
 			return DROP_TRUNCATED;
@@ -57,12 +59,24 @@ gre_decap(const uint8_t *buf, size_t len, struct decap *d)
 
 /* The key carries the VNI as NVGRE's VSID, with FlowID 0 (RFC 7637). */
 static size_t
-gre_build(uint32_t vni, uint8_t *hdr)
+gre_keyed(uint16_t proto, uint32_t vni, uint8_t *hdr)
 {
 	put_u16(hdr, GRE_FLAG_K);
-	put_u16(hdr + 2, GRE_PROTO_TEB);
+	put_u16(hdr + 2, proto);
 	put_u32(hdr + 4, (vni & VNI_MASK) << 8);
 	return GRE_KEY_HDR_LEN;
+}
+
+static size_t
+gre_build(uint32_t vni, uint8_t *hdr)
+{
+	return gre_keyed(GRE_PROTO_TEB, vni, hdr);
+}
+
+static size_t
+gre_build_test(uint32_t id, uint8_t *hdr)
+{
+	return gre_keyed(GRE_PROTO_TEST, id, hdr);
 }
 
 static size_t
@@ -80,6 +94,7 @@ const struct encap_ops encap_gre = {
 	.ip_proto = IPPROTO_GRE_,
 	.hdr_len = GRE_KEY_HDR_LEN,
 	.build = gre_build,
+	.build_test = gre_build_test,
 	.build_probe = gre_build_probe,
 	.decap = gre_decap,
 };
@@ -91,6 +106,7 @@ const struct encap_ops encap_greudp = {
 	.default_port = GREUDP_DEFAULT_PORT,
 	.hdr_len = GRE_KEY_HDR_LEN,
 	.build = gre_build,
+	.build_test = gre_build_test,
 	.build_probe = gre_build_probe,
 	.decap = gre_decap,
 };

@@ -4,13 +4,6 @@
 #include "cursor.h"
 #include "probe.h"
 
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-	put_u32(p, (uint32_t)(v >> 32));
-	put_u32(p + 4, (uint32_t)v);
-}
-
 size_t
 probe_build(const struct probe *p, uint8_t *buf, size_t cap, size_t len)
 {

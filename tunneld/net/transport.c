@@ -12,13 +12,13 @@ over_udp(enum encap_type t)
 }
 
 size_t
-transport_build(enum encap_type t, uint32_t vni, bool probe, uint32_t hash,
-    uint16_t dport, size_t payload_len, uint8_t *out, uint8_t *nh)
+transport_build(enum encap_type t, enum wire_kind kind, uint32_t vni,
+    uint32_t hash, uint16_t dport, size_t payload_len, uint8_t *out,
+    uint8_t *nh)
 {
 	const struct encap_ops *o = encap_ops(t);
 	size_t udp = over_udp(t) ? UDP_HDR_LEN : 0;
-	size_t hl =
-	    probe ? o->build_probe(out + udp) : o->build(vni, out + udp);
+	size_t hl = encap_build(t, kind, vni, out + udp);
 
 	if (udp == 0) {
 		*nh = o->ip_proto;

@@ -29,13 +29,14 @@ enum {
 };
 
 /*
- * Write the transport header of a packet of encap (a probe's when probe)
+ * Write the transport header of a packet of encap and kind
  * whose tunnel payload is payload_len bytes, for UDP destination port
  * dport and a source port from hash, into out; its length, with the next
  * header in *nh.  The UDP checksum is left 0 (transport_udp6_csum).
  */
-size_t transport_build(enum encap_type, uint32_t vni, bool probe, uint32_t hash,
-    uint16_t dport, size_t payload_len, uint8_t *out, uint8_t *nh);
+size_t transport_build(enum encap_type, enum wire_kind, uint32_t vni,
+    uint32_t hash, uint16_t dport, size_t payload_len, uint8_t *out,
+    uint8_t *nh);
 /*
  * Fill in the UDP checksum of a transport header over IPv6 (src and dst:
  * 16 bytes each), given the tunnel payload that follows it.

@@ -15,12 +15,19 @@
  * protocol 0x88B5 (IEEE local experimental EtherType), which no gretap
  * takes for a frame.  Neither ever reaches a segment.
  *
+ * Throughput-test frames (a test's own segment between two tunneld, never
+ * a pod's) look like frames under a header of their own, the same size as
+ * a frame's: VXLAN with the I flag clear and reserved "TDT", the test's
+ * 24-bit id where the VNI goes; GRE with the key (the id as the VSID) and
+ * protocol 0x88B6 (the second local experimental EtherType).  A standard
+ * peer refuses both, as it does probes.
+ *
  * Bump WIRE_VERSION whenever anything here changes.
  */
 #ifndef WIRE_H
 #define WIRE_H
 
-#define WIRE_VERSION 2
+#define WIRE_VERSION 3
 
 enum wire_sizes {
 	ETHER_HDR_LEN = 14,
@@ -45,6 +52,7 @@ enum wire_sizes {
 /* VXLAN: flags(8) reserved(24) VNI(24) reserved(8). */
 #define VXLAN_FLAG_I 0x08
 #define VXLAN_PROBE_WORD0 0x00544450u /* flags 0, reserved "TDP" */
+#define VXLAN_TEST_WORD0 0x00544454u  /* flags 0, reserved "TDT" */
 
 /* GRE: C R K S reserved0(9) version(3), then protocol type. */
 #define GRE_FLAG_C 0x8000
@@ -53,6 +61,7 @@ enum wire_sizes {
 #define GRE_VERSION_MASK 0x0007
 #define GRE_PROTO_TEB 0x6558
 #define GRE_PROTO_PROBE 0x88b5 /* local experimental (RFC 7042) */
+#define GRE_PROTO_TEST 0x88b6  /* local experimental 2 */
 #define IPPROTO_GRE_ 47
 
 #define VNI_MAX 0xffffffu
