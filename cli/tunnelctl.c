@@ -14,6 +14,7 @@
 
 #include "ctl_client.h"
 #include "log.h"
+#include "perf.h"
 
 enum { EXIT_DAEMON_ERROR = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 
@@ -40,6 +41,8 @@ usage(FILE *out, int code)
 	    "  events [SINCE]   what happened: state and MTU changes, black\n"
 	    "                   holes, peers added and removed, reloads\n"
 	    "  reload           re-read the configuration\n"
+	    "  perf PEER [opts] a throughput test with PEER (tunnelctl perf "
+	    "--help)\n"
 	    "options:\n"
 	    "  -s, --socket P   control socket (default " CTL_DEFAULT_SOCKET
 	    ")\n"
@@ -613,7 +616,8 @@ main(int argc, char **argv)
 	int ch, cmd, rc;
 
 	opterr = 0; /* unknown options are said below, by name */
-	while ((ch = getopt_long(argc, argv, "s:jhV", opts, NULL)) != -1) {
+	/* "+": options after the command are the command's (perf's). */
+	while ((ch = getopt_long(argc, argv, "+s:jhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			path = optarg;
@@ -640,6 +644,8 @@ main(int argc, char **argv)
 	if ((cmd = ctl_cmd_parse(argv[0])) < 0 || cmd == CTL_SUBSCRIBE)
 		usage_error("unknown command", argv[0]);
 	req.cmd = (enum ctl_cmd)cmd;
+	if (req.cmd == CTL_PERF)
+		return perf_main(path, json_out, argc, argv);
 	command_argument(&req, argc, argv);
 	if ((c = ctl_client_open(path, 5000, &cause)) == NULL) {
 		rc = fail(EXIT_UNREACHABLE, "%s", cause);

@@ -132,12 +132,26 @@ ctl_client_next(struct ctl_client *c, json_t **data, char **cause)
 }
 
 int
-ctl_client_call(struct ctl_client *c, const struct ctl_request *r,
-    json_t **data, char **cause)
+ctl_client_send(struct ctl_client *c, const struct ctl_request *r, char **cause)
 {
 	char *line = ctl_request_encode(r);
 	int rc = write_all(c->fd, line, strlen(line), cause);
 
 	free(line);
-	return rc == 0 ? ctl_client_next(c, data, cause) : -1;
+	return rc;
+}
+
+int
+ctl_client_call(struct ctl_client *c, const struct ctl_request *r,
+    json_t **data, char **cause)
+{
+	return ctl_client_send(c, r, cause) == 0
+	    ? ctl_client_next(c, data, cause)
+	    : -1;
+}
+
+int
+ctl_client_fd(const struct ctl_client *c)
+{
+	return c->fd;
 }

@@ -22,7 +22,12 @@ void ctl_client_close(struct ctl_client *);
 /* Send a request and wait for its reply's data (caller decrefs). */
 int ctl_client_call(struct ctl_client *, const struct ctl_request *,
     json_t **data, char **cause);
-/* Read the next reply (after a subscribe). */
+/* Read the next reply (after a subscribe, or a perf request). */
 int ctl_client_next(struct ctl_client *, json_t **data, char **cause);
+/* Send a request without waiting for its reply (ctl_client_next). */
+int ctl_client_send(struct ctl_client *, const struct ctl_request *,
+    char **cause);
+/* The socket, for poll(): readable when the next reply (part) came. */
+int ctl_client_fd(const struct ctl_client *);
 
 #endif

@@ -19,6 +19,7 @@ static const char *const cmd_names[CTL_CMD_MAX] = {
 	[CTL_MTU] = "mtu",
 	[CTL_EVENTS] = "events",
 	[CTL_PMTU_PROBE] = "pmtu-probe",
+	[CTL_PERF] = "perf",
 };
 
 const char *
@@ -58,17 +59,74 @@ parse_string(json_t *v, char *dst, size_t n)
 	return 0;
 }
 
+/* An integer key within [lo, hi]; -1 if it is not. */
+static int
+parse_int(json_t *v, long long lo, long long hi, long long *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < lo ||
+	    json_integer_value(v) > hi)
+		return -1;
+	*out = json_integer_value(v);
+	return 0;
+}
+
+/* One key of a perf request; 1 if key is none of them. */
+static int
+parse_perf_key(struct ctl_perf *p, const char *key, json_t *v)
+{
+	bool *flag = strcmp(key, "udp") == 0 ? &p->udp
+	    : strcmp(key, "reverse") == 0    ? &p->reverse
+	    : strcmp(key, "underlay") == 0   ? &p->underlay
+					     : NULL;
+	long long n;
+
+	if (flag != NULL) {
+		if (!json_is_boolean(v))
+			return -1;
+		*flag = json_is_true(v);
+		return 0;
+	}
+	if (strcmp(key, "time") == 0 &&
+	    parse_int(v, 1, CTL_PERF_MAX_TIME, &n) == 0)
+		p->time_s = (unsigned)n;
+	else if (strcmp(key, "bitrate") == 0 &&
+	    parse_int(v, 0, 100000000000LL, &n) == 0)
+		p->bitrate = n;
+	else if (strcmp(key, "size") == 0 && parse_int(v, 16, 131072, &n) == 0)
+		p->size = (unsigned)n;
+	else if (strcmp(key, "parallel") == 0 &&
+	    parse_int(v, 1, CTL_PERF_MAX_PARALLEL, &n) == 0)
+		p->parallel = (unsigned)n;
+	else if (strcmp(key, "interval") == 0 &&
+	    parse_int(v, 100, 60000, &n) == 0)
+		p->interval_ms = (unsigned)n;
+	else if (strcmp(key, "time") == 0 || strcmp(key, "bitrate") == 0 ||
+	    strcmp(key, "size") == 0 || strcmp(key, "parallel") == 0 ||
+	    strcmp(key, "interval") == 0)
+		return -1;
+	else
+		return 1;
+	return 0;
+}
+
 /* One key of a request; -1 if the command has no such key or it is bad. */
 static int
 parse_key(struct ctl_request *r, const char *key, json_t *v, char **cause)
 {
 	json_int_t n;
+	int rc;
 
-	if (strcmp(key, "segment") == 0 && r->cmd == CTL_FDB) {
+	if (r->cmd == CTL_PERF && strcmp(key, "peer") != 0 &&
+	    (rc = parse_perf_key(&r->perf, key, v)) != 1) {
+		if (rc == 0)
+			return 0;
+		xasprintf(cause, "bad \"%s\" value", key);
+	} else if (strcmp(key, "segment") == 0 && r->cmd == CTL_FDB) {
 		if (parse_string(v, r->segment, sizeof r->segment) == 0)
 			return 0;
 		xasprintf(cause, "bad \"segment\" value");
-	} else if (strcmp(key, "peer") == 0 && r->cmd == CTL_PMTU_PROBE) {
+	} else if (strcmp(key, "peer") == 0 &&
+	    (r->cmd == CTL_PMTU_PROBE || r->cmd == CTL_PERF)) {
 		if (parse_string(v, r->peer, sizeof r->peer) == 0 &&
 		    r->peer[0] != '\0')
 			return 0;
@@ -94,6 +152,7 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *r,
 	int c;
 
 	memset(r, 0, sizeof *r);
+	r->perf.bitrate = -1;
 	if (len > CTL_MAX_REQUEST)
 		return parse_fail(cause, NULL, "request too long");
 	if ((j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err)) == NULL)
@@ -113,8 +172,11 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *r,
 		}
 	}
 	json_decref(j);
-	if (r->cmd == CTL_PMTU_PROBE && r->peer[0] == '\0')
-		return parse_fail(cause, NULL, "pmtu-probe needs a \"peer\"");
+	if ((r->cmd == CTL_PMTU_PROBE || r->cmd == CTL_PERF) &&
+	    r->peer[0] == '\0')
+		return parse_fail(cause, NULL,
+		    r->cmd == CTL_PERF ? "perf needs a \"peer\""
+				       : "pmtu-probe needs a \"peer\"");
 	return 0;
 }
 
@@ -132,6 +194,33 @@ encode_line(json_t *j)
 	return line;
 }
 
+/* The perf keys that differ from the defaults. */
+static void
+perf_encode(json_t *j, const struct ctl_perf *p)
+{
+	const struct {
+		const char *key;
+		long long v, none;
+	} n[] = {
+		{ "time", p->time_s, 0 },
+		{ "bitrate", p->bitrate, -1 },
+		{ "size", p->size, 0 },
+		{ "parallel", p->parallel, 0 },
+		{ "interval", p->interval_ms, 0 },
+	};
+	size_t i;
+
+	if (p->udp)
+		json_object_set_new(j, "udp", json_true());
+	if (p->reverse)
+		json_object_set_new(j, "reverse", json_true());
+	if (p->underlay)
+		json_object_set_new(j, "underlay", json_true());
+	for (i = 0; i < sizeof n / sizeof n[0]; i++)
+		if (n[i].v != n[i].none)
+			json_object_set_new(j, n[i].key, json_integer(n[i].v));
+}
+
 char *
 ctl_request_encode(const struct ctl_request *r)
 {
@@ -144,6 +233,8 @@ ctl_request_encode(const struct ctl_request *r)
 	if (r->cmd == CTL_EVENTS)
 		json_object_set_new(j, "since",
 		    json_integer((json_int_t)r->since));
+	if (r->cmd == CTL_PERF)
+		perf_encode(j, &r->perf);
 	return encode_line(j);
 }
 

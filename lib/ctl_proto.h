@@ -16,6 +16,17 @@
  *   {"cmd": "events", "since": N} the events numbered N and later (0: all
  *                                the daemon still holds)
  *   {"cmd": "pmtu-probe", "peer": P} search P's path MTU again now
+ *   {"cmd": "perf", "peer": P, ...} a throughput test with P: optional
+ *                                "udp", "reverse", "underlay" (booleans),
+ *                                "time" (s, 1-60), "bitrate" (bits/s, UDP;
+ *                                0: unlimited), "size" (bytes), "parallel"
+ *                                (1-16), "interval" (ms, 100-60000).  The
+ *                                reply says the test started; then lines
+ *                                {"ok": true, "cmd": "perf", "data": R}
+ *                                follow, R {"type": "interval" | "end" |
+ *                                "error", ...} (tunnelctl(8), PERF), the
+ *                                last an end or an error.  Closing the
+ *                                connection cancels the test.
  * Each reply is one line:
  *   {"ok": true, "version": 1, "cmd": C, "data": {...}}
  *   {"ok": false, "version": 1, "error": "reason"}
@@ -25,11 +36,12 @@
 #ifndef CTL_PROTO_H
 #define CTL_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
 
-#define CTL_PROTO_VERSION 4 /* 2: discovery; 3: health; 4: events */
+#define CTL_PROTO_VERSION 5 /* 2: discovery; 3: health; 4: events; 5: perf */
 #define CTL_DEFAULT_SOCKET "/run/tunneld/tunneld.sock"
 
 enum ctl_limits {
@@ -51,14 +63,28 @@ enum ctl_cmd {
 	CTL_MTU,
 	CTL_EVENTS,
 	CTL_PMTU_PROBE,
+	CTL_PERF,
 	CTL_CMD_MAX
 };
+
+/* A throughput test's parameters, as asked for (perf only). */
+struct ctl_perf {
+	bool udp, reverse, underlay;
+	unsigned time_s;      /* 0: the default, 10 */
+	long long bitrate;    /* bits/s; -1: the default (UDP: 100 Mbit/s) */
+	unsigned size;	      /* 0: the default */
+	unsigned parallel;    /* 0: 1 */
+	unsigned interval_ms; /* 0: 1000 */
+};
+
+enum { CTL_PERF_MAX_TIME = 60, CTL_PERF_MAX_PARALLEL = 16 };
 
 struct ctl_request {
 	enum ctl_cmd cmd;
 	char segment[CTL_SEGMENT_MAX]; /* fdb only; empty = all */
-	char peer[CTL_NAME_MAX];       /* pmtu-probe only */
+	char peer[CTL_NAME_MAX];       /* pmtu-probe and perf */
 	unsigned long long since;      /* events only */
+	struct ctl_perf perf;	       /* perf only */
 };
 
 /* Name of a command on the wire. */

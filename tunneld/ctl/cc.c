@@ -279,3 +279,40 @@ cc_json(const struct cc *cc)
 	    (json_int_t)cc->n.unknown_messages, "rekeys",
 	    (json_int_t)cc->n.rekeys);
 }
+
+void
+cc_set_hooks(struct cc *cc, const struct cc_hooks *h)
+{
+	cc->hooks = *h;
+}
+
+bool
+cc_can(const struct cc *cc, uint16_t port, unsigned cap, const char **why)
+{
+	const struct cc_conn *c =
+	    port < DP_MAX_PORTS ? cc->peers[port].conn : NULL;
+
+	*why = NULL;
+	if (c == NULL || c->st != C_UP)
+		*why = "no control connection to it is up";
+	else if ((c->hello.caps & cap) != cap)
+		*why = "its tunneld is too old for this (no capability)";
+	return *why == NULL;
+}
+
+int
+cc_send(struct cc *cc, uint16_t port, unsigned cap, int type, json_t *body,
+    const char **why)
+{
+	struct cc_conn *c = port < DP_MAX_PORTS ? cc->peers[port].conn : NULL;
+
+	if (!cc_can(cc, port, cap, why)) {
+		json_decref(body);
+		return -1;
+	}
+	if (cc_conn_send(c, type, body) != 0) {
+		*why = "its control connection failed";
+		return -1;
+	}
+	return 0;
+}

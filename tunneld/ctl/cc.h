@@ -35,6 +35,8 @@
 #define CC_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "loop.h"
 #include "runtime.h"
@@ -66,5 +68,25 @@ void cc_tick(struct cc *);
 void cc_reload(struct cc *);
 /* Counters for status: {"refused": N, "unknown_source": N, ...}. */
 json_t *cc_json(const struct cc *);
+
+/*
+ * Others' messages on the connections (the throughput test's, perf.h):
+ * message gets each of types CC_PERF_*, down is told when a peer's
+ * connection goes.  Neither may close a connection from inside.
+ */
+struct cc_hooks {
+	void (*message)(void *arg, uint16_t port, int type, const json_t *body);
+	void (*down)(void *arg, uint16_t port);
+	void *arg;
+};
+void cc_set_hooks(struct cc *, const struct cc_hooks *);
+/*
+ * Send a message (body taken) to the peer at port over its connection;
+ * 0, or -1 with *why when it has none up or its peer lacks cap.
+ */
+int cc_send(struct cc *, uint16_t port, unsigned cap, int type, json_t *body,
+    const char **why);
+/* Whether cc_send() could send to port now; if not, *why. */
+bool cc_can(const struct cc *, uint16_t port, unsigned cap, const char **why);
 
 #endif

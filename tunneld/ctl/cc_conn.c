@@ -83,6 +83,8 @@ cc_conn_close(struct cc_conn *c, enum log_level level, const char *why)
 	addr_ntop(&c->remote, addr, sizeof addr);
 	if (p->active && p->conn == c) {
 		p->conn = NULL;
+		if (cc->hooks.down != NULL)
+			cc->hooks.down(cc->hooks.arg, c->port);
 		events_add(cc->ev, EV_CRYPTO, level, p->name,
 		    "control connection to %s lost: %s; the SAs in force "
 		    "carry on until they expire",

@@ -106,6 +106,13 @@ cc_on_message(struct cc_conn *c, int type, const json_t *body)
 	case CC_REKEY_ACK:
 	case CC_REKEY_NAK:
 		return cc_on_ack(c, type, body);
+	case CC_PERF_REQUEST:
+	case CC_PERF_REPLY:
+	case CC_PERF_REPORT:
+	case CC_PERF_STOP:
+		if (cc->hooks.message != NULL)
+			cc->hooks.message(cc->hooks.arg, c->port, type, body);
+		return 0;
 	case CC_ERROR:
 		reason = json_string_value(json_object_get(body, "reason"));
 		if (reason == NULL)
@@ -126,7 +133,7 @@ cc_my_hello(const struct cc *cc, const struct cc_peer *p)
 {
 	const struct config *c = cc_cfg(cc);
 	struct cc_hello h = { .proto = CC_PROTO,
-		.caps = CC_CAP_ESP | CC_CAP_PROBE };
+		.caps = CC_CAP_ESP | CC_CAP_PROBE | CC_CAP_PERF };
 	int i;
 
 	snprintf(h.node, sizeof h.node, "%s", c->daemon.name);

@@ -10,6 +10,10 @@ static const char *const type_names[CC_TYPE_MAX] = {
 	[CC_REKEY_ACK] = "rekey-ack",
 	[CC_REKEY_NAK] = "rekey-nak",
 	[CC_ERROR] = "error",
+	[CC_PERF_REQUEST] = "perf-request",
+	[CC_PERF_REPLY] = "perf-reply",
+	[CC_PERF_REPORT] = "perf-report",
+	[CC_PERF_STOP] = "perf-stop",
 };
 
 static const struct {
@@ -18,6 +22,7 @@ static const struct {
 } caps[] = {
 	{ CC_CAP_ESP, "esp" },
 	{ CC_CAP_PROBE, "probe" },
+	{ CC_CAP_PERF, "perf" },
 };
 
 const char *

@@ -18,6 +18,11 @@
  *   4 rekey-ack    epoch: the responder installed both, sends on it
  *   5 rekey-nak    epoch, reason: not installed (try the next epoch)
  *   6 error        reason: said before closing
+ *   7 perf-request id, proto, time_ms, streams, size, bitrate, reverse,
+ *                  underlay, port: a throughput test (perf.h)
+ *   8 perf-reply   id, ok, port or reason
+ *   9 perf-report  id, report: the answering end's runner's reports
+ *  10 perf-stop    id, reason: "done" (the sender finished) or why not
  *
  * Pure functions: any thread.
  */
@@ -45,6 +50,10 @@ enum cc_type {
 	CC_REKEY_ACK,
 	CC_REKEY_NAK,
 	CC_ERROR,
+	CC_PERF_REQUEST,
+	CC_PERF_REPLY,
+	CC_PERF_REPORT,
+	CC_PERF_STOP,
 	CC_TYPE_MAX,
 };
 
@@ -52,6 +61,7 @@ enum cc_type {
 enum cc_cap {
 	CC_CAP_ESP = 1 << 0,   /* ESP SAs from the exporter, rekeying */
 	CC_CAP_PROBE = 1 << 1, /* answers in-band probes */
+	CC_CAP_PERF = 1 << 2,  /* runs throughput tests (perf-*) */
 };
 
 struct cc_hello {

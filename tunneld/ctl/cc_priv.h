@@ -70,6 +70,7 @@ struct cc {
 	struct cc_conn *conns;
 	struct cc_peer peers[DP_MAX_PORTS];
 	uint64_t unknown_logged_ms;
+	struct cc_hooks hooks;
 	struct {
 		uint64_t accepted, refused_unknown, refused_busy, tls_failed,
 		    protocol_errors, unknown_messages, rekeys;

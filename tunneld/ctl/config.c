@@ -320,6 +320,7 @@ static const struct key_def daemon_keys[] = {
 	    "8192", D(replay_window) },
 	{ "control-port", parse_uint, KEY_RESTART, 1, 65535, "4790",
 	    D(control_port) },
+	{ "perf-port", parse_uint, 0, 1, 65535, "4791", D(perf_port) },
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0 },
 };
 

@@ -126,6 +126,7 @@ struct cfg_daemon {
 	int df;			/* enum dp_df */
 	uint16_t esp_port;	/* ESP in UDP (RFC 3948), both ends */
 	uint16_t control_port;	/* TLS control connection (TCP) */
+	uint16_t perf_port;	/* underlay throughput tests (TCP, UDP) */
 	uint32_t replay_window; /* packets, per inbound SA */
 };
 

@@ -27,6 +27,8 @@ struct control_client {
 	char *out;
 	size_t outlen, outcap;
 	int subscribed;
+	bool held; /* control_hold */
+	control_stream id;
 	uid_t uid;
 	uint64_t last_ms; /* last request bytes received */
 };
@@ -39,6 +41,9 @@ struct control {
 	void *arg;
 	struct control_client *clients[CONTROL_MAX_CLIENTS];
 	struct log_rate log_rate;
+	uint32_t generation;
+	control_gone gone;
+	void *gone_arg;
 	gid_t group;			/* control-group, or (gid_t)-1 */
 	bool accept_paused; /* out of fds: resumed by control_tick */
 };
@@ -98,6 +103,8 @@ client_close(struct control_client *c)
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		if (ctl->clients[i] == c)
 			ctl->clients[i] = NULL;
+	if (c->held && ctl->gone != NULL)
+		ctl->gone(c->id, ctl->gone_arg);
 	loop_del(ctl->loop, c->fd);
 	close(c->fd);
 	free(c->out);
@@ -158,7 +165,7 @@ client_request(struct control_client *c, const char *line, size_t len)
 			c->subscribed = 1;
 			req.cmd = CTL_STATUS;
 		}
-		reply = c->ctl->handler(&req, c->ctl->arg);
+		reply = c->ctl->handler(&req, c->ctl->arg, c->id);
 	}
 	rc = client_queue(c, reply);
 	free(reply);
@@ -290,6 +297,7 @@ control_accept_one(struct control *ctl, int fd)
 	c->ctl = ctl;
 	c->uid = uid;
 	c->last_ms = clock_ms();
+	c->id = (++ctl->generation << 8) | (control_stream)i;
 	if (loop_add(ctl->loop, cfd, EPOLLIN, client_event, c) == -1) {
 		close(cfd);
 		free(c);
@@ -514,7 +522,7 @@ control_tick(struct control *ctl)
 		ctl->accept_paused = false;
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		c = ctl->clients[i];
-		if (c != NULL && !c->subscribed && c->outlen == 0 &&
+		if (c != NULL && !c->subscribed && !c->held && c->outlen == 0 &&
 		    now - c->last_ms >= CONTROL_IDLE_MS)
 			client_close(c);
 	}
@@ -541,4 +549,49 @@ control_publish(struct control *ctl, const char *line)
 		if (c != NULL && c->subscribed && client_queue(c, line) != 0)
 			client_close(c);
 	}
+}
+
+static struct control_client *
+client_of(const struct control *ctl, control_stream who)
+{
+	unsigned slot = who & 0xff;
+
+	if (slot >= CONTROL_MAX_CLIENTS || ctl->clients[slot] == NULL ||
+	    ctl->clients[slot]->id != who)
+		return NULL;
+	return ctl->clients[slot];
+}
+
+int
+control_hold(struct control *ctl, control_stream who, bool hold)
+{
+	struct control_client *c = client_of(ctl, who);
+
+	if (c == NULL)
+		return -1;
+	c->held = hold;
+	c->last_ms = clock_ms();
+	return 0;
+}
+
+void
+control_on_gone(struct control *ctl, control_gone gone, void *arg)
+{
+	ctl->gone = gone;
+	ctl->gone_arg = arg;
+}
+
+int
+control_send(struct control *ctl, control_stream who, const char *line)
+{
+	struct control_client *c = client_of(ctl, who);
+
+	if (c == NULL)
+		return -1;
+	if (client_queue(c, line) != 0) {
+		c->held = false; /* the caller hears -1, not gone() */
+		client_close(c);
+		return -1;
+	}
+	return 0;
 }

@@ -15,6 +15,8 @@
 #ifndef CONTROL_H
 #define CONTROL_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "ctl_proto.h"
@@ -28,8 +30,21 @@ enum {
 	CONTROL_MAX_QUEUED = 16 << 20,
 };
 
-/* Build the reply line for a request (returned string is freed by caller). */
-typedef char *(*control_handler)(const struct ctl_request *, void *arg);
+/*
+ * A client connection, as a handler may keep it to write to it later (a
+ * throughput test's reports): the slot and a generation, so that a
+ * closed client's number never names the next one in its slot.
+ */
+typedef uint32_t control_stream;
+
+/*
+ * Build the reply line for a request from client who (returned string is
+ * freed by caller).
+ */
+typedef char *(*control_handler)(const struct ctl_request *, void *arg,
+    control_stream who);
+/* Told when a client held open (control_hold) goes away. */
+typedef void (*control_gone)(control_stream who, void *arg);
 
 struct control;
 
@@ -39,9 +54,8 @@ struct control;
  * be writable by root or owner only; the socket is 0600, or 0660 with
  * group as its group.
  */
-struct control *control_open(struct loop *, const char *path,
-    const char *group, uid_t owner, control_handler, void *arg,
-    char **cause);
+struct control *control_open(struct loop *, const char *path, const char *group,
+    uid_t owner, control_handler, void *arg, char **cause);
 /* Close every connection and remove the socket. */
 void control_close(struct control *);
 /* Once a second: close idle clients, resume a paused accept(). */
@@ -50,5 +64,14 @@ void control_tick(struct control *);
 int control_has_subscribers(const struct control *);
 /* Queue line (a reply ending in newline) to every subscriber. */
 void control_publish(struct control *, const char *line);
+/*
+ * Keep client who open while it waits for lines that come later (not
+ * closed as idle), and call gone when it closes; release it with hold
+ * false.  0, or -1 when who is no longer connected.
+ */
+int control_hold(struct control *, control_stream who, bool hold);
+void control_on_gone(struct control *, control_gone gone, void *arg);
+/* Queue line to client who; 0, or -1 when it is gone (or was dropped). */
+int control_send(struct control *, control_stream who, const char *line);
 
 #endif

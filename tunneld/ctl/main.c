@@ -27,6 +27,8 @@
 #include "notify.h"
 #include "net/wire.h"
 #include "loop.h"
+#include "perf.h"
+#include "perf_helper.h"
 #include "privdrop.h"
 #include "runtime.h"
 #include "status.h"
@@ -39,7 +41,8 @@ struct daemon {
 	const char *conf_path;
 	struct runtime *rt;
 	struct discovery *disc;
-	struct cc *cc; /* the control connections to peers */
+	struct cc *cc;	   /* the control connections to peers */
+	struct perf *perf; /* throughput tests */
 	struct control *ctl;
 	struct loop *loop;
 	int quit;
@@ -118,7 +121,7 @@ daemon_reload(struct daemon *d, struct rt_reload_report *report, char **cause)
 }
 
 static char *
-daemon_request(const struct ctl_request *req, void *arg)
+daemon_request(const struct ctl_request *req, void *arg, control_stream who)
 {
 	struct daemon *d = arg;
 	char *cause = NULL, *reply;
@@ -134,6 +137,7 @@ daemon_request(const struct ctl_request *req, void *arg)
 		data = status_counters_json(d->rt);
 		json_object_set_new(data, "control_connections",
 		    cc_json(d->cc));
+		json_object_set_new(data, "perf", perf_json(d->perf));
 		return ctl_reply_ok(req->cmd, data);
 	case CTL_DISCOVERY:
 		return ctl_reply_ok(req->cmd, discovery_json(d->disc));
@@ -146,6 +150,8 @@ daemon_request(const struct ctl_request *req, void *arg)
 	case CTL_PMTU_PROBE:
 		data = status_pmtu_probe(d->rt, req->peer, &cause);
 		break;
+	case CTL_PERF:
+		return perf_request(d->perf, req, who);
 	case CTL_FDB:
 		data = status_fdb_json(d->rt,
 		    req->segment[0] ? req->segment : NULL, &cause);
@@ -208,6 +214,7 @@ daemon_tick(int fd, uint32_t events, void *arg)
 	(void)!read(fd, &expirations, sizeof expirations);
 	rt_tick(d->rt);
 	cc_tick(d->cc);
+	perf_tick(d->perf);
 	discovery_tick(d->disc);
 	control_tick(d->ctl);
 	metrics_tick(d->metrics);
@@ -248,7 +255,7 @@ daemon_setup(struct daemon *d, struct config *cfg)
 	const struct cfg_daemon *dc = &cfg->daemon;
 	char *cause = NULL;
 	uid_t owner = 0;
-	int sfd, tfd;
+	int sfd, tfd, helper;
 
 	if (dc->user[0] != '\0' && priv_lookup(dc->user, &owner, &cause) != 0)
 		fatalx("%s", cause);
@@ -257,6 +264,13 @@ daemon_setup(struct daemon *d, struct config *cfg)
 		fatal("signalfd/timerfd");
 	if ((d->rt = rt_open(cfg, &cause)) == NULL)
 		fatalx("%s", cause);
+	/* Forked now, as root and before any thread: perf_helper.h. */
+	if ((helper = perf_helper_start(dc->user, dp_threads(rt_dp(d->rt)),
+		 dc->offload, &cause)) == -1) {
+		log_warnx("%s; throughput tests are off", cause);
+		free(cause);
+		cause = NULL;
+	}
 	d->disc = discovery_new(d->loop, d->rt);
 	if ((d->cc = cc_new(d->loop, d->rt, &cause)) == NULL)
 		fatalx("%s", cause);
@@ -267,6 +281,7 @@ daemon_setup(struct daemon *d, struct config *cfg)
 	if ((d->ctl = control_open(d->loop, dc->control_socket,
 		 dc->control_group, owner, daemon_request, d, &cause)) == NULL)
 		fatalx("%s", cause);
+	d->perf = perf_new(d->loop, d->rt, d->cc, d->ctl, helper);
 	if ((d->health_fd = loop_timer_fd(HEALTH_TICK_MS)) == -1)
 		fatal("timerfd");
 	if (loop_add(d->loop, sfd, EPOLLIN, daemon_signal, d) == -1 ||
@@ -435,6 +450,7 @@ main(int argc, char **argv)
 		if (loop_once(d.loop, -1) == -1)
 			fatal("control loop");
 	notify_send("STOPPING=1");
+	perf_free(d.perf);
 	control_close(d.ctl);
 	metrics_close(d.metrics);
 	discovery_free(d.disc);

@@ -230,8 +230,12 @@ perf_helper_start(const char *user, int nqueues, bool vnet, char **cause)
 		return -1;
 	}
 	if (pid == 0) {
-		close(sv[0]);
-		h.fd = sv[1];
+		/* Nothing of the daemon's: its TAPs must go when it closes
+		 * them. */
+		if (dup2(sv[1], 3) == -1)
+			_exit(1);
+		close_range(4, ~0u, 0);
+		h.fd = 3;
 		helper_main(&h);
 	}
 	close(sv[1]);

@@ -206,6 +206,7 @@ rt_snapshot(const struct runtime *rt)
 		snprintf(dpp->name, sizeof dpp->name, "%s", p->name);
 		rt_peer_crypto(rt, port, p, dpp);
 	}
+	rt_snapshot_tests(rt, snap);
 	snap_finish(snap);
 	return snap;
 }

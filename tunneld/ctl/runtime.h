@@ -77,6 +77,17 @@ void rt_roam(struct runtime *);
  * other owners (the SAs the control connections installed, sas.h).
  */
 void rt_republish(struct runtime *);
+/*
+ * Throughput tests (perf.h): bind a test's TAP queues (fds, one per data
+ * thread, still the caller's) to the peer at port as test id, as a segment
+ * of its own; publish.  The slot, or -1 with *cause.  Detach unbinds and
+ * publishes; then the caller may close the fds.
+ */
+int rt_test_attach(struct runtime *, uint16_t port, uint32_t id, const int *fds,
+    bool vnet, int mtu, char **cause);
+void rt_test_detach(struct runtime *, int slot);
+/* The MTU for a test's TAP towards the peer at port: what its path carries. */
+int rt_test_mtu(const struct runtime *, uint16_t port);
 /* Stop forwarding and remove everything the daemon created. */
 void rt_close(struct runtime *);
 

@@ -8,8 +8,20 @@
 
 #include "runtime.h"
 
+/* A throughput test's segment (rt_test_attach). */
+struct rt_test {
+	bool used;
+	uint16_t port;
+	uint32_t id;
+	int fds[DP_MAX_THREADS]; /* the caller's */
+	bool vnet;
+	int mtu;
+	struct mactab *mactab;
+};
+
 struct runtime {
 	struct config *cfg;
+	struct rt_test tests[DP_MAX_TESTS]; /* slot DP_MAX_SEGMENTS + i */
 	struct dp *dp;
 	struct table *tab;
 	struct health *health;
@@ -50,5 +62,7 @@ void rt_sync_peers(struct runtime *, const char *source,
  * kept the old snapshot: nothing it refers to may be freed.
  */
 bool rt_publish(struct runtime *, const struct peer_changes *pc);
+/* The tests' segments, into a snapshot being built (runtime_test.c). */
+void rt_snapshot_tests(const struct runtime *, struct dp_snapshot *);
 
 #endif

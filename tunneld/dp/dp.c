@@ -657,3 +657,9 @@ dp_set_frame_max(struct dp *dp, uint16_t port, unsigned len)
 {
 	__atomic_store_n(&dp->frame_max[port], len, __ATOMIC_RELAXED);
 }
+
+unsigned
+dp_frame_max(const struct dp *dp, uint16_t port)
+{
+	return __atomic_load_n(&dp->frame_max[port], __ATOMIC_RELAXED);
+}

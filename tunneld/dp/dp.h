@@ -148,6 +148,7 @@ unsigned dp_mss_mtu(const struct dp *, int slot);
  * The control thread sets it as the path MTU is found, any time.
  */
 void dp_set_frame_max(struct dp *, uint16_t port, unsigned len);
+unsigned dp_frame_max(const struct dp *, uint16_t port);
 
 /* Which system-call path the threads use, for status, in words. */
 const char *dp_describe(const struct dp *);

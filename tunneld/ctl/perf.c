@@ -1,0 +1,423 @@
+/*
+ * perf.c: the throughput tests of this daemon (perf.h): requests from the
+ * control socket and from peers, the messages between the two ends, and
+ * the time limits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "cc_msg.h"
+#include "log.h"
+#include "perf_priv.h"
+#include "perf_run.h"
+#include "xmalloc.h"
+
+static struct perf_test *
+find(struct perf *pf, uint16_t port, json_int_t id)
+{
+	int i;
+
+	for (i = 0; i < DP_MAX_TESTS; i++)
+		if (pf->tests[i].used && pf->tests[i].port == port &&
+		    (id < 0 || pf->tests[i].id == (uint32_t)id))
+			return &pf->tests[i];
+	return NULL;
+}
+
+static struct perf_test *
+new_test(struct perf *pf, uint16_t port, const char *peer)
+{
+	struct perf_test *t;
+	int i;
+
+	for (i = 0; i < DP_MAX_TESTS; i++) {
+		if ((t = &pf->tests[i])->used)
+			continue;
+		memset(t, 0, sizeof *t);
+		t->used = true;
+		t->pf = pf;
+		t->port = port;
+		t->slot = -1;
+		snprintf(t->peer, sizeof t->peer, "%s", peer);
+		return t;
+	}
+	return NULL;
+}
+
+/* The parameters, as the request to the peer carries them. */
+static void
+put_params(const struct perf_test *t, json_t *o)
+{
+	json_object_set_new(o, "proto", json_string(t->p.udp ? "udp" : "tcp"));
+	json_object_set_new(o, "time_ms", json_integer(t->p.time_s * 1000));
+	json_object_set_new(o, "streams", json_integer(t->p.parallel));
+	json_object_set_new(o, "size", json_integer(t->p.size));
+	json_object_set_new(o, "bitrate", json_integer(t->p.bitrate));
+	json_object_set_new(o, "interval_ms", json_integer(t->p.interval_ms));
+	json_object_set_new(o, "reverse", json_boolean(t->p.reverse));
+	json_object_set_new(o, "underlay", json_boolean(t->p.underlay));
+}
+
+bool
+perf_send(struct perf_test *t, int type, json_t *body)
+{
+	const char *why;
+	char text[200];
+
+	json_object_set_new(body, "id", json_integer(t->id));
+	if (type == CC_PERF_REQUEST)
+		put_params(t, body);
+	if (cc_send(t->pf->cc, t->port, CC_CAP_PERF, type, body, &why) == 0)
+		return true;
+	snprintf(text, sizeof text, "peer %s: %s", t->peer, why);
+	perf_test_end(t, text, false);
+	return false;
+}
+
+/* The defaults for what the request left out. */
+static void
+fill_defaults(struct ctl_perf *p)
+{
+	if (p->time_s == 0)
+		p->time_s = 10;
+	if (p->parallel == 0)
+		p->parallel = 1;
+	if (p->interval_ms == 0)
+		p->interval_ms = 1000;
+	if (p->bitrate < 0)
+		p->bitrate = p->udp ? PERF_UDP_DEFAULT_RATE : 0;
+}
+
+static uint32_t
+new_id(void)
+{
+	uint32_t id = 0;
+
+	(void)RAND_bytes((unsigned char *)&id, sizeof id);
+	return (id & 0xffffff) | 1; /* never 0 */
+}
+
+/* Why the peer at port cannot run a test now, or NULL. */
+static const char *
+cannot(struct perf *pf, uint16_t port, const char *name, char *buf,
+    size_t len)
+{
+	const char *why;
+
+	if (port == 0)
+		snprintf(buf, len, "no peer called %s", name);
+	else if (pf->helper == -1)
+		snprintf(buf, len, "throughput tests are off here: their "
+				   "helper did not start (see the log)");
+	else if (find(pf, port, -1) != NULL)
+		snprintf(buf, len, "busy: a test with %s runs already", name);
+	else if (!cc_can(pf->cc, port, CC_CAP_PERF, &why))
+		snprintf(buf, len,
+		    "%s cannot run a test: %s (a test needs a tunneld at the "
+		    "other end, with encrypt = yes and keying = auto)",
+		    name, why);
+	else
+		return NULL;
+	return buf;
+}
+
+static json_t *
+start_line(const struct perf_test *t)
+{
+	json_t *o = json_pack("{s:s, s:I, s:s, s:i}", "type", "start", "id",
+	    (json_int_t)t->id, "peer", t->peer, "mtu", t->mtu);
+
+	put_params(t, o);
+	json_object_set_new(o, "path",
+	    json_string(t->p.underlay
+		    ? "underlay: between the two daemons' addresses, one flow "
+		      "per stream"
+		    : "tunnel: the test's own segment through the data path"));
+	return o;
+}
+
+char *
+perf_request(struct perf *pf, const struct ctl_request *req,
+    control_stream who)
+{
+	uint16_t port = table_peer_find(rt_table(pf->rt), req->peer);
+	struct perf_test *t;
+	char buf[300], *why = NULL, *reply;
+
+	pf->n.requests++;
+	if (cannot(pf, port, req->peer, buf, sizeof buf) != NULL) {
+		pf->n.refused_busy += port != 0 && find(pf, port, -1) != NULL;
+		return ctl_reply_error("%s", buf);
+	}
+	if ((t = new_test(pf, port, req->peer)) == NULL)
+		return ctl_reply_error("%d tests run already, the most at once",
+		    DP_MAX_TESTS);
+	t->client = true; /* who is set once it started: errors go as the reply */
+	t->p = req->perf;
+	fill_defaults(&t->p);
+	t->sender = !t->p.reverse;
+	t->id = new_id();
+	t->mtu = rt_test_mtu(pf->rt, port);
+	t->deadline_ms = clock_ms() + PERF_SETUP_MS + t->p.time_s * 1000u +
+	    PERF_GRACE_MS;
+	if (perf_test_start(t, &why) != 0) {
+		perf_test_end(t, why, false);
+		reply = ctl_reply_error("%s", why);
+		free(why);
+		return reply;
+	}
+	/* The receiver first: ours now, or theirs once they have it. */
+	if (t->sender ? !perf_send(t, CC_PERF_REQUEST, json_object())
+		      : perf_test_spec(t, 0) != 0)
+		return ctl_reply_error("peer %s: the test could not start",
+		    req->peer);
+	t->who = who;
+	control_hold(pf->ctl, who, true);
+	return ctl_reply_ok(CTL_PERF, start_line(t));
+}
+
+/* A peer's request, bounded as strictly as the control socket's. */
+static const char *
+parse_request(const json_t *b, struct ctl_perf *p, json_int_t *id,
+    int *port)
+{
+	const char *proto;
+	json_int_t t, st, sz, rate, iv, pt;
+	int rev, ul;
+
+	if (json_unpack((json_t *)b, "{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:b}",
+		"id", id, "proto", &proto, "time_ms", &t, "streams", &st,
+		"size", &sz, "bitrate", &rate, "interval_ms", &iv, "reverse",
+		&rev, "underlay", &ul) != 0)
+		return "a request without its fields";
+	pt = json_integer_value(json_object_get(b, "port"));
+	if (*id < 1 || *id > 0xffffff || t < 1000 ||
+	    t > CTL_PERF_MAX_TIME * 1000 || st < 1 ||
+	    st > CTL_PERF_MAX_PARALLEL || sz < 0 || sz > PERF_TCP_WRITE ||
+	    rate < 0 || iv < 100 || iv > 60000 || pt < 0 || pt > 65535 ||
+	    (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0) ||
+	    (rev && pt == 0))
+		return "a request out of bounds";
+	*p = (struct ctl_perf){ .udp = strcmp(proto, "udp") == 0,
+		.reverse = rev, .underlay = ul, .time_s = (unsigned)(t / 1000),
+		.bitrate = rate, .size = (unsigned)sz,
+		.parallel = (unsigned)st, .interval_ms = (unsigned)iv };
+	*port = (int)pt;
+	return NULL;
+}
+
+static void
+refuse_request(struct perf *pf, uint16_t port, json_int_t id,
+    const char *why)
+{
+	const char *ignored;
+
+	(void)cc_send(pf->cc, port, CC_CAP_PERF, CC_PERF_REPLY,
+	    json_pack("{s:I, s:b, s:s}", "id", id, "ok", 0, "reason", why),
+	    &ignored);
+}
+
+/* A peer asks for a test: its receiver runs already when it sends. */
+static void
+serve(struct perf *pf, uint16_t port, const json_t *body)
+{
+	const struct tbl_peer *p = table_peer(rt_table(pf->rt), port);
+	const char *bad;
+	struct perf_test *t;
+	struct ctl_perf par;
+	json_int_t id = 0;
+	char *why = NULL;
+	int their;
+
+	if ((bad = parse_request(body, &par, &id, &their)) != NULL) {
+		pf->n.refused_bad++;
+		refuse_request(pf, port, id, bad);
+		return;
+	}
+	if (p == NULL || find(pf, port, -1) != NULL ||
+	    (t = new_test(pf, port, p->name)) == NULL) {
+		pf->n.refused_busy++;
+		refuse_request(pf, port, id,
+		    "busy: a test with this node runs already, or the most "
+		    "tests at once do");
+		return;
+	}
+	pf->n.served++;
+	t->id = (uint32_t)id;
+	t->p = par;
+	t->sender = par.reverse;
+	t->mtu = rt_test_mtu(pf->rt, port);
+	t->deadline_ms = clock_ms() + PERF_SETUP_MS + par.time_s * 1000u +
+	    PERF_GRACE_MS;
+	log_info("peer %s: throughput test %u asked for (%s, %u s, %s)",
+	    t->peer, t->id, par.udp ? "UDP" : "TCP", par.time_s,
+	    par.underlay ? "underlay" : "tunnel");
+	if (perf_test_start(t, &why) != 0) {
+		refuse_request(pf, port, id, why);
+		perf_test_end(t, why, false);
+		free(why);
+		return;
+	}
+	if (perf_test_spec(t, t->sender ? their : 0) != 0)
+		perf_test_end(t, "the runner did not take its spec", true);
+	else if (t->sender)
+		(void)perf_send(t, CC_PERF_REPLY, json_pack("{s:b}", "ok", 1));
+}
+
+/* The peer's answer to our request. */
+static void
+on_reply(struct perf_test *t, const json_t *body)
+{
+	const char *reason = json_string_value(json_object_get(body, "reason"));
+	json_int_t port = json_integer_value(json_object_get(body, "port"));
+	char why[300];
+
+	if (!json_is_true(json_object_get(body, "ok"))) {
+		snprintf(why, sizeof why, "peer %s refused the test: %s",
+		    t->peer, reason ? reason : "(no reason)");
+		perf_test_end(t, why, false);
+	} else if (t->sender && (port < 1 || port > 65535 ||
+				    perf_test_spec(t, (int)port) != 0))
+		perf_test_end(t, "the peer's receiver has no port", true);
+}
+
+static void
+on_stop(struct perf_test *t, const json_t *body)
+{
+	const char *reason = json_string_value(json_object_get(body, "reason"));
+	char why[300];
+
+	if (reason != NULL && strcmp(reason, "done") == 0) {
+		perf_test_stop_runner(t); /* we receive: the sender is done */
+		return;
+	}
+	snprintf(why, sizeof why, "peer %s ended the test: %s", t->peer,
+	    reason ? reason : "(no reason)");
+	perf_test_end(t, why, false);
+}
+
+static void
+on_cc_message(void *arg, uint16_t port, int type, const json_t *body)
+{
+	struct perf *pf = arg;
+	json_t *id = json_object_get(body, "id"), *report;
+	struct perf_test *t;
+
+	if (type == CC_PERF_REQUEST) {
+		serve(pf, port, body);
+		return;
+	}
+	if (!json_is_integer(id) ||
+	    (t = find(pf, port, json_integer_value(id))) == NULL)
+		return; /* a test that ended here already */
+	switch (type) {
+	case CC_PERF_REPLY:
+		if (t->client)
+			on_reply(t, body);
+		break;
+	case CC_PERF_REPORT:
+		report = json_object_get(body, "report");
+		if (t->client && json_is_object(report))
+			perf_test_theirs(t, json_deep_copy(report));
+		break;
+	case CC_PERF_STOP:
+		on_stop(t, body);
+		break;
+	}
+}
+
+static void
+on_cc_down(void *arg, uint16_t port)
+{
+	struct perf_test *t;
+
+	while ((t = find(arg, port, -1)) != NULL)
+		perf_test_end(t, "the control connection to the peer went down",
+		    false);
+}
+
+static void
+on_client_gone(control_stream who, void *arg)
+{
+	struct perf *pf = arg;
+	int i;
+
+	for (i = 0; i < DP_MAX_TESTS; i++)
+		if (pf->tests[i].used && pf->tests[i].client &&
+		    pf->tests[i].who == who) {
+			pf->tests[i].who = 0;
+			perf_test_end(&pf->tests[i],
+			    "cancelled: its client went away", true);
+		}
+}
+
+struct perf *
+perf_new(struct loop *loop, struct runtime *rt, struct cc *cc,
+    struct control *ctl, int helper)
+{
+	struct perf *pf = xcalloc(1, sizeof *pf);
+	struct cc_hooks h = { on_cc_message, on_cc_down, pf };
+	int i;
+
+	pf->loop = loop;
+	pf->rt = rt;
+	pf->cc = cc;
+	pf->ctl = ctl;
+	pf->helper = helper;
+	for (i = 0; i < DP_MAX_TESTS; i++)
+		pf->tests[i].slot = -1;
+	cc_set_hooks(cc, &h);
+	control_on_gone(ctl, on_client_gone, pf);
+	return pf;
+}
+
+void
+perf_free(struct perf *pf)
+{
+	struct cc_hooks none = { 0 };
+	int i;
+
+	if (pf == NULL)
+		return;
+	for (i = 0; i < DP_MAX_TESTS; i++)
+		perf_test_end(&pf->tests[i], "the daemon is stopping", true);
+	cc_set_hooks(pf->cc, &none);
+	control_on_gone(pf->ctl, NULL, NULL);
+	if (pf->helper != -1)
+		close(pf->helper);
+	free(pf);
+}
+
+void
+perf_tick(struct perf *pf)
+{
+	uint64_t now = clock_ms();
+	int i;
+
+	for (i = 0; i < DP_MAX_TESTS; i++)
+		if (pf->tests[i].used && now >= pf->tests[i].deadline_ms) {
+			pf->n.timed_out++;
+			perf_test_end(&pf->tests[i],
+			    "timed out: the test ran past its time", true);
+		}
+}
+
+json_t *
+perf_json(const struct perf *pf)
+{
+	int i, running = 0;
+
+	for (i = 0; i < DP_MAX_TESTS; i++)
+		running += pf->tests[i].used;
+	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+	    "running", running, "requests", (json_int_t)pf->n.requests,
+	    "served", (json_int_t)pf->n.served, "completed",
+	    (json_int_t)pf->n.completed, "failed", (json_int_t)pf->n.failed,
+	    "timed_out", (json_int_t)pf->n.timed_out, "refused_busy",
+	    (json_int_t)pf->n.refused_busy, "refused_bad",
+	    (json_int_t)pf->n.refused_bad, "enabled", pf->helper != -1);
+}
