@@ -44,8 +44,9 @@ dnum(json_t *o, const char *k)
 static void
 print_json(json_t *j, bool compact)
 {
-	char *s = json_dumps(j, (compact ? JSON_COMPACT : JSON_INDENT(2)) |
-		JSON_SORT_KEYS | JSON_REAL_PRECISION(9));
+	char *s = json_dumps(j,
+	    (compact ? JSON_COMPACT : JSON_INDENT(2)) | JSON_SORT_KEYS |
+		JSON_REAL_PRECISION(9));
 
 	printf("%s\n", s);
 	fflush(stdout);
@@ -68,7 +69,8 @@ print_head(const struct run *r)
 	const char *path = json_string_value(json_object_get(r->start, "path"));
 
 	printf("peer %s: %s, %u s, %u stream%s%s; %s", r->peer,
-	    r->p.udp ? "UDP" : "TCP", (unsigned)dnum(r->start, "time_ms") / 1000,
+	    r->p.udp ? "UDP" : "TCP",
+	    (unsigned)dnum(r->start, "time_ms") / 1000,
 	    (unsigned)dnum(r->start, "streams"),
 	    dnum(r->start, "streams") == 1 ? "" : "s",
 	    r->p.reverse ? ", the peer sends" : ", this node sends",
@@ -125,7 +127,8 @@ print_side(const struct run *r, json_t *o, const char *side)
 {
 	if (!json_is_object(o)) {
 		printf("[SUM] (no figures)                                    "
-		       "%s\n", side);
+		       "%s\n",
+		    side);
 		return;
 	}
 	print_figures(o);
@@ -338,11 +341,10 @@ peer_names(const char *socket, char names[][CTL_NAME_MAX], int max)
 		ctl_client_close(c);
 		return -1;
 	}
-	json_array_foreach(json_object_get(d, "peers"), i, p)
-		if (n < max && json_is_string(json_object_get(p, "name")))
-			snprintf(names[n++], CTL_NAME_MAX, "%.*s",
-			    CTL_NAME_MAX - 1,
-			    json_string_value(json_object_get(p, "name")));
+	json_array_foreach(json_object_get(d, "peers"), i,
+	    p) if (n < max && json_is_string(json_object_get(p, "name")))
+	    snprintf(names[n++], CTL_NAME_MAX, "%.*s", CTL_NAME_MAX - 1,
+		json_string_value(json_object_get(p, "name")));
 	json_decref(d);
 	ctl_client_close(c);
 	return n;
@@ -370,8 +372,8 @@ print_table(const struct run *v, int n)
 		    v[i].p.udp ? "udp" : "tcp",
 		    units_rate(side_rate(&v[i], "sender"), s),
 		    units_rate(side_rate(&v[i], "receiver"), r),
-		    dnum(json_object_get(v[i].end, v[i].p.udp ? "receiver"
-							     : "sender"),
+		    dnum(json_object_get(v[i].end,
+			     v[i].p.udp ? "receiver" : "sender"),
 			v[i].p.udp ? "lost" : "retransmits"));
 	}
 	printf("%-24s %-5s %16s %16s\n", "TOTAL", "", units_rate(ts, s),
@@ -397,8 +399,8 @@ perf_many(const struct opts *o, const char *socket)
 		snprintf(v[i].peer, sizeof v[i].peer, "%s", names[i]);
 		v[i].p = o->p;
 		if (run_start(&v[i], socket) && o->each)
-			run_all(&v[i], 1, o->out == OUT_STREAM ? OUT_STREAM
-							       : OUT_JSON);
+			run_all(&v[i], 1,
+			    o->out == OUT_STREAM ? OUT_STREAM : OUT_JSON);
 	}
 	run_all(v, n, o->out == OUT_STREAM ? OUT_STREAM : OUT_JSON);
 	if (o->out == OUT_TEXT)
@@ -485,35 +487,60 @@ parse_opts(int argc, char **argv, struct opts *o)
 	int ch;
 
 	optind = 0; /* GNU: start afresh (tunnelctl parsed its own first) */
-	while ((ch = getopt_long(argc, argv, "ut:b:l:P:Ri:Jh", lo, NULL)) !=
-	    -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "ut:b:l:P:Ri:Jh", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'u': o->p.udp = true; break;
-		case 't': o->p.time_s = count(optarg, 1, CTL_PERF_MAX_TIME,
-				"--time takes 1 to 60 seconds"); break;
+		case 'u':
+			o->p.udp = true;
+			break;
+		case 't':
+			o->p.time_s = count(optarg, 1, CTL_PERF_MAX_TIME,
+			    "--time takes 1 to 60 seconds");
+			break;
 		case 'b':
 			if ((o->p.bitrate = units_parse_rate(optarg)) < 0)
 				bad("not a bitrate", optarg);
 			break;
-		case 'l': o->p.size = count(optarg, 16, 131072,
-				"--size takes 16 to 131072 bytes"); break;
-		case 'P': o->p.parallel = count(optarg, 1, CTL_PERF_MAX_PARALLEL,
-				"--parallel takes 1 to 16 streams"); break;
-		case 'R': o->p.reverse = true; break;
-		case 'U': o->p.underlay = true; break;
-		case 'C': o->compare = true; break;
+		case 'l':
+			o->p.size = count(optarg, 16, 131072,
+			    "--size takes 16 to 131072 bytes");
+			break;
+		case 'P':
+			o->p.parallel = count(optarg, 1, CTL_PERF_MAX_PARALLEL,
+			    "--parallel takes 1 to 16 streams");
+			break;
+		case 'R':
+			o->p.reverse = true;
+			break;
+		case 'U':
+			o->p.underlay = true;
+			break;
+		case 'C':
+			o->compare = true;
+			break;
 		case 'i':
 			iv = strtod(optarg, NULL);
 			if (iv < 0.1 || iv > 60)
-				bad("--interval takes 0.1 to 60 seconds", optarg);
+				bad("--interval takes 0.1 to 60 seconds",
+				    optarg);
 			o->p.interval_ms = (unsigned)(iv * 1000 + 0.5);
 			break;
-		case 'A': o->all = true; break;
-		case 'E': o->each = true; break;
-		case 'J': o->out = OUT_JSON; break;
-		case 'S': o->out = OUT_STREAM; break;
-		case 'h': perf_usage(stdout, 0);
-		default: bad("unknown option", argv[optind - 1]);
+		case 'A':
+			o->all = true;
+			break;
+		case 'E':
+			o->each = true;
+			break;
+		case 'J':
+			o->out = OUT_JSON;
+			break;
+		case 'S':
+			o->out = OUT_STREAM;
+			break;
+		case 'h':
+			perf_usage(stdout, 0);
+		default:
+			bad("unknown option", argv[optind - 1]);
 		}
 	}
 	return optind;

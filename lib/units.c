@@ -15,9 +15,10 @@ scaled(double v, double step, const char *const *names, int n, char *buf)
 		v /= step;
 		i++;
 	}
-	snprintf(buf, UNITS_LEN, v >= 99.95 || i == 0 ? "%.0f %s"
-			       : v >= 9.995	   ? "%.1f %s"
-						   : "%.2f %s",
+	snprintf(buf, UNITS_LEN,
+	    v >= 99.95 || i == 0 ? "%.0f %s"
+		: v >= 9.995	 ? "%.1f %s"
+				 : "%.2f %s",
 	    v, names[i]);
 	return buf;
 }

@@ -146,7 +146,9 @@ START_TEST(tcp_two_streams)
 
 	start_send(&s, "tcp", port, 2, 1000, 0, 0);
 	se = until_end(&s, &n);
-	ck_assert_int_ge(n, 4); /* 1 s in 200 ms intervals */
+	/* 1 s in 200 ms intervals */
+	ck_assert_msg(n >= 4, "%d intervals, end at %.3f s, %.0f bytes", n,
+	    num(se, "end"), num(se, "bytes"));
 	ck_assert_int_eq((int)num(se, "streams"), 2);
 	ck_assert_double_gt(num(se, "bytes"), 0);
 	ck_assert_ptr_nonnull(json_object_get(se, "retransmits"));

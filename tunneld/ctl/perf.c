@@ -103,16 +103,16 @@ new_id(void)
 
 /* Why the peer at port cannot run a test now, or NULL. */
 static const char *
-cannot(struct perf *pf, uint16_t port, const char *name, char *buf,
-    size_t len)
+cannot(struct perf *pf, uint16_t port, const char *name, char *buf, size_t len)
 {
 	const char *why;
 
 	if (port == 0)
 		snprintf(buf, len, "no peer called %s", name);
 	else if (pf->helper == -1)
-		snprintf(buf, len, "throughput tests are off here: their "
-				   "helper did not start (see the log)");
+		snprintf(buf, len,
+		    "throughput tests are off here: their "
+		    "helper did not start (see the log)");
 	else if (find(pf, port, -1) != NULL)
 		snprintf(buf, len, "busy: a test with %s runs already", name);
 	else if (!cc_can(pf->cc, port, CC_CAP_PERF, &why))
@@ -141,8 +141,7 @@ start_line(const struct perf_test *t)
 }
 
 char *
-perf_request(struct perf *pf, const struct ctl_request *req,
-    control_stream who)
+perf_request(struct perf *pf, const struct ctl_request *req, control_stream who)
 {
 	uint16_t port = table_peer_find(rt_table(pf->rt), req->peer);
 	struct perf_test *t;
@@ -156,14 +155,15 @@ perf_request(struct perf *pf, const struct ctl_request *req,
 	if ((t = new_test(pf, port, req->peer)) == NULL)
 		return ctl_reply_error("%d tests run already, the most at once",
 		    DP_MAX_TESTS);
-	t->client = true; /* who is set once it started: errors go as the reply */
+	t->client =
+	    true; /* who is set once it started: errors go as the reply */
 	t->p = req->perf;
 	fill_defaults(&t->p);
 	t->sender = !t->p.reverse;
 	t->id = new_id();
 	t->mtu = rt_test_mtu(pf->rt, port);
-	t->deadline_ms = clock_ms() + PERF_SETUP_MS + t->p.time_s * 1000u +
-	    PERF_GRACE_MS;
+	t->deadline_ms =
+	    clock_ms() + PERF_SETUP_MS + t->p.time_s * 1000u + PERF_GRACE_MS;
 	if (perf_test_start(t, &why) != 0) {
 		perf_test_end(t, why, false);
 		reply = ctl_reply_error("%s", why);
@@ -182,17 +182,17 @@ perf_request(struct perf *pf, const struct ctl_request *req,
 
 /* A peer's request, bounded as strictly as the control socket's. */
 static const char *
-parse_request(const json_t *b, struct ctl_perf *p, json_int_t *id,
-    int *port)
+parse_request(const json_t *b, struct ctl_perf *p, json_int_t *id, int *port)
 {
 	const char *proto;
 	json_int_t t, st, sz, rate, iv, pt;
 	int rev, ul;
 
-	if (json_unpack((json_t *)b, "{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:b}",
-		"id", id, "proto", &proto, "time_ms", &t, "streams", &st,
-		"size", &sz, "bitrate", &rate, "interval_ms", &iv, "reverse",
-		&rev, "underlay", &ul) != 0)
+	if (json_unpack((json_t *)b,
+		"{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:b}", "id", id,
+		"proto", &proto, "time_ms", &t, "streams", &st, "size", &sz,
+		"bitrate", &rate, "interval_ms", &iv, "reverse", &rev,
+		"underlay", &ul) != 0)
 		return "a request without its fields";
 	pt = json_integer_value(json_object_get(b, "port"));
 	if (*id < 1 || *id > 0xffffff || t < 1000 ||
@@ -203,16 +203,19 @@ parse_request(const json_t *b, struct ctl_perf *p, json_int_t *id,
 	    (rev && pt == 0))
 		return "a request out of bounds";
 	*p = (struct ctl_perf){ .udp = strcmp(proto, "udp") == 0,
-		.reverse = rev, .underlay = ul, .time_s = (unsigned)(t / 1000),
-		.bitrate = rate, .size = (unsigned)sz,
-		.parallel = (unsigned)st, .interval_ms = (unsigned)iv };
+		.reverse = rev,
+		.underlay = ul,
+		.time_s = (unsigned)(t / 1000),
+		.bitrate = rate,
+		.size = (unsigned)sz,
+		.parallel = (unsigned)st,
+		.interval_ms = (unsigned)iv };
 	*port = (int)pt;
 	return NULL;
 }
 
 static void
-refuse_request(struct perf *pf, uint16_t port, json_int_t id,
-    const char *why)
+refuse_request(struct perf *pf, uint16_t port, json_int_t id, const char *why)
 {
 	const char *ignored;
 
@@ -251,8 +254,8 @@ serve(struct perf *pf, uint16_t port, const json_t *body)
 	t->p = par;
 	t->sender = par.reverse;
 	t->mtu = rt_test_mtu(pf->rt, port);
-	t->deadline_ms = clock_ms() + PERF_SETUP_MS + par.time_s * 1000u +
-	    PERF_GRACE_MS;
+	t->deadline_ms =
+	    clock_ms() + PERF_SETUP_MS + par.time_s * 1000u + PERF_GRACE_MS;
 	log_info("peer %s: throughput test %u asked for (%s, %u s, %s)",
 	    t->peer, t->id, par.udp ? "UDP" : "TCP", par.time_s,
 	    par.underlay ? "underlay" : "tunnel");
@@ -280,8 +283,8 @@ on_reply(struct perf_test *t, const json_t *body)
 		snprintf(why, sizeof why, "peer %s refused the test: %s",
 		    t->peer, reason ? reason : "(no reason)");
 		perf_test_end(t, why, false);
-	} else if (t->sender && (port < 1 || port > 65535 ||
-				    perf_test_spec(t, (int)port) != 0))
+	} else if (t->sender &&
+	    (port < 1 || port > 65535 || perf_test_spec(t, (int)port) != 0))
 		perf_test_end(t, "the peer's receiver has no port", true);
 }
 
@@ -292,7 +295,9 @@ on_stop(struct perf_test *t, const json_t *body)
 	char why[300];
 
 	if (reason != NULL && strcmp(reason, "done") == 0) {
-		perf_test_stop_runner(t); /* we receive: the sender is done */
+		/* We receive: the sender is done. */
+		perf_test_stop_runner(t,
+		    json_integer_value(json_object_get(body, "packets")));
 		return;
 	}
 	snprintf(why, sizeof why, "peer %s ended the test: %s", t->peer,

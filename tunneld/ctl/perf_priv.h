@@ -16,18 +16,18 @@
 struct perf_test {
 	bool used;
 	struct perf *pf;
-	uint32_t id;	/* 24 bits, the test header's (wire.h) */
-	uint16_t port;	/* the peer's */
+	uint32_t id;   /* 24 bits, the test header's (wire.h) */
+	uint16_t port; /* the peer's */
 	char peer[64];
-	bool client;	/* we asked; who reads the reports */
-	bool sender;	/* our runner sends */
+	bool client;	   /* we asked; who reads the reports */
+	bool sender;	   /* our runner sends */
 	struct ctl_perf p; /* with the defaults filled in */
 	control_stream who;
 	struct perf_runner run;
 	bool running; /* the runner is up (run valid) */
 	int slot;     /* the test's segment, or -1 */
 	int mtu;
-	int their_port;	    /* the receiver's, once known */
+	int their_port; /* the receiver's, once known */
 	uint64_t deadline_ms;
 	json_t *mine, *theirs; /* the two end reports */
 };
@@ -50,8 +50,11 @@ struct perf {
 int perf_test_start(struct perf_test *, char **why);
 /* Tell the runner what to do: send to port, or receive (port 0). */
 int perf_test_spec(struct perf_test *, int port);
-/* Tell our runner (the receiver) the sender finished. */
-void perf_test_stop_runner(struct perf_test *);
+/*
+ * Tell our runner (the receiver) the sender finished, having sent sent
+ * datagrams (UDP; 0: not known), so that the tail's loss counts.
+ */
+void perf_test_stop_runner(struct perf_test *, json_int_t sent);
 /* The client's line to who: a report, an end or an error. */
 void perf_test_say(struct perf_test *, json_t *data);
 /* A report from the peer's runner (client only). */

@@ -28,7 +28,10 @@ enum {
 	UDP_MAX = 65507,
 	MSG_MAX = 4096,
 	BUF_LEN = 128 * 1024, /* PERF_TCP_WRITE, and more than UDP_MAX */
+	ROUND_IO = 16,	      /* reads or writes a stream gets a round */
 };
+
+#define DRAIN_NS 200000000u /* a UDP receiver reads on after the stop */
 
 struct spec {
 	bool send, udp;
@@ -59,6 +62,7 @@ struct run {
 	uint64_t packets, packets0;
 	uint64_t retrans0, refused;
 	bool started, stop;
+	uint64_t sent; /* recv, UDP: the sender's count, told with the stop */
 	uint8_t *buf;
 };
 
@@ -251,6 +255,9 @@ udp_figures(struct run *r, bool all, uint64_t a, uint64_t b,
 			r->st[i].rx0 = r->st[i].rx;
 	}
 	f->jitter_ms = r->n ? jitter / r->n : 0;
+	/* The tail the receiver cannot see: what the sender says it sent. */
+	if (all && r->sent > f->packets + f->lost)
+		f->lost = r->sent - f->packets;
 	f->loss_pct = f->packets + f->lost
 	    ? 100.0 * (double)f->lost / (double)(f->packets + f->lost)
 	    : 0;
@@ -346,9 +353,11 @@ tcp_accept(struct run *r)
 static void
 tcp_read(struct run *r, struct stream *st)
 {
-	ssize_t n;
+	ssize_t n = 0;
+	int k = 0;
 
-	while ((n = read(st->fd, r->buf, PERF_TCP_WRITE)) > 0) {
+	while (
+	    k++ < ROUND_IO && (n = read(st->fd, r->buf, PERF_TCP_WRITE)) > 0) {
 		r->bytes += (uint64_t)n;
 		r->last_rx = now_ns();
 	}
@@ -360,9 +369,11 @@ tcp_read(struct run *r, struct stream *st)
 static void
 tcp_write(struct run *r, struct stream *st)
 {
-	ssize_t n;
+	ssize_t n = 0;
+	int k = 0;
 
-	while ((n = send(st->fd, r->buf, r->s.size, MSG_NOSIGNAL)) > 0)
+	while (k++ < ROUND_IO &&
+	    (n = send(st->fd, r->buf, r->s.size, MSG_NOSIGNAL)) > 0)
 		r->bytes += (uint64_t)n;
 	if (n == -1 && errno != EAGAIN && errno != EINTR)
 		st->eof = true;
@@ -391,8 +402,9 @@ udp_read(struct run *r)
 	struct sockaddr_any a;
 	struct stream *st;
 	ssize_t n;
+	int k;
 
-	for (;;) {
+	for (k = 0; k < 16 * ROUND_IO; k++) {
 		a.len = sizeof a.sin6;
 		n = recvfrom(r->lfd, r->buf, UDP_MAX, 0, &a.sa, &a.len);
 		if (n < 0)
@@ -460,10 +472,21 @@ read_ctl(struct run *r)
 	char msg[MSG_MAX];
 	ssize_t n = recv(r->ctl, msg, sizeof msg, MSG_DONTWAIT);
 
+	json_t *o;
+
 	if (n == 0)
 		_exit(1); /* the daemon is gone: nobody to report to */
-	if (n > 0 && memmem(msg, (size_t)n, "\"stop\"", 6) != NULL)
-		r->stop = true;
+	if (n < 0 || (o = json_loadb(msg, (size_t)n, 0, NULL)) == NULL)
+		return;
+	if (json_is_string(json_object_get(o, "op")) &&
+	    strcmp(json_string_value(json_object_get(o, "op")), "stop") == 0) {
+		r->sent =
+		    (uint64_t)json_integer_value(json_object_get(o, "sent"));
+		/* What is still on its way: until DRAIN_MS after the stop. */
+		r->deadline = now_ns() + (r->s.udp ? DRAIN_NS : 0);
+		r->stop = !r->s.udp;
+	}
+	json_decref(o);
 }
 
 /* Whether the test is over: time, a stop, or every stream gone. */

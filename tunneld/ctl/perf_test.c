@@ -92,12 +92,14 @@ perf_test_spec(struct perf_test *t, int port)
 }
 
 void
-perf_test_stop_runner(struct perf_test *t)
+perf_test_stop_runner(struct perf_test *t, json_int_t sent)
 {
-	static const char stop[] = "{\"op\":\"stop\"}";
+	char stop[64];
+	int n = snprintf(stop, sizeof stop, "{\"op\":\"stop\",\"sent\":%lld}",
+	    (long long)sent);
 
 	if (t->running)
-		(void)send(t->run.fd, stop, sizeof stop - 1, MSG_NOSIGNAL);
+		(void)send(t->run.fd, stop, (size_t)n, MSG_NOSIGNAL);
 }
 
 void
@@ -132,8 +134,9 @@ perf_test_theirs(struct perf_test *t, json_t *report)
 	}
 	json_decref(t->theirs);
 	t->theirs = report;
-	if (!t->sender)
-		perf_test_stop_runner(t); /* their sender is done */
+	if (!t->sender) /* their sender is done */
+		perf_test_stop_runner(t,
+		    json_integer_value(json_object_get(report, "packets")));
 	if (t->mine != NULL)
 		perf_test_end(t, NULL, false);
 }
@@ -165,7 +168,8 @@ runner_said(struct perf_test *t, json_t *m)
 				perf_test_end(t, NULL, false);
 		} else if (t->sender &&
 		    !perf_send(t, CC_PERF_STOP,
-			json_pack("{s:s}", "reason", "done")))
+			json_pack("{s:s, s:O*}", "reason", "done", "packets",
+			    json_object_get(m, "packets"))))
 			return;
 		else if (t->theirs != NULL)
 			perf_test_end(t, NULL, false);
