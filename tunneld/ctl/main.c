@@ -27,6 +27,7 @@
 #include "notify.h"
 #include "net/wire.h"
 #include "loop.h"
+#include "inband.h"
 #include "perf.h"
 #include "perf_helper.h"
 #include "privdrop.h"
@@ -41,8 +42,9 @@ struct daemon {
 	const char *conf_path;
 	struct runtime *rt;
 	struct discovery *disc;
-	struct cc *cc;	   /* the control connections to peers */
-	struct perf *perf; /* throughput tests */
+	struct cc *cc;	       /* the control connections to peers */
+	struct perf *perf;     /* throughput tests */
+	struct inband *inband; /* messages in the tunnel, for them */
 	struct control *ctl;
 	struct loop *loop;
 	int quit;
@@ -93,6 +95,7 @@ daemon_health(int fd, uint32_t events, void *arg)
 	(void)!read(fd, &expirations, sizeof expirations);
 	rt_roam(d->rt);
 	health_tick(rt_health(d->rt), d->rt);
+	inband_tick(d->inband);
 }
 
 /* Re-read the config; on any error keep the running one. */
@@ -138,6 +141,7 @@ daemon_request(const struct ctl_request *req, void *arg, control_stream who)
 		json_object_set_new(data, "control_connections",
 		    cc_json(d->cc));
 		json_object_set_new(data, "perf", perf_json(d->perf));
+		json_object_set_new(data, "inband", inband_json(d->inband));
 		return ctl_reply_ok(req->cmd, data);
 	case CTL_DISCOVERY:
 		return ctl_reply_ok(req->cmd, discovery_json(d->disc));
@@ -281,7 +285,8 @@ daemon_setup(struct daemon *d, struct config *cfg)
 	if ((d->ctl = control_open(d->loop, dc->control_socket,
 		 dc->control_group, owner, daemon_request, d, &cause)) == NULL)
 		fatalx("%s", cause);
-	d->perf = perf_new(d->loop, d->rt, d->cc, d->ctl, helper);
+	d->inband = inband_new(d->rt);
+	d->perf = perf_new(d->loop, d->rt, d->cc, d->inband, d->ctl, helper);
 	if ((d->health_fd = loop_timer_fd(HEALTH_TICK_MS)) == -1)
 		fatal("timerfd");
 	if (loop_add(d->loop, sfd, EPOLLIN, daemon_signal, d) == -1 ||
@@ -451,6 +456,7 @@ main(int argc, char **argv)
 			fatal("control loop");
 	notify_send("STOPPING=1");
 	perf_free(d.perf);
+	inband_free(d.inband);
 	control_close(d.ctl);
 	metrics_close(d.metrics);
 	discovery_free(d.disc);

@@ -62,6 +62,15 @@ put_params(const struct perf_test *t, json_t *o)
 	json_object_set_new(o, "underlay", json_boolean(t->p.underlay));
 }
 
+int
+perf_chan_send(struct perf *pf, uint16_t port, int type, json_t *body,
+    const char **why)
+{
+	if (cc_can(pf->cc, port, CC_CAP_PERF, why))
+		return cc_send(pf->cc, port, CC_CAP_PERF, type, body, why);
+	return inband_send(pf->ib, port, type, body, why);
+}
+
 bool
 perf_send(struct perf_test *t, int type, json_t *body)
 {
@@ -71,7 +80,7 @@ perf_send(struct perf_test *t, int type, json_t *body)
 	json_object_set_new(body, "id", json_integer(t->id));
 	if (type == CC_PERF_REQUEST)
 		put_params(t, body);
-	if (cc_send(t->pf->cc, t->port, CC_CAP_PERF, type, body, &why) == 0)
+	if (perf_chan_send(t->pf, t->port, type, body, &why) == 0)
 		return true;
 	snprintf(text, sizeof text, "peer %s: %s", t->peer, why);
 	perf_test_end(t, text, false);
@@ -105,7 +114,7 @@ new_id(void)
 static const char *
 cannot(struct perf *pf, uint16_t port, const char *name, char *buf, size_t len)
 {
-	const char *why;
+	const char *why, *why2;
 
 	if (port == 0)
 		snprintf(buf, len, "no peer called %s", name);
@@ -115,11 +124,12 @@ cannot(struct perf *pf, uint16_t port, const char *name, char *buf, size_t len)
 		    "helper did not start (see the log)");
 	else if (find(pf, port, -1) != NULL)
 		snprintf(buf, len, "busy: a test with %s runs already", name);
-	else if (!cc_can(pf->cc, port, CC_CAP_PERF, &why))
+	else if (!cc_can(pf->cc, port, CC_CAP_PERF, &why) &&
+	    !inband_can(pf->ib, port, &why2))
 		snprintf(buf, len,
-		    "%s cannot run a test: %s (a test needs a tunneld at the "
-		    "other end, with encrypt = yes and keying = auto)",
-		    name, why);
+		    "%s cannot run a test: %s; in band: %s (a test needs a "
+		    "tunneld at the other end)",
+		    name, why, why2);
 	else
 		return NULL;
 	return buf;
@@ -219,7 +229,7 @@ refuse_request(struct perf *pf, uint16_t port, json_int_t id, const char *why)
 {
 	const char *ignored;
 
-	(void)cc_send(pf->cc, port, CC_CAP_PERF, CC_PERF_REPLY,
+	(void)perf_chan_send(pf, port, CC_PERF_REPLY,
 	    json_pack("{s:I, s:b, s:s}", "id", id, "ok", 0, "reason", why),
 	    &ignored);
 }
@@ -236,6 +246,12 @@ serve(struct perf *pf, uint16_t port, const json_t *body)
 	char *why = NULL;
 	int their;
 
+	/* No way back to it (in band: it answers no probes): nothing opens. */
+	if (!cc_can(pf->cc, port, CC_CAP_PERF, &bad) &&
+	    !inband_can(pf->ib, port, &bad)) {
+		pf->n.refused_stranger++;
+		return;
+	}
 	if ((bad = parse_request(body, &par, &id, &their)) != NULL) {
 		pf->n.refused_bad++;
 		refuse_request(pf, port, id, bad);
@@ -362,7 +378,7 @@ on_client_gone(control_stream who, void *arg)
 
 struct perf *
 perf_new(struct loop *loop, struct runtime *rt, struct cc *cc,
-    struct control *ctl, int helper)
+    struct inband *ib, struct control *ctl, int helper)
 {
 	struct perf *pf = xcalloc(1, sizeof *pf);
 	struct cc_hooks h = { on_cc_message, on_cc_down, pf };
@@ -371,11 +387,13 @@ perf_new(struct loop *loop, struct runtime *rt, struct cc *cc,
 	pf->loop = loop;
 	pf->rt = rt;
 	pf->cc = cc;
+	pf->ib = ib;
 	pf->ctl = ctl;
 	pf->helper = helper;
 	for (i = 0; i < DP_MAX_TESTS; i++)
 		pf->tests[i].slot = -1;
 	cc_set_hooks(cc, &h);
+	inband_set_hooks(ib, &h);
 	control_on_gone(ctl, on_client_gone, pf);
 	return pf;
 }
@@ -391,6 +409,7 @@ perf_free(struct perf *pf)
 	for (i = 0; i < DP_MAX_TESTS; i++)
 		perf_test_end(&pf->tests[i], "the daemon is stopping", true);
 	cc_set_hooks(pf->cc, &none);
+	inband_set_hooks(pf->ib, &none);
 	control_on_gone(pf->ctl, NULL, NULL);
 	if (pf->helper != -1)
 		close(pf->helper);
@@ -418,11 +437,12 @@ perf_json(const struct perf *pf)
 
 	for (i = 0; i < DP_MAX_TESTS; i++)
 		running += pf->tests[i].used;
-	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
 	    "running", running, "requests", (json_int_t)pf->n.requests,
 	    "served", (json_int_t)pf->n.served, "completed",
 	    (json_int_t)pf->n.completed, "failed", (json_int_t)pf->n.failed,
 	    "timed_out", (json_int_t)pf->n.timed_out, "refused_busy",
 	    (json_int_t)pf->n.refused_busy, "refused_bad",
-	    (json_int_t)pf->n.refused_bad, "enabled", pf->helper != -1);
+	    (json_int_t)pf->n.refused_bad, "refused_unreachable",
+	    (json_int_t)pf->n.refused_stranger, "enabled", pf->helper != -1);
 }

@@ -5,7 +5,8 @@
  * A control-socket client asks for a test (perf_request) and then reads
  * its reports.  The end that asked is the test's client, the peer's daemon
  * its server; they agree over the control connection (cc.h, CC_PERF_*),
- * and each starts a runner (perf_run.h) through the helper
+ * or, with a peer that has none, over the in-band channel (inband.h), and
+ * each starts a runner (perf_run.h) through the helper
  * (perf_helper.h): the receiver first, then the sender, to the port the
  * receiver got.  By default the client sends; reverse, the server does.
  *
@@ -22,10 +23,10 @@
  * PERF_SETUP_MS to start): its runners are killed and both ends told.
  * A client that goes away cancels its test at both ends.
  *
- * Safety: a server starts nothing until a known peer with an
- * authenticated control connection asks; one test per peer at a time
- * (another request, from either end, is refused as busy); at most
- * DP_MAX_TESTS at once.  Refusals are counted.  Control thread only.
+ * Safety: a server starts nothing until a known peer asks, over an
+ * authenticated control connection or in band from its address; one test per
+ * peer at a time (another request, from either end, is refused as busy); at
+ * most DP_MAX_TESTS at once.  Refusals are counted.  Control thread only.
  */
 #ifndef PERF_H
 #define PERF_H
@@ -35,6 +36,7 @@
 #include "cc.h"
 #include "control.h"
 #include "ctl_proto.h"
+#include "inband.h"
 #include "loop.h"
 #include "runtime.h"
 
@@ -48,7 +50,7 @@ struct perf;
 
 /* helper: perf_helper_start()'s fd (-1: tests refused, with the reason). */
 struct perf *perf_new(struct loop *, struct runtime *, struct cc *,
-    struct control *, int helper);
+    struct inband *, struct control *, int helper);
 /* End every test (both ends told) and free. */
 void perf_free(struct perf *);
 /*

@@ -36,6 +36,7 @@ struct perf {
 	struct loop *loop;
 	struct runtime *rt;
 	struct cc *cc;
+	struct inband *ib;
 	struct control *ctl;
 	int helper;
 	struct perf_test tests[DP_MAX_TESTS];
@@ -66,6 +67,12 @@ void perf_test_theirs(struct perf_test *, json_t *report);
 void perf_test_end(struct perf_test *, const char *why, bool tell);
 
 /* perf.c */
+/*
+ * Send to the peer at port over its control connection, or in band when
+ * it has none; 0, or -1 with *why.
+ */
+int perf_chan_send(struct perf *, uint16_t port, int type, json_t *body,
+    const char **why);
 /* Send a message about t to its peer; false (and t ended) if it failed. */
 bool perf_send(struct perf_test *, int type, json_t *body);
 

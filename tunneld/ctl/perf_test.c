@@ -268,7 +268,7 @@ perf_test_end(struct perf_test *t, const char *why, bool tell)
 		log_info("peer %s: throughput test %u ended: %s", t->peer,
 		    t->id, why);
 	if (tell && why != NULL)
-		(void)cc_send(pf->cc, t->port, CC_CAP_PERF, CC_PERF_STOP,
+		(void)perf_chan_send(pf, t->port, CC_PERF_STOP,
 		    json_pack("{s:I, s:s}", "id", (json_int_t)t->id, "reason",
 			why),
 		    &ignored);

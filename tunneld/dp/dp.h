@@ -118,6 +118,22 @@ int dp_probe_send(struct dp *, uint16_t port, enum encap_type,
 /* Take up to max replies received since the last call; the count. */
 int dp_probe_replies(struct dp *, struct dp_probe_reply *out, int max);
 /*
+ * In-band messages (probe types message and ack, net/probe.h) from known
+ * peers, kept like replies for the control thread (ctl/inband.h), within
+ * the probe answer rate; a full ring loses them (probe_replies_lost).
+ * They are sent with dp_probe_send().
+ */
+enum { DP_MESSAGE_MAX = 1024, DP_MESSAGE_RING = 32 };
+struct dp_message {
+	uint16_t port;
+	uint8_t type; /* PROBE_MESSAGE or PROBE_ACK */
+	uint32_t seq;
+	uint64_t epoch;
+	uint16_t len;
+	uint8_t data[DP_MESSAGE_MAX];
+};
+int dp_messages(struct dp *, struct dp_message *out, int max);
+/*
  * Roaming: an authentic ESP packet (it verified and was new to the
  * replay window) from another address than the peer's ESP address says
  * the peer moved (a new public IP, a NAT rebinding).  The data threads

@@ -78,6 +78,11 @@ struct probe_ring {
 	struct dp_probe_reply v[DP_PROBE_RING];
 };
 
+struct message_ring {
+	struct spsc r;
+	struct dp_message v[DP_MESSAGE_RING];
+};
+
 struct roam_ring {
 	struct spsc r;
 	struct dp_roam v[DP_ROAM_RING];
@@ -101,6 +106,7 @@ struct dp_thread {
 	struct tbucket *tb_probe; /* [DP_MAX_PORTS] probe answers */
 	uint64_t *oversize_ms;	  /* [DP_MAX_PORTS] last oversize frame */
 	struct probe_ring probe_ring;
+	struct message_ring message_ring;
 	uint64_t *roam_ms; /* [DP_MAX_PORTS] last roam kept */
 	struct roam_ring roam_ring;
 

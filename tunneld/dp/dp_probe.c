@@ -117,6 +117,40 @@ keep_reply(struct dp_thread *th, const struct dp_peer *peer,
 	spsc_push(&r->r);
 }
 
+/* Keep an in-band message or ack, within the peer's probe rate. */
+static void
+keep_message(struct dp_thread *th, const struct dp_peer *peer,
+    const struct probe *p, const uint8_t *body)
+{
+	struct message_ring *r = &th->message_ring;
+	struct tbucket *b = &th->tb_probe[peer->port];
+	struct dp_message *e;
+	long i;
+
+	if (b->rate != DP_PROBE_RATE)
+		tbucket_init(b, DP_PROBE_RATE, 2 * DP_PROBE_RATE, th->now_ms);
+	if (p->size > DP_MESSAGE_MAX) {
+		dp_drop(th, peer->port, DROP_BAD_PROBE);
+		return;
+	}
+	if (!tbucket_take(b, th->now_ms)) {
+		dp_drop(th, peer->port, DROP_PROBE_LIMIT);
+		return;
+	}
+	if ((i = spsc_free_slot(&r->r, DP_MESSAGE_RING)) < 0) {
+		ctr_add(&th->pc[peer->port].probe_replies_lost, 1);
+		return;
+	}
+	e = &r->v[i];
+	e->port = peer->port;
+	e->type = (uint8_t)p->type;
+	e->seq = p->seq;
+	e->epoch = p->sent_ns;
+	e->len = p->type == PROBE_MESSAGE ? (uint16_t)p->size : 0;
+	memcpy(e->data, body + PROBE_BODY_MIN, e->len);
+	spsc_push(&r->r);
+}
+
 void
 dp_rx_probe(struct dp_thread *th, const struct dp_peer *peer,
     const uint8_t *body, size_t len)
@@ -129,8 +163,10 @@ dp_rx_probe(struct dp_thread *th, const struct dp_peer *peer,
 	}
 	if (p.type == PROBE_REQUEST)
 		answer(th, peer, &p, len);
-	else
+	else if (p.type == PROBE_REPLY)
 		keep_reply(th, peer, &p);
+	else
+		keep_message(th, peer, &p, body);
 }
 
 int
@@ -158,6 +194,20 @@ dp_probe_replies(struct dp *dp, struct dp_probe_reply *out, int max)
 	for (i = 0; i < dp->nthreads && n < max; i++) {
 		r = &dp->th[i]->probe_ring;
 		n += spsc_take(&r->r, r->v, sizeof r->v[0], DP_PROBE_RING,
+		    out + n, max - n);
+	}
+	return n;
+}
+
+int
+dp_messages(struct dp *dp, struct dp_message *out, int max)
+{
+	struct message_ring *r;
+	int i, n = 0;
+
+	for (i = 0; i < dp->nthreads && n < max; i++) {
+		r = &dp->th[i]->message_ring;
+		n += spsc_take(&r->r, r->v, sizeof r->v[0], DP_MESSAGE_RING,
 		    out + n, max - n);
 	}
 	return n;

@@ -4,19 +4,41 @@
 #include "cursor.h"
 #include "probe.h"
 
+/* The 32-byte header, reserved fields zero. */
+static void
+put_header(uint8_t *buf, enum probe_type type, uint32_t seq, uint32_t size,
+    uint64_t sent)
+{
+	memset(buf, 0, PROBE_BODY_MIN);
+	put_u32(buf, PROBE_MAGIC);
+	buf[4] = PROBE_VERSION;
+	buf[5] = (uint8_t)type;
+	put_u32(buf + 8, seq);
+	put_u32(buf + 12, size);
+	put_u64(buf + 16, sent);
+}
+
 size_t
 probe_build(const struct probe *p, uint8_t *buf, size_t cap, size_t len)
 {
 	if (len < PROBE_BODY_MIN || len > cap || len > UINT32_MAX)
 		return 0;
 	memset(buf, 0, len);
-	put_u32(buf, PROBE_MAGIC);
-	buf[4] = PROBE_VERSION;
-	buf[5] = (uint8_t)p->type;
-	put_u32(buf + 8, p->seq);
-	put_u32(buf + 12, p->type == PROBE_REQUEST ? (uint32_t)len : p->size);
-	put_u64(buf + 16, p->sent_ns);
+	put_header(buf, p->type, p->seq,
+	    p->type == PROBE_REQUEST ? (uint32_t)len : p->size, p->sent_ns);
 	return len;
+}
+
+size_t
+probe_build_message(const struct probe *p, const uint8_t *msg, size_t n,
+    uint8_t *buf, size_t cap)
+{
+	if (cap < PROBE_BODY_MIN || n > cap - PROBE_BODY_MIN)
+		return 0;
+	put_header(buf, p->type, p->seq, (uint32_t)n, p->sent_ns);
+	if (n > 0)
+		memcpy(buf + PROBE_BODY_MIN, msg, n);
+	return PROBE_BODY_MIN + n;
 }
 
 enum drop_reason
@@ -33,7 +55,8 @@ probe_parse(const uint8_t *buf, size_t len, struct probe *p)
 	    !cur_u32(&c, &hi) || !cur_u32(&c, &lo))
 		return DROP_BAD_PROBE;
 	if (magic != PROBE_MAGIC || version != PROBE_VERSION ||
-	    (type != PROBE_REQUEST && type != PROBE_REPLY))
+	    type < PROBE_REQUEST || type > PROBE_ACK ||
+	    (type == PROBE_MESSAGE && p->size > len - PROBE_BODY_MIN))
 		return DROP_BAD_PROBE;
 	p->type = (enum probe_type)type;
 	p->sent_ns = (uint64_t)hi << 32 | lo;
