@@ -82,8 +82,8 @@ link_of(struct inband *ib, uint16_t port, bool make)
 		l = &ib->links[i];
 		if (l->used && l->port == port)
 			return l;
-		if (pick == NULL || (pick->used && (!l->used ||
-						      l->last_ms < pick->last_ms)))
+		if (pick == NULL ||
+		    (pick->used && (!l->used || l->last_ms < pick->last_ms)))
 			pick = l;
 	}
 	if (!make)
@@ -112,8 +112,7 @@ inband_can(const struct inband *ib, uint16_t port, const char **why)
 
 /* Hand a probe body to the data path for the peer at port. */
 static int
-put_on_wire(struct inband *ib, uint16_t port, const uint8_t *body,
-    size_t len)
+put_on_wire(struct inband *ib, uint16_t port, const uint8_t *body, size_t len)
 {
 	const struct tbl_peer *p = table_peer(rt_table(ib->rt), port);
 
@@ -147,8 +146,8 @@ inband_send(struct inband *ib, uint16_t port, int type, json_t *body,
 		goto fail;
 	}
 	h.seq = l->next_seq++;
-	q->len = probe_build_message(&h, (const uint8_t *)frame.p, frame.len, q->body,
-	    sizeof q->body);
+	q->len = probe_build_message(&h, (const uint8_t *)frame.p, frame.len,
+	    q->body, sizeof q->body);
 	buf_free(&frame);
 	q->used = true;
 	q->seq = h.seq;
@@ -272,7 +271,7 @@ inband_json(const struct inband *ib)
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "sent",
 	    (json_int_t)ib->n.sent, "resent", (json_int_t)ib->n.resent,
 	    "received", (json_int_t)ib->n.received, "duplicates",
-	    (json_int_t)ib->n.duplicates, "bad", (json_int_t)ib->n.bad,
-	    "acks", (json_int_t)ib->n.acks, "unreachable",
+	    (json_int_t)ib->n.duplicates, "bad", (json_int_t)ib->n.bad, "acks",
+	    (json_int_t)ib->n.acks, "unreachable",
 	    (json_int_t)ib->n.unreachable);
 }

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -133,15 +134,9 @@ esp_roamed(struct dp_thread *th, const struct dp_peer *peer,
 int
 dp_roams(struct dp *dp, struct dp_roam *out, int max)
 {
-	struct roam_ring *r;
-	int i, n = 0;
-
-	for (i = 0; i < dp->nthreads && n < max; i++) {
-		r = &dp->th[i]->roam_ring;
-		n += spsc_take(&r->r, r->v, sizeof r->v[0], DP_ROAM_RING,
-		    out + n, max - n);
-	}
-	return n;
+	return dp_drain(dp, offsetof(struct dp_thread, roam_ring.r),
+	    offsetof(struct dp_thread, roam_ring.v), sizeof *out, DP_ROAM_RING,
+	    out, max);
 }
 
 /* One ESP-in-UDP datagram (the UDP payload). */

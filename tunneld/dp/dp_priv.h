@@ -226,6 +226,14 @@ void dp_esp_flush(struct dp_thread *);
 int dp_esp_send_probe(struct dp_thread *, int ctx, const struct dp_peer *,
     const uint8_t *body, size_t len, uint8_t *buf, struct port_counters *);
 
+/*
+ * Take up to max entries of size bytes from one ring of every thread (the
+ * ring and its entries at those offsets in struct dp_thread) into out;
+ * how many.  Control thread only (the rings' one consumer).
+ */
+int dp_drain(struct dp *, size_t ring, size_t entries, size_t size,
+    uint32_t cap, void *out, int max);
+
 /* dp_probe.c: a probe body from a known peer (answer or keep the reply). */
 void dp_rx_probe(struct dp_thread *, const struct dp_peer *,
     const uint8_t *body, size_t len);

@@ -11,6 +11,7 @@
  * to an encrypted peer, both go sealed in ESP (dp_esp.c) like its data.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -186,31 +187,34 @@ dp_probe_send(struct dp *dp, uint16_t port, enum encap_type encap,
 }
 
 int
-dp_probe_replies(struct dp *dp, struct dp_probe_reply *out, int max)
+dp_drain(struct dp *dp, size_t ring, size_t entries, size_t size, uint32_t cap,
+    void *out, int max)
 {
-	struct probe_ring *r;
+	char *th;
 	int i, n = 0;
 
 	for (i = 0; i < dp->nthreads && n < max; i++) {
-		r = &dp->th[i]->probe_ring;
-		n += spsc_take(&r->r, r->v, sizeof r->v[0], DP_PROBE_RING,
-		    out + n, max - n);
+		th = (char *)dp->th[i];
+		n += spsc_take((struct spsc *)(th + ring), th + entries, size,
+		    cap, (char *)out + (size_t)n * size, max - n);
 	}
 	return n;
 }
 
 int
+dp_probe_replies(struct dp *dp, struct dp_probe_reply *out, int max)
+{
+	return dp_drain(dp, offsetof(struct dp_thread, probe_ring.r),
+	    offsetof(struct dp_thread, probe_ring.v), sizeof *out,
+	    DP_PROBE_RING, out, max);
+}
+
+int
 dp_messages(struct dp *dp, struct dp_message *out, int max)
 {
-	struct message_ring *r;
-	int i, n = 0;
-
-	for (i = 0; i < dp->nthreads && n < max; i++) {
-		r = &dp->th[i]->message_ring;
-		n += spsc_take(&r->r, r->v, sizeof r->v[0], DP_MESSAGE_RING,
-		    out + n, max - n);
-	}
-	return n;
+	return dp_drain(dp, offsetof(struct dp_thread, message_ring.r),
+	    offsetof(struct dp_thread, message_ring.v), sizeof *out,
+	    DP_MESSAGE_RING, out, max);
 }
 
 uint64_t
