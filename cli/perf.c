@@ -225,7 +225,11 @@ run_all(struct run *v, int n, int out)
 	int i, k, left;
 
 	for (;;) {
-		for (i = k = left = 0; i < n; i++) {
+		/* Replies read already first: poll would not see them. */
+		for (i = left = 0; i < n; i++)
+			while (!v[i].done && ctl_client_pending(v[i].c))
+				run_step(&v[i], out, n == 1);
+		for (i = k = 0; i < n; i++) {
 			if (v[i].done)
 				continue;
 			p[k++] = (struct pollfd){ .fd = ctl_client_fd(v[i].c),

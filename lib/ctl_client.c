@@ -155,3 +155,9 @@ ctl_client_fd(const struct ctl_client *c)
 {
 	return c->fd;
 }
+
+bool
+ctl_client_pending(const struct ctl_client *c)
+{
+	return c->len > 0 && memchr(c->buf, '\n', c->len) != NULL;
+}

@@ -10,6 +10,7 @@
 #define CTL_CLIENT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "ctl_proto.h"
 
@@ -27,7 +28,12 @@ int ctl_client_next(struct ctl_client *, json_t **data, char **cause);
 /* Send a request without waiting for its reply (ctl_client_next). */
 int ctl_client_send(struct ctl_client *, const struct ctl_request *,
     char **cause);
-/* The socket, for poll(): readable when the next reply (part) came. */
+/*
+ * The socket, for poll(): readable when the next reply (part) came.  A
+ * reply may be buffered already (ctl_client_pending): poll only when not.
+ */
 int ctl_client_fd(const struct ctl_client *);
+/* Whether a whole reply is buffered: ctl_client_next() will not wait. */
+bool ctl_client_pending(const struct ctl_client *);
 
 #endif

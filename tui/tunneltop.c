@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include <curses.h>
 
+#include "ctl_client.h"
 #include "ctl_proto.h"
 #include "fetch.h"
 #include "log.h"
@@ -24,7 +26,7 @@
 #include "ui.h"
 #include "view.h"
 
-enum { POLL_MS = 1000, SPIN_LIMIT = 200 };
+enum { POLL_MS = 1000, SPIN_LIMIT = 200, PERF_MS = 100 };
 
 static volatile sig_atomic_t quit;
 
@@ -112,15 +114,53 @@ mouse(struct ui *u, const struct model *m)
 
 enum key_result { KEY_KEEP, KEY_QUIT, KEY_POLL };
 
+/* The throughput test screen's keys; false for those it leaves to ui.c. */
+static bool
+perf_key(int ch, const char *path, struct ui *u)
+{
+	struct ptest *t = &u->perf;
+
+	if (ch == KEY_ESC) {
+		if (t->st == PT_RUNNING)
+			ptest_cancel(t);
+		else
+			u->screen = SCR_MAIN;
+		return true;
+	}
+	if (t->st == PT_RUNNING)
+		return ch != 'q' && ch != 'Q'; /* q quits (and so cancels) */
+	if (ch == '\n' || ch == KEY_ENTER) {
+		ptest_start(t, path);
+		return true;
+	}
+	return ptest_form_key(t, ch) || (ch != 'q' && ch != 'Q' && ch != '?');
+}
+
+/* "t": the form for the tunnel selected (or shown in detail). */
+static void
+perf_open(struct ui *u, const struct model *m)
+{
+	const struct tunnel *t = u->screen == SCR_DETAIL
+	    ? model_find(m, u->selected)
+	    : ui_selected(u, m);
+
+	if (t == NULL)
+		return;
+	ptest_form(&u->perf, t->name);
+	u->screen = SCR_PERF;
+}
+
 /* One key; KEY_POLL when a detail view opened: its MACs are wanted now. */
 static enum key_result
-key(int ch, struct fetch *f, struct model *m, struct ui *u)
+key(int ch, const char *path, struct fetch *f, struct model *m, struct ui *u)
 {
 	enum ui_screen was = u->screen;
 
 	if (ch == '\r')
 		ch = '\n';
 	if (ch == KEY_RESIZE)
+		return KEY_KEEP;
+	if (u->screen == SCR_PERF && perf_key(ch, path, u))
 		return KEY_KEEP;
 	if (ch == KEY_MOUSE) {
 		mouse(u, m);
@@ -136,11 +176,28 @@ key(int ch, struct fetch *f, struct model *m, struct ui *u)
 	case ACT_RESET:
 		model_reset_history(m);
 		break;
+	case ACT_PERF:
+		perf_open(u, m);
+		break;
 	default:
 		break;
 	}
 	return u->screen == SCR_DETAIL && was != SCR_DETAIL ? KEY_POLL
 							    : KEY_KEEP;
+}
+
+/* Read what a running test reported since the last round. */
+static void
+perf_poll(struct ui *u, const char *path)
+{
+	struct pollfd p;
+
+	while ((p.fd = ptest_fd(&u->perf)) != -1) {
+		p.events = POLLIN;
+		if (!ctl_client_pending(u->perf.c) && poll(&p, 1, 0) != 1)
+			return;
+		ptest_read(&u->perf, path);
+	}
 }
 
 static int
@@ -161,9 +218,15 @@ run_console(const char *path, bool utf8)
 			ui_rows(&u, m);
 			next = now + POLL_MS;
 		}
+		perf_poll(&u, path);
 		view_draw(m, &u, clock_ms(), time(NULL));
 		now = clock_ms();
-		timeout(next > now ? (int)(next - now) : 0);
+		/* A running test's reports are read within PERF_MS. */
+		timeout(next > now
+			? (int)(next - now < PERF_MS || ptest_fd(&u.perf) == -1
+				  ? next - now
+				  : PERF_MS)
+			: 0);
 		started = now;
 		if ((ch = getch()) == ERR) {
 			/* getch() failing at once, again and again: the
@@ -176,7 +239,7 @@ run_console(const char *path, bool utf8)
 			continue;
 		}
 		spins = 0;
-		switch (key(ch, f, m, &u)) {
+		switch (key(ch, path, f, m, &u)) {
 		case KEY_QUIT:
 			quit = 1;
 			break;

@@ -9,8 +9,6 @@
 #include "ui.h"
 #include "xmalloc.h"
 
-enum { KEY_ESC = 27, KEY_DEL = 127, CTRL_H = 8, CTRL_L = 12 };
-
 void
 ui_init(struct ui *u)
 {
@@ -24,6 +22,7 @@ ui_free(struct ui *u)
 {
 	free(u->rows);
 	u->rows = NULL;
+	ptest_clear(&u->perf);
 }
 
 const struct tunnel *
@@ -219,9 +218,8 @@ common_key(struct ui *u, const struct model *m, int key, uint64_t now_ms,
 			*act = ACT_PMTU_PROBE;
 		break;
 	case 't':
-		ui_say(u, now_ms,
-		    "the throughput test is not in this version "
-		    "of tunneld");
+		if (ui_selected(u, m) != NULL)
+			*act = ACT_PERF;
 		break;
 	case CTRL_L:
 		clearok(curscr, TRUE);

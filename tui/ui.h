@@ -14,13 +14,23 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "perftest.h"
 #include "table.h"
 
-enum ui_screen { SCR_MAIN, SCR_DETAIL, SCR_EVENTS, SCR_DISCOVERY, SCR_HELP };
+enum ui_screen {
+	SCR_MAIN,
+	SCR_DETAIL,
+	SCR_EVENTS,
+	SCR_DISCOVERY,
+	SCR_HELP,
+	SCR_PERF,
+};
 
-enum action { ACT_NONE, ACT_QUIT, ACT_PMTU_PROBE, ACT_RESET };
+enum action { ACT_NONE, ACT_QUIT, ACT_PMTU_PROBE, ACT_RESET, ACT_PERF };
 
 enum { UI_FILTER_MAX = 64, UI_MESSAGE_MS = 5000 };
+/* Keys curses has no name for. */
+enum { KEY_ESC = 27, KEY_DEL = 127, CTRL_H = 8, CTRL_L = 12 };
 
 struct ui {
 	enum ui_screen screen, back; /* back: where Esc returns from help */
@@ -35,6 +45,7 @@ struct ui {
 	int nrows;
 	char message[MODEL_NAME + 64];
 	uint64_t message_until_ms;
+	struct ptest perf; /* the throughput test screen's */
 };
 
 void ui_init(struct ui *);

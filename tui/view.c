@@ -179,6 +179,9 @@ view_draw(const struct model *m, struct ui *u, uint64_t now_ms, time_t now)
 	case SCR_HELP:
 		view_help(u, now_ms);
 		break;
+	case SCR_PERF:
+		view_perf(&u->perf, u, now_ms);
+		break;
 	}
 	refresh();
 }

@@ -55,6 +55,7 @@ void view_events(const struct model *, struct ui *, uint64_t now_ms);
 void view_discovery(const struct model *, struct ui *, uint64_t now_ms,
     time_t now);
 void view_help(struct ui *, uint64_t now_ms);
+void view_perf(const struct ptest *, const struct ui *, uint64_t now_ms);
 /* The footer: a message, the filter being typed, or the keys. */
 void view_footer(const struct ui *, uint64_t now_ms, const char *keys);
 
