@@ -6,14 +6,7 @@
 # both daemons, and the screen says so.  Captures go to console-captures/.
 . "$(dirname "$0")/lib.sh"
 lib_init
-command -v tmux >/dev/null || skip "tmux not installed"
-: "${TUNNELTOP:=$(dirname "$TUNNELCTL")/../tui/tunneltop}"
-[ -x "$TUNNELTOP" ] || fail "tunneltop not built at $TUNNELTOP"
-ART=${CONSOLE_CAPTURES:-$PWD/console-captures}
-mkdir -p "$ART"
-TM="tmux -L tp$RUN_ID -f /dev/null"
-console_cleanup() { local rc=$?; set +e; $TM kill-server 2>/dev/null; (exit "$rc"); lib_cleanup; }
-trap console_cleanup EXIT
+. "$(dirname "$0")/console-lib.sh"
 topology
 hub_conf vxlan 4 spoke1:2
 spoke_conf spoke1 vxlan 4
@@ -24,16 +17,6 @@ for i in $(seq 1 50); do
 	[ "$i" = 50 ] && fail "spoke1 not up: $(ctl hub health)"
 	sleep 0.2
 done
-cap() { $TM capture-pane -t top -p > "$ART/perf-$1.txt"; cat "$ART/perf-$1.txt"; }
-wait_screen() {
-	local t0=$SECONDS
-	until $TM capture-pane -t top -p | grep -Eq -- "$1"; do
-		[ $((SECONDS - t0)) -le "$2" ] ||
-		    { cap failed; fail "screen never showed /$1/ in $2 s"; }
-		sleep 0.2
-	done
-}
-keys() { $TM send-keys -t top "$@"; sleep 0.3; }
 running() { ctl "$1" --json counters | python3 -c 'import json, sys; print(json.load(sys.stdin)["perf"]["running"])'; }
 
 $TM new-session -d -s top -x 80 -y 24 \
@@ -47,10 +30,10 @@ wait_screen 'duration +5 s' 1
 keys Enter
 wait_screen 'running through the tunnel' 3
 wait_screen '█' 4
-cap running
+cap perf-running >/dev/null
 wait_screen '^ *done' 12
 wait_screen 'receiver +[0-9.]+ [KMG]?Bytes +[0-9.]+ [KMG]?bits/sec' 1
-cap done
+cap perf-done >/dev/null
 awk 'length > 80 { exit 1 }' "$ART/perf-done.txt" || fail "a line wider than 80 columns"
 grep -q 'sender .* retransmits' "$ART/perf-done.txt" || fail "no sender line"
 log "the test ran from the console: $(grep -E '^ +receiver' "$ART/perf-done.txt")"
@@ -68,7 +51,7 @@ for i in $(seq 1 20); do
 	[ "$i" = 20 ] && fail "Esc left the test running: hub $(running hub), spoke1 $(running spoke1)"
 	sleep 0.1
 done
-cap cancelled
+cap perf-cancelled >/dev/null
 # And Esc again leaves the screen; the console is still alive.
 keys Escape
 wait_screen '^ *spoke1 ' 3

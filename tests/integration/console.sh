@@ -24,14 +24,7 @@
 # Every capture is kept in console-captures/ (the test's artifacts).
 . "$(dirname "$0")/lib.sh"
 lib_init
-command -v tmux >/dev/null || skip "tmux not installed"
-: "${TUNNELTOP:=$(dirname "$TUNNELCTL")/../tui/tunneltop}"
-[ -x "$TUNNELTOP" ] || fail "tunneltop not built at $TUNNELTOP"
-ART=${CONSOLE_CAPTURES:-$PWD/console-captures}
-mkdir -p "$ART"
-TM="tmux -L tt$RUN_ID -f /dev/null"
-console_cleanup() { local rc=$?; set +e; $TM kill-server 2>/dev/null; (exit "$rc"); lib_cleanup; }
-trap console_cleanup EXIT
+. "$(dirname "$0")/console-lib.sh"
 
 topology
 lab false spoke2:10.200.0.3	# the fake cloud lists spoke2
@@ -46,20 +39,8 @@ done
 start_configured
 ping_ok vm1 10.10.0.21 2
 
-# Capture the pane into $ART/$1.txt (and print it).
-cap() { $TM capture-pane -t top -p > "$ART/$1.txt"; cat "$ART/$1.txt"; }
-# Wait up to $2 s until the screen matches the extended regex $1.
-wait_screen() {
-	local t0=$SECONDS
-	until $TM capture-pane -t top -p | grep -Eq -- "$1"; do
-		[ $((SECONDS - t0)) -le "$2" ] ||
-		    { $TM capture-pane -t top -p > "$ART/failed.txt"; cat "$ART/failed.txt"; fail "screen never showed /$1/ in $2 s"; }
-		sleep 0.2
-	done
-}
 # The table row of tunnel $1 as the screen has it.
 row() { $TM capture-pane -t top -p | grep -E "^$1 " | head -1; }
-keys() { $TM send-keys -t top "$@"; sleep 0.3; }
 
 $TM new-session -d -s top -x 160 -y 48 \
     "env LANG=C.UTF-8 TERM=screen $TUNNELTOP -s $WORK/hub/ctl.sock"
