@@ -24,6 +24,10 @@ complete_words() {
     fail "fdb segments: $(complete_words tunnelctl -s "$WORK/hub/ctl.sock" fdb "")"
 [ "$(complete_words tunnelctl -s "$WORK/hub/ctl.sock" fdb d)" = dmz ] || fail "fdb d"
 [ -z "$(complete_words tunnelctl -s "$WORK/none" fdb "")" ] || fail "segments without a daemon"
+[ "$(complete_words tunnelctl -s "$WORK/hub/ctl.sock" perf "")" = "spoke1 --all --each" ] ||
+    fail "perf peers: $(complete_words tunnelctl -s "$WORK/hub/ctl.sock" perf "")"
+[ "$(complete_words tunnelctl perf spoke1 --com)" = "--compare" ] ||
+    fail "perf options: $(complete_words tunnelctl perf spoke1 --com)"
 [ "$(complete_words tunnelctl -s "$WORK/hub/ctl.sock" pmtu-probe "")" = spoke1 ] ||
     fail "pmtu-probe peers: $(complete_words tunnelctl -s "$WORK/hub/ctl.sock" pmtu-probe "")"
 [ "$(complete_words tunnelctl ev)" = events ] || fail "ev"
