@@ -7,7 +7,8 @@
 # connection with certificates from a CA made here), then shows ping and iperf3 pod VM <-> spoke and
 # spoke <-> spoke (through the hub) with tunnelctl status, peers, health
 # (probe RTT, loss, state) and mtu (path MTU, inner MTU) while the traffic
-# flows.  Then iperf3 runs over both tunnels, spoke2's underlay is cut to
+# flows, and tunnelctl perf --compare (the built-in throughput test, over
+# the underlay and through spoke1's tunnel).  Then iperf3 runs over both tunnels, spoke2's underlay is cut to
 # MTU 1400 (an MTU black hole on purpose), and on a terminal tunneltop
 # opens on the hub until q (elsewhere, tunneltop --once prints the same
 # picture); everything it created is removed on exit.
@@ -67,6 +68,8 @@ nsx spoke1 ping -c 3 -i 0.2 10.10.0.22
 iperf_pair vm1 spoke1 10.10.0.21
 iperf_pair spoke1 spoke2 10.10.0.22
 echo; echo "==== hub: tunnelctl fdb"; ctl hub fdb
+echo; echo "==== hub: tunnelctl perf spoke1 --compare --time 3 (the built-in throughput test)"
+ctl hub perf spoke1 --compare --time 3 || echo "(the throughput test failed: see above)"
 # The console's picture: traffic over both tunnels, and spoke2's underlay
 # cut to MTU 1400 on purpose, a silent MTU black hole for a 1450-byte TAP
 # (its UDP stream uses 1000-byte datagrams, which still pass).
@@ -84,7 +87,8 @@ PIDS="$PIDS $!"
 if [ -t 0 ] && [ -t 1 ]; then
 	echo; echo "Now the console: iperf3 runs over both tunnels, and spoke2's"
 	echo "underlay is cut to MTU 1400, an MTU black hole it flags with advice."
-	echo "Enter opens a tunnel, ? lists the keys; q stops the demo and cleans up."
+	echo "Enter opens a tunnel, t tests its throughput, ? lists the keys;"
+	echo "q stops the demo and cleans up."
 	sleep 4
 	"$top/build-demo/tui/tunneltop" -s "$WORK/hub/ctl.sock"
 else

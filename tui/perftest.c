@@ -43,8 +43,10 @@ start_phase(struct ptest *t, const char *socket)
 	char *cause = NULL;
 	json_t *start = NULL;
 
-	req.perf = (struct ctl_perf){ .udp = t->udp, .reverse = t->reverse,
-		.underlay = t->compare && t->phase == 0, .time_s = t->time_s,
+	req.perf = (struct ctl_perf){ .udp = t->udp,
+		.reverse = t->reverse,
+		.underlay = t->compare && t->phase == 0,
+		.time_s = t->time_s,
 		.bitrate = -1 };
 	snprintf(req.peer, sizeof req.peer, "%s", t->peer);
 	ctl_client_close(t->c);
@@ -160,6 +162,7 @@ ptest_form_key(struct ptest *t, int key)
 double
 ptest_rate(const struct ptest *t, int phase)
 {
-	return json_number_value(json_object_get(
-	    json_object_get(t->end[phase], "receiver"), "bits_per_second"));
+	return json_number_value(
+	    json_object_get(json_object_get(t->end[phase], "receiver"),
+		"bits_per_second"));
 }

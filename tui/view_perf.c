@@ -17,7 +17,8 @@ enum { GRAPH_ROWS_MAX = 10, LABEL_W = 16 };
 static void
 form(const struct ptest *t, int y)
 {
-	view_printf(y, 2, VA_NORMAL, "[u] protocol   %s", t->udp ? "UDP" : "TCP");
+	view_printf(y, 2, VA_NORMAL, "[u] protocol   %s",
+	    t->udp ? "UDP" : "TCP");
 	view_printf(y + 1, 2, VA_NORMAL, "[+-] duration  %u s", t->time_s);
 	view_printf(y + 2, 2, VA_NORMAL, "[r] direction  %s",
 	    t->reverse ? "the peer sends" : "this node sends");
@@ -36,8 +37,9 @@ status(const struct ptest *t, int y, uint64_t now_ms)
 		view_text(y, 2, COLS - 2, VA_BOLD, "Enter starts the test");
 		break;
 	case PT_RUNNING:
-		view_printf(y, 2, VA_GOOD, "running %s: %u of %u s   (Esc "
-					   "cancels it at both ends)",
+		view_printf(y, 2, VA_GOOD,
+		    "running %s: %u of %u s   (Esc "
+		    "cancels it at both ends)",
 		    t->compare && t->phase == 0 ? "over the underlay"
 						: "through the tunnel",
 		    s < t->time_s ? s : t->time_s, t->time_s);
@@ -66,8 +68,7 @@ graph(const struct ptest *t, int phase, int y, int rows)
 	if (n > w)
 		v += n - w, n = w; /* the latest that fit */
 	max = series_max(v, n);
-	view_printf(y, 1, VA_DIM, "%*s", LABEL_W - 2,
-	    units_rate(max, top));
+	view_printf(y, 1, VA_DIM, "%*s", LABEL_W - 2, units_rate(max, top));
 	view_printf(y + rows - 1, 1, VA_DIM, "%*s", LABEL_W - 2, "0");
 	for (i = 0; i < n; i++) {
 		/* Eighths of a row: the bar's height in glyph levels. */
@@ -76,8 +77,8 @@ graph(const struct ptest *t, int phase, int y, int rows)
 		for (r = 0; r < rows; r++, level -= SERIES_LEVELS)
 			view_text(y + rows - 1 - r, LABEL_W + i, 1, VA_GOOD,
 			    series_glyph(level >= SERIES_LEVELS ? SERIES_LEVELS
-				    : level > 0		     ? level
-							     : 0,
+				    : level > 0			? level
+								: 0,
 				view_utf8()));
 	}
 }
@@ -93,7 +94,8 @@ side(const struct ptest *t, json_t *o, const char *name, int y)
 	    units_rate(json_number_value(json_object_get(o, "bits_per_second")),
 		r));
 	if (t->udp && strcmp(name, "receiver") == 0)
-		view_printf(y, 42, VA_NORMAL, "lost %.0f (%.2g%%) jitter %.3f ms",
+		view_printf(y, 42, VA_NORMAL,
+		    "lost %.0f (%.2g%%) jitter %.3f ms",
 		    json_number_value(json_object_get(o, "lost")),
 		    json_number_value(json_object_get(o, "lost_percent")),
 		    json_number_value(json_object_get(o, "jitter_ms")));
@@ -111,8 +113,9 @@ summary(const struct ptest *t, int y)
 		if (t->end[p] == NULL)
 			continue;
 		view_text(y++, 2, COLS - 2, VA_BOLD,
-		    t->compare ? (p ? "through the tunnel" : "over the underlay")
-			       : "through the tunnel");
+		    t->compare
+			? (p ? "through the tunnel" : "over the underlay")
+			: "through the tunnel");
 		side(t, json_object_get(t->end[p], "sender"), "sender", y++);
 		side(t, json_object_get(t->end[p], "receiver"), "receiver",
 		    y++);
@@ -143,7 +146,7 @@ view_perf(const struct ptest *t, const struct ui *u, uint64_t now_ms)
 	}
 	summary(t, y);
 	view_footer(u, now_ms,
-	    t->st == PT_RUNNING ? "Esc cancel the test  q quit"
-	    : t->st == PT_FORM  ? "Enter start  u r c + - change  Esc back"
-				: "Enter again  u r c + - change  Esc back");
+	    t->st == PT_RUNNING	   ? "Esc cancel the test  q quit"
+		: t->st == PT_FORM ? "Enter start  u r c + - change  Esc back"
+				   : "Enter again  u r c + - change  Esc back");
 }

@@ -264,9 +264,9 @@ udp_figures(struct run *r, bool all, uint64_t a, uint64_t b,
 }
 
 static void
-report(struct run *r, bool end)
+report(struct run *r, bool end, uint64_t t)
 {
-	uint64_t t = now_ns(), a = end ? r->t0 : r->ival0, cwnd, rtt, re;
+	uint64_t a = end ? r->t0 : r->ival0, cwnd, rtt, re;
 	double secs = (double)(t - a) / 1e9;
 	struct perf_figures f = { 0 };
 	json_t *o;
@@ -575,7 +575,7 @@ run_loop(struct run *r)
 
 	while (!done(r, now = now_ns())) {
 		if (r->started && now >= r->next_report) {
-			report(r, false);
+			report(r, false, now);
 			r->next_report += (uint64_t)r->s.interval_ms * 1000000u;
 		}
 		until = round_fds(r, p, &np, now);
@@ -587,9 +587,13 @@ run_loop(struct run *r)
 			break;
 		round_io(r, p, np, now_ns());
 	}
-	/* The last part of an interval, if it is worth a line. */
-	if (r->started && now_ns() - r->ival0 >= 100000000u)
-		report(r, false);
+	/*
+	 * The last part of an interval, if it is worth a line: a receiver's
+	 * ends with the last bytes, not with the stop that came after them.
+	 */
+	now = !r->s.send && r->last_rx > r->ival0 ? r->last_rx : now_ns();
+	if (r->started && now - r->ival0 >= 100000000u)
+		report(r, false, now);
 }
 
 int
@@ -613,7 +617,7 @@ perf_run(int fd)
 		r.deadline = now_ns() +
 		    (uint64_t)(r.s.time_ms + PERF_GRACE_MS) * 1000000u;
 	run_loop(&r);
-	report(&r, true);
+	report(&r, true, now_ns());
 	for (i = 0; i < r.n; i++)
 		close(r.st[i].fd);
 	free(r.buf);
