@@ -400,7 +400,8 @@ perf_many(const struct opts *o, const char *socket)
 	}
 	for (i = 0; i < n; i++) {
 		memset(&v[i], 0, sizeof v[i]);
-		snprintf(v[i].peer, sizeof v[i].peer, "%s", names[i]);
+		memcpy(v[i].peer, names[i],
+		    sizeof v[i].peer); /* both NUL-ended */
 		v[i].p = o->p;
 		if (run_start(&v[i], socket) && o->each)
 			run_all(&v[i], 1,

@@ -48,7 +48,8 @@ start_phase(struct ptest *t, const char *socket)
 		.underlay = t->compare && t->phase == 0,
 		.time_s = t->time_s,
 		.bitrate = -1 };
-	snprintf(req.peer, sizeof req.peer, "%s", t->peer);
+	snprintf(req.peer, sizeof req.peer, "%.*s", (int)sizeof req.peer - 1,
+	    t->peer);
 	ctl_client_close(t->c);
 	if ((t->c = ctl_client_open(socket, (int)(t->time_s + 20) * 1000,
 		 &cause)) == NULL ||

@@ -1,8 +1,10 @@
 /*
  * fuzz_cc.c: a control connection's byte stream from a peer that got
  * through TLS.  The input is read as frames one after the other, as
- * cc_conn.c reads them; each body is parsed as a hello and as a rekey.  A
- * hello that parses must come back the same through its encoding.
+ * cc_conn.c reads them; each body is parsed as a hello, as a rekey and as
+ * a throughput test's request (which the in-band channel carries too, from
+ * plaintext peers).  A hello that parses must come back the same through
+ * its encoding.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,6 +39,7 @@ round_trip(const struct cc_hello *h)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct cc_perf_request rq;
 	struct cc_hello h;
 	const char *why;
 	json_t *body;
@@ -57,6 +60,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cc_hello_parse(body, &h, &why) == 0)
 			round_trip(&h);
 		(void)cc_epoch_parse(body, &epoch, &why);
+		if (cc_perf_request_parse(body, &rq, &why) == 0 &&
+		    (rq.id == 0 || rq.streams == 0 || rq.time_ms == 0))
+			__builtin_trap(); /* out of bounds, yet taken */
 		json_decref(body);
 		data += used;
 		size -= used;

@@ -4,7 +4,7 @@
  * The first byte picks the path: VXLAN, GRE, or a raw IPv4 packet carrying
  * GRE; a parsed inner frame is then hashed and run through the forwarding
  * decision, as the data path would, then MSS-clamped (clamp-mss), and a
- * probe's body is parsed.
+ * probe's body is parsed (an in-band message's bounds checked).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -49,7 +49,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();	/* the frame must lie inside the input */
 	if (d.kind == WIRE_PROBE) {
 		struct probe p;
-		(void)probe_parse(d.frame, d.frame_len, &p);
+		/* An in-band message's bytes lie inside the body it came in. */
+		if (probe_parse(d.frame, d.frame_len, &p) == DROP_NONE &&
+		    p.type == PROBE_MESSAGE &&
+		    PROBE_BODY_MIN + (size_t)p.size > d.frame_len)
+			__builtin_trap();
 		return 0;
 	}
 	seg.mactab = mt;

@@ -138,6 +138,34 @@ until_end(struct child *c, int *intervals)
 	return NULL;
 }
 
+/*
+ * The report's keys are exactly those perf_run.h and tunnelctl(8), PERF,
+ * document for its protocol and side: space-separated in want.
+ */
+static void
+keys_are(json_t *o, const char *want)
+{
+	char buf[512], spaced[520], word[64], *k, *save;
+	const char *key;
+	json_t *v;
+	size_t n = 0;
+
+	snprintf(buf, sizeof buf, "%s", want);
+	for (k = strtok_r(buf, " ", &save); k != NULL;
+	     k = strtok_r(NULL, " ", &save), n++)
+		ck_assert_msg(json_object_get(o, k) != NULL, "no \"%s\"", k);
+	snprintf(spaced, sizeof spaced, " %s ", want);
+	json_object_foreach(o, key, v)
+	{
+		snprintf(word, sizeof word, " %s ", key);
+		ck_assert_msg(strstr(spaced, word) != NULL,
+		    "undocumented \"%s\"", key);
+	}
+	ck_assert_uint_eq(json_object_size(o), n);
+}
+
+#define COMMON "type start end seconds bytes bits_per_second streams"
+
 START_TEST(tcp_two_streams)
 {
 	struct child r, s;
@@ -149,12 +177,14 @@ START_TEST(tcp_two_streams)
 	/* 1 s in 200 ms intervals */
 	ck_assert_msg(n >= 4, "%d intervals, end at %.3f s, %.0f bytes", n,
 	    num(se, "end"), num(se, "bytes"));
+	keys_are(se, COMMON " retransmits cwnd rtt_us");
 	ck_assert_int_eq((int)num(se, "streams"), 2);
 	ck_assert_double_gt(num(se, "bytes"), 0);
 	ck_assert_ptr_nonnull(json_object_get(se, "retransmits"));
 	ck_assert_double_gt(num(se, "cwnd"), 0);
 	/* The receiver ends by itself once both streams closed. */
 	re = until_end(&r, &n);
+	keys_are(re, COMMON);
 	ck_assert_int_eq((int)num(re, "streams"), 2);
 	ck_assert_double_eq(num(re, "bytes"), num(se, "bytes"));
 	ck_assert_double_gt(num(re, "bits_per_second"), 0);
@@ -174,12 +204,16 @@ START_TEST(udp_paced_then_stopped)
 	/* 8 Mbit/s of 1000-byte datagrams: 1000 a second. */
 	start_send(&s, "udp", port, 1, 1000, 8000000, 1000);
 	se = until_end(&s, &n);
+	keys_are(se, COMMON " packets packets_per_second");
 	ck_assert_double_ge(num(se, "packets"), 900);
 	ck_assert_double_le(num(se, "packets"), 1100);
 	ck_assert_double_eq_tol(num(se, "bits_per_second"), 8e6, 1e6);
 	usleep(100000);
 	tell(&r, "{\"op\":\"stop\"}");
 	re = until_end(&r, &n);
+	keys_are(re,
+	    COMMON " packets packets_per_second lost lost_percent "
+		   "jitter_ms out_of_order");
 	ck_assert_double_eq(num(re, "packets"), num(se, "packets"));
 	ck_assert_double_eq(num(re, "lost"), 0);
 	ck_assert_double_eq(num(re, "lost_percent"), 0);

@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "cc_msg.h"
+#include "ctl_proto.h"
+#include "perf_run.h"
 
 static const char *const type_names[CC_TYPE_MAX] = {
 	[CC_HELLO] = "hello",
@@ -207,5 +209,50 @@ cc_epoch_parse(const json_t *o, uint32_t *epoch, const char **why)
 		return -1;
 	}
 	*epoch = (uint32_t)json_integer_value(e);
+	return 0;
+}
+
+int
+cc_perf_request_parse(const json_t *b, struct cc_perf_request *r,
+    const char **why)
+{
+	const char *proto;
+	json_int_t id = 0, t, st, sz, rate, iv, pt;
+	int rev, ul;
+
+	memset(r, 0, sizeof *r);
+	if (json_unpack((json_t *)b,
+		"{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:b}", "id", &id,
+		"proto", &proto, "time_ms", &t, "streams", &st, "size", &sz,
+		"bitrate", &rate, "interval_ms", &iv, "reverse", &rev,
+		"underlay", &ul) != 0) {
+		r->id = json_is_integer(json_object_get(b, "id"))
+		    ? (uint32_t)json_integer_value(json_object_get(b, "id"))
+		    : 0;
+		*why = "a request without its fields";
+		return -1;
+	}
+	r->id = (uint32_t)id;
+	pt = json_integer_value(json_object_get(b, "port"));
+	if (id < 1 || id > 0xffffff || t < 1000 ||
+	    t > CTL_PERF_MAX_TIME * 1000 || st < 1 ||
+	    st > CTL_PERF_MAX_PARALLEL || sz < 0 || sz > PERF_TCP_WRITE ||
+	    rate < 0 || rate > 100000000000LL || iv < 100 || iv > 60000 ||
+	    pt < 0 || pt > 65535 ||
+	    (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0) ||
+	    (rev && pt == 0)) {
+		*why = "a request out of bounds";
+		return -1;
+	}
+	*r = (struct cc_perf_request){ .id = (uint32_t)id,
+		.udp = strcmp(proto, "udp") == 0,
+		.reverse = rev,
+		.underlay = ul,
+		.time_ms = (unsigned)t,
+		.streams = (unsigned)st,
+		.size = (unsigned)sz,
+		.interval_ms = (unsigned)iv,
+		.bitrate = rate,
+		.port = (int)pt };
 	return 0;
 }

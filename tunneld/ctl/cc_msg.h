@@ -98,4 +98,16 @@ int cc_hello_parse(const json_t *, struct cc_hello *, const char **why);
 /* An epoch of a rekey message: 0, or -1 with *why. */
 int cc_epoch_parse(const json_t *, uint32_t *epoch, const char **why);
 
+/* A perf-request's body, bounded as the control socket's request is. */
+struct cc_perf_request {
+	uint32_t id; /* 1 .. 2^24 - 1 */
+	bool udp, reverse, underlay;
+	unsigned time_ms, streams, size, interval_ms;
+	long long bitrate;
+	int port; /* the requester's receiver (reverse only), else 0 */
+};
+/* 0, or -1 with *why; *id is the request's id whenever it has one. */
+int cc_perf_request_parse(const json_t *, struct cc_perf_request *,
+    const char **why);
+
 #endif

@@ -190,40 +190,6 @@ perf_request(struct perf *pf, const struct ctl_request *req, control_stream who)
 	return ctl_reply_ok(CTL_PERF, start_line(t));
 }
 
-/* A peer's request, bounded as strictly as the control socket's. */
-static const char *
-parse_request(const json_t *b, struct ctl_perf *p, json_int_t *id, int *port)
-{
-	const char *proto;
-	json_int_t t, st, sz, rate, iv, pt;
-	int rev, ul;
-
-	if (json_unpack((json_t *)b,
-		"{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:b}", "id", id,
-		"proto", &proto, "time_ms", &t, "streams", &st, "size", &sz,
-		"bitrate", &rate, "interval_ms", &iv, "reverse", &rev,
-		"underlay", &ul) != 0)
-		return "a request without its fields";
-	pt = json_integer_value(json_object_get(b, "port"));
-	if (*id < 1 || *id > 0xffffff || t < 1000 ||
-	    t > CTL_PERF_MAX_TIME * 1000 || st < 1 ||
-	    st > CTL_PERF_MAX_PARALLEL || sz < 0 || sz > PERF_TCP_WRITE ||
-	    rate < 0 || iv < 100 || iv > 60000 || pt < 0 || pt > 65535 ||
-	    (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0) ||
-	    (rev && pt == 0))
-		return "a request out of bounds";
-	*p = (struct ctl_perf){ .udp = strcmp(proto, "udp") == 0,
-		.reverse = rev,
-		.underlay = ul,
-		.time_s = (unsigned)(t / 1000),
-		.bitrate = rate,
-		.size = (unsigned)sz,
-		.parallel = (unsigned)st,
-		.interval_ms = (unsigned)iv };
-	*port = (int)pt;
-	return NULL;
-}
-
 static void
 refuse_request(struct perf *pf, uint16_t port, json_int_t id, const char *why)
 {
@@ -239,12 +205,11 @@ static void
 serve(struct perf *pf, uint16_t port, const json_t *body)
 {
 	const struct tbl_peer *p = table_peer(rt_table(pf->rt), port);
+	struct cc_perf_request rq;
 	const char *bad;
 	struct perf_test *t;
 	struct ctl_perf par;
-	json_int_t id = 0;
 	char *why = NULL;
-	int their;
 
 	/* No way back to it (in band: it answers no probes): nothing opens. */
 	if (!cc_can(pf->cc, port, CC_CAP_PERF, &bad) &&
@@ -252,21 +217,29 @@ serve(struct perf *pf, uint16_t port, const json_t *body)
 		pf->n.refused_stranger++;
 		return;
 	}
-	if ((bad = parse_request(body, &par, &id, &their)) != NULL) {
+	if (cc_perf_request_parse(body, &rq, &bad) != 0) {
 		pf->n.refused_bad++;
-		refuse_request(pf, port, id, bad);
+		refuse_request(pf, port, rq.id, bad);
 		return;
 	}
+	par = (struct ctl_perf){ .udp = rq.udp,
+		.reverse = rq.reverse,
+		.underlay = rq.underlay,
+		.time_s = rq.time_ms / 1000,
+		.bitrate = rq.bitrate,
+		.size = rq.size,
+		.parallel = rq.streams,
+		.interval_ms = rq.interval_ms };
 	if (p == NULL || find(pf, port, -1) != NULL ||
 	    (t = new_test(pf, port, p->name)) == NULL) {
 		pf->n.refused_busy++;
-		refuse_request(pf, port, id,
+		refuse_request(pf, port, rq.id,
 		    "busy: a test with this node runs already, or the most "
 		    "tests at once do");
 		return;
 	}
 	pf->n.served++;
-	t->id = (uint32_t)id;
+	t->id = rq.id;
 	t->p = par;
 	t->sender = par.reverse;
 	t->mtu = rt_test_mtu(pf->rt, port);
@@ -276,12 +249,12 @@ serve(struct perf *pf, uint16_t port, const json_t *body)
 	    t->peer, t->id, par.udp ? "UDP" : "TCP", par.time_s,
 	    par.underlay ? "underlay" : "tunnel");
 	if (perf_test_start(t, &why) != 0) {
-		refuse_request(pf, port, id, why);
+		refuse_request(pf, port, rq.id, why);
 		perf_test_end(t, why, false);
 		free(why);
 		return;
 	}
-	if (perf_test_spec(t, t->sender ? their : 0) != 0)
+	if (perf_test_spec(t, t->sender ? rq.port : 0) != 0)
 		perf_test_end(t, "the runner did not take its spec", true);
 	else if (t->sender)
 		(void)perf_send(t, CC_PERF_REPLY, json_pack("{s:b}", "ok", 1));
