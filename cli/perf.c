@@ -73,7 +73,9 @@ print_head(const struct run *r)
 	    (unsigned)dnum(r->start, "time_ms") / 1000,
 	    (unsigned)dnum(r->start, "streams"),
 	    dnum(r->start, "streams") == 1 ? "" : "s",
-	    r->p.reverse ? ", the peer sends" : ", this node sends",
+	    r->p.bidir	       ? ", both ways at once"
+		: r->p.reverse ? ", the peer sends"
+			       : ", this node sends",
 	    path ? path : "-");
 	if (!r->p.underlay)
 		printf(" (inner MTU %d)", (int)dnum(r->start, "mtu"));
@@ -90,10 +92,15 @@ print_head(const struct run *r)
 static void
 print_figures(json_t *o)
 {
+	const char *dir = json_string_value(json_object_get(o, "direction"));
 	char b[UNITS_LEN], t[UNITS_LEN];
 
-	printf("[SUM] %6.2f-%-6.2f sec  %10s  %15s", dnum(o, "start"),
-	    dnum(o, "end"), units_bytes(dnum(o, "bytes"), b),
+	/* --bidir: OUT this node to the peer, IN the other way. */
+	printf("%s %6.2f-%-6.2f sec  %10s  %15s",
+	    dir == NULL		? "[SUM]"
+		: dir[0] == 'o' ? "[OUT]"
+				: "[ IN]",
+	    dnum(o, "start"), dnum(o, "end"), units_bytes(dnum(o, "bytes"), b),
 	    units_rate(dnum(o, "bits_per_second"), t));
 }
 
@@ -146,9 +153,23 @@ print_side(const struct run *r, json_t *o, const char *side)
 static void
 print_end(const struct run *r)
 {
+	static const char *const dirs[] = { "out", "in" };
+	bool bidir = json_is_true(json_object_get(r->end, "bidir"));
+	json_t *e;
+	int i;
+
 	printf("- - - - - - - - - - - - - - - - - - - - - - - - - - - - -\n");
-	print_side(r, json_object_get(r->end, "sender"), "sender");
-	print_side(r, json_object_get(r->end, "receiver"), "receiver");
+	for (i = 0; i < 2 && bidir; i++) {
+		e = json_object_get(r->end, dirs[i]);
+		printf("%s:\n",
+		    i ? "in (the peer sends)" : "out (this node sends)");
+		print_side(r, json_object_get(e, "sender"), "sender");
+		print_side(r, json_object_get(e, "receiver"), "receiver");
+	}
+	if (!bidir) {
+		print_side(r, json_object_get(r->end, "sender"), "sender");
+		print_side(r, json_object_get(r->end, "receiver"), "receiver");
+	}
 	if (r->p.underlay)
 		printf("(underlay: %u flow%s, one per stream, between the two "
 		       "daemons' addresses)\n",
@@ -260,9 +281,16 @@ run_json(const struct run *r)
 	return o;
 }
 
+/* A side's rate; --bidir: both ways' together. */
 static double
 side_rate(const struct run *r, const char *side)
 {
+	if (json_is_true(json_object_get(r->end, "bidir")))
+		return dnum(json_object_get(json_object_get(r->end, "out"),
+				side),
+			   "bits_per_second") +
+		    dnum(json_object_get(json_object_get(r->end, "in"), side),
+			"bits_per_second");
 	return dnum(json_object_get(r->end, side), "bits_per_second");
 }
 
@@ -440,6 +468,7 @@ perf_usage(FILE *f, int code)
 	    "  -l, --size N       bytes a write or a datagram\n"
 	    "  -P, --parallel P   streams, 1-16 (default 1)\n"
 	    "  -R, --reverse      the peer sends\n"
+	    "      --bidir        both ways at once\n"
 	    "      --underlay     over the bare underlay, not the tunnel\n"
 	    "      --compare      underlay, then tunnel, and the ratio\n"
 	    "  -i, --interval S   seconds between reports (default 1)\n"
@@ -478,6 +507,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "size", required_argument, NULL, 'l' },
 		{ "parallel", required_argument, NULL, 'P' },
 		{ "reverse", no_argument, NULL, 'R' },
+		{ "bidir", no_argument, NULL, 'B' },
 		{ "underlay", no_argument, NULL, 'U' },
 		{ "compare", no_argument, NULL, 'C' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -516,6 +546,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'R':
 			o->p.reverse = true;
+			break;
+		case 'B':
+			o->p.bidir = true;
 			break;
 		case 'U':
 			o->p.underlay = true;
@@ -561,6 +594,8 @@ perf_main(const char *socket, int json, int argc, char **argv)
 
 	if (o.all && o.each)
 		bad("--all and --each: one or the other", NULL);
+	if (o.p.bidir && o.p.reverse)
+		bad("--bidir and --reverse: one or the other", NULL);
 	if (o.compare && o.p.underlay)
 		bad("--compare runs the underlay test itself", NULL);
 	if (o.all || o.each) {

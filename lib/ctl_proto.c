@@ -77,6 +77,7 @@ parse_perf_key(struct ctl_perf *p, const char *key, json_t *v)
 	bool *flag = strcmp(key, "udp") == 0 ? &p->udp
 	    : strcmp(key, "reverse") == 0    ? &p->reverse
 	    : strcmp(key, "underlay") == 0   ? &p->underlay
+	    : strcmp(key, "bidir") == 0	     ? &p->bidir
 					     : NULL;
 	long long n;
 
@@ -216,6 +217,8 @@ perf_encode(json_t *j, const struct ctl_perf *p)
 		json_object_set_new(j, "reverse", json_true());
 	if (p->underlay)
 		json_object_set_new(j, "underlay", json_true());
+	if (p->bidir)
+		json_object_set_new(j, "bidir", json_true());
 	for (i = 0; i < sizeof n / sizeof n[0]; i++)
 		if (n[i].v != n[i].none)
 			json_object_set_new(j, n[i].key, json_integer(n[i].v));

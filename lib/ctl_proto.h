@@ -17,7 +17,8 @@
  *                                the daemon still holds)
  *   {"cmd": "pmtu-probe", "peer": P} search P's path MTU again now
  *   {"cmd": "perf", "peer": P, ...} a throughput test with P: optional
- *                                "udp", "reverse", "underlay" (booleans),
+ *                                "udp", "reverse", "underlay", "bidir"
+ *                                (booleans; bidir: both ways at once),
  *                                "time" (s, 1-60), "bitrate" (bits/s, UDP;
  *                                0: unlimited), "size" (bytes), "parallel"
  *                                (1-16), "interval" (ms, 100-60000).  The
@@ -69,7 +70,7 @@ enum ctl_cmd {
 
 /* A throughput test's parameters, as asked for (perf only). */
 struct ctl_perf {
-	bool udp, reverse, underlay;
+	bool udp, reverse, underlay, bidir;
 	unsigned time_s;      /* 0: the default, 10 */
 	long long bitrate;    /* bits/s; -1: the default (UDP: 100 Mbit/s) */
 	unsigned size;	      /* 0: the default */

@@ -2,7 +2,8 @@
 # perf-plain.sh: tunnelctl perf with plaintext peers, agreed in band (no
 # control connection): a hub with three spokes (VXLAN, GRE, GRE-in-UDP)
 # and a kernel vxlan peer.
-#   - TCP and UDP tests through the VXLAN tunnel; nothing reaches the pods;
+#   - TCP and UDP tests through the VXLAN tunnel, and both ways at once
+#     (--bidir); nothing reaches the pods;
 #   - --all runs the three spokes' tests at once; the total is the sum;
 #   - a kernel vxlan peer is refused at once, with the reason;
 #   - with tc tbf at 100 Mbit/s on the underlay, the TCP test reports
@@ -57,6 +58,16 @@ ctl hub perf spoke1 --time 3 --json > "$WORK/tcp.json" || fail "TCP test: $(cat 
 ctl hub perf spoke1 --time 3 --udp --bitrate 40M --json > "$WORK/udp.json" || fail "UDP test: $(cat "$WORK/udp.json")"
 [ "$(field "$WORK/udp.json" 'abs(r["end"]["receiver"]["bits_per_second"] - 40e6) < 4e6 and r["end"]["receiver"]["lost_percent"] < 1')" = True ] ||
     fail "UDP through plaintext VXLAN: $(cat "$WORK/udp.json")"
+# Both ways at once: two tests, one each way, both running at both ends.
+ctl hub perf spoke1 --bidir --time 3 --json > "$WORK/bidir.json" &
+bidir=$!
+sleep 1.5
+both=$(ctl spoke1 --json counters | python3 -c 'import json, sys; print(json.load(sys.stdin)["perf"]["running"])')
+wait "$bidir" || fail "--bidir: $(cat "$WORK/bidir.json")"
+[ "$both" = 2 ] || fail "--bidir ran $both tests at spoke1, not 2"
+[ "$(field "$WORK/bidir.json" 'r["end"]["bidir"] and r["end"]["out"]["receiver"]["bytes"] > 0 and r["end"]["in"]["receiver"]["bytes"] > 0 and {i["direction"] for i in r["intervals"]} == {"out", "in"}')" = True ] ||
+    fail "--bidir: $(cat "$WORK/bidir.json")"
+log "both ways at once: out $(field "$WORK/bidir.json" 'round(r["end"]["out"]["receiver"]["bits_per_second"] / 1e6)') Mbit/s, in $(field "$WORK/bidir.json" 'round(r["end"]["in"]["receiver"]["bits_per_second"] / 1e6)') Mbit/s"
 [ $(( $(tap hub) - hub_tap )) -le 20 ] && [ $(( $(tap spoke1) - spoke_tap )) -le 20 ] ||
     fail "the pod TAPs carried test traffic: hub $(( $(tap hub) - hub_tap )), spoke1 $(( $(tap spoke1) - spoke_tap ))"
 log "plaintext VXLAN: TCP $(field "$WORK/tcp.json" 'round(r["end"]["receiver"]["bits_per_second"] / 1e6)') Mbit/s, UDP $(field "$WORK/udp.json" 'round(r["end"]["receiver"]["bits_per_second"] / 1e6)') Mbit/s; in band: $(ctl hub --json counters | python3 -c 'import json, sys; print(json.load(sys.stdin)["inband"])')"

@@ -1,10 +1,11 @@
 #!/bin/bash
 # perf.sh: tunnelctl perf between the hub and an encrypted spoke (keying-lib.sh
-# sets them up: VXLAN with ESP, rekeying every 3 s): 3-second TCP and UDP
-# tests through the tunnel and over the underlay, reversed too; nothing of
-# them reaches either pod's TAP; a second test at once is refused as busy
-# from either end; a client killed mid-test leaves both daemons idle and
-# ready; a test frame from a stranger opens nothing.
+# sets them up: VXLAN with ESP, rekeying every 3 s): 5-second TCP and UDP
+# tests through the tunnel, 3-second ones over the underlay, reversed too;
+# nothing of them reaches either pod's TAP; a second test at once is
+# refused as busy from either end; a client killed mid-test leaves both
+# daemons idle and ready, and the underlay test's port closed; a test frame
+# from a stranger opens nothing.
 . "$(dirname "$0")/keying-lib.sh"
 start_daemon hub
 start_daemon spoke1
@@ -38,17 +39,17 @@ hub_tap=$(tap hub)
 spoke_tap=$(tap spoke1)
 tx0=$(peer_field hub spoke1 tx_bytes)
 
-perf_json tcp --time 3
+perf_json tcp --time 5
 check tcp 's["bytes"] > 10e6 and 0 < v["bytes"] <= s["bytes"]'
 check tcp 'v["bits_per_second"] > 50e6 and "retransmits" in s and s["cwnd"] > 0'
-check tcp 'len([i for i in r["intervals"] if i["side"] == "sender"]) >= 3'
+check tcp 'len([i for i in r["intervals"] if i["side"] == "sender"]) >= 5'
 check tcp 'r["start"]["mtu"] > 1000 and r["start"]["streams"] == 1'
 tx1=$(peer_field hub spoke1 tx_bytes)
 python3 -c "import sys; sys.exit(0 if $tx1 - $tx0 >= $(python3 -c "import json; print(json.load(open('$WORK/tcp.json'))['end']['receiver']['bytes'])") else 1)" ||
     fail "the test's bytes did not cross the tunnel to spoke1 ($tx0 -> $tx1)"
 log "TCP through the tunnel: $(python3 -c "import json; print(round(json.load(open('$WORK/tcp.json'))['end']['receiver']['bits_per_second'] / 1e6), 'Mbit/s')")"
 
-perf_json udp --time 3 --udp --bitrate 50M
+perf_json udp --time 5 --udp --bitrate 50M
 check udp 'abs(v["bits_per_second"] - 50e6) < 5e6 and v["lost_percent"] < 1'
 check udp 'v["packets"] + v["lost"] == s["packets"] and v["jitter_ms"] >= 0'
 log "UDP through the tunnel: $(python3 -c "import json; e=json.load(open('$WORK/udp.json'))['end']['receiver']; print(round(e['bits_per_second'] / 1e6), 'Mbit/s, lost', e['lost'], 'jitter', round(e['jitter_ms'], 3), 'ms')")"
@@ -101,6 +102,21 @@ grep -q "cancelled" "$WORK/spoke1.log" || fail "spoke1 was not told of the cance
 perf_json after --time 1
 check after 'v["bytes"] > 0'
 log "busy refused from both ends; a killed client's test ended at both within $((i / 10)).$((i % 10)) s"
+
+# The same over the underlay: its port (perf-port, 4791) is open at the
+# receiving end while the test runs, and closed once the client is gone.
+listening() { nsx spoke1 ss -Hltn 'sport = :4791' | wc -l; }
+"$TUNNELCTL" -s "$WORK/hub/ctl.sock" perf spoke1 --underlay --time 30 > /dev/null 2>&1 &
+victim=$!
+sleep 2
+[ "$(listening)" = 1 ] || fail "no listener on perf-port during an underlay test"
+kill -9 "$victim"
+wait "$victim" 2>/dev/null || true
+for i in $(seq 1 30); do
+	[ "$(listening)" = 0 ] && [ "$(running spoke1)" = 0 ] && break
+	[ "$i" = 30 ] && fail "perf-port still open after the client was killed"
+	sleep 0.1
+done
 
 # A stranger's test frame (VXLAN, 'TDT') opens nothing and is counted.
 served=$(ctl spoke1 --json counters | python3 -c 'import json, sys; print(json.load(sys.stdin)["perf"]["served"])')

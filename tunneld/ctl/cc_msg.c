@@ -217,7 +217,7 @@ cc_perf_request_parse(const json_t *b, struct cc_perf_request *r,
     const char **why)
 {
 	const char *proto;
-	json_int_t id = 0, t, st, sz, rate, iv, pt;
+	json_int_t id = 0, t, st, sz, rate, iv, pt, pair;
 	int rev, ul;
 
 	memset(r, 0, sizeof *r);
@@ -234,8 +234,9 @@ cc_perf_request_parse(const json_t *b, struct cc_perf_request *r,
 	}
 	r->id = (uint32_t)id;
 	pt = json_integer_value(json_object_get(b, "port"));
-	if (id < 1 || id > 0xffffff || t < 1000 ||
-	    t > CTL_PERF_MAX_TIME * 1000 || st < 1 ||
+	pair = json_integer_value(json_object_get(b, "pair"));
+	if (pair < 0 || pair > 0xffffff || id < 1 || id > 0xffffff ||
+	    t < 1000 || t > CTL_PERF_MAX_TIME * 1000 || st < 1 ||
 	    st > CTL_PERF_MAX_PARALLEL || sz < 0 || sz > PERF_TCP_WRITE ||
 	    rate < 0 || rate > 100000000000LL || iv < 100 || iv > 60000 ||
 	    pt < 0 || pt > 65535 ||
@@ -253,6 +254,7 @@ cc_perf_request_parse(const json_t *b, struct cc_perf_request *r,
 		.size = (unsigned)sz,
 		.interval_ms = (unsigned)iv,
 		.bitrate = rate,
-		.port = (int)pt };
+		.port = (int)pt,
+		.pair = (uint32_t)pair };
 	return 0;
 }

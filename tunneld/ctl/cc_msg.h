@@ -104,7 +104,8 @@ struct cc_perf_request {
 	bool udp, reverse, underlay;
 	unsigned time_ms, streams, size, interval_ms;
 	long long bitrate;
-	int port; /* the requester's receiver (reverse only), else 0 */
+	int port;      /* the requester's receiver (reverse only), else 0 */
+	uint32_t pair; /* --bidir: the other direction's id, or 0 */
 };
 /* 0, or -1 with *why; *id is the request's id whenever it has one. */
 int cc_perf_request_parse(const json_t *, struct cc_perf_request *,

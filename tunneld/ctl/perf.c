@@ -16,8 +16,8 @@
 #include "perf_run.h"
 #include "xmalloc.h"
 
-static struct perf_test *
-find(struct perf *pf, uint16_t port, json_int_t id)
+struct perf_test *
+perf_find(struct perf *pf, uint16_t port, json_int_t id)
 {
 	int i;
 
@@ -60,6 +60,8 @@ put_params(const struct perf_test *t, json_t *o)
 	json_object_set_new(o, "interval_ms", json_integer(t->p.interval_ms));
 	json_object_set_new(o, "reverse", json_boolean(t->p.reverse));
 	json_object_set_new(o, "underlay", json_boolean(t->p.underlay));
+	if (t->pair != 0)
+		json_object_set_new(o, "pair", json_integer(t->pair));
 }
 
 int
@@ -122,7 +124,7 @@ cannot(struct perf *pf, uint16_t port, const char *name, char *buf, size_t len)
 		snprintf(buf, len,
 		    "throughput tests are off here: their "
 		    "helper did not start (see the log)");
-	else if (find(pf, port, -1) != NULL)
+	else if (perf_find(pf, port, -1) != NULL)
 		snprintf(buf, len, "busy: a test with %s runs already", name);
 	else if (!cc_can(pf->cc, port, CC_CAP_PERF, &why) &&
 	    !inband_can(pf->ib, port, &why2))
@@ -150,42 +152,79 @@ start_line(const struct perf_test *t)
 	return o;
 }
 
+/*
+ * One test of ours with port (sending unless reverse), started: its
+ * request goes out now (we send) or once our receiver is ready; NULL with
+ * *why (the caller's to free) if it could not start.
+ */
+static struct perf_test *
+client_test(struct perf *pf, uint16_t port, const char *peer,
+    const struct ctl_perf *p, bool reverse, uint32_t id, uint32_t pair,
+    char **why)
+{
+	struct perf_test *t = new_test(pf, port, peer);
+
+	if (t == NULL) {
+		xasprintf(why, "%d tests run already, the most at once",
+		    DP_MAX_TESTS);
+		return NULL;
+	}
+	t->client =
+	    true; /* who is set once all started: errors go as the reply */
+	t->p = *p;
+	t->p.reverse = reverse;
+	t->sender = !reverse;
+	t->id = id;
+	t->pair = pair;
+	t->mtu = rt_test_mtu(pf->rt, port);
+	t->deadline_ms =
+	    clock_ms() + PERF_SETUP_MS + t->p.time_s * 1000u + PERF_GRACE_MS;
+	if (perf_test_start(t, why) != 0) {
+		perf_test_end(t, *why, false);
+		return NULL;
+	}
+	/* The receiver first: ours now, or theirs once they have it. */
+	if (t->sender ? !perf_send(t, CC_PERF_REQUEST, json_object())
+		      : perf_test_spec(t, 0) != 0) {
+		xasprintf(why, "peer %s: the test could not start", peer);
+		return NULL;
+	}
+	return t;
+}
+
 char *
 perf_request(struct perf *pf, const struct ctl_request *req, control_stream who)
 {
 	uint16_t port = table_peer_find(rt_table(pf->rt), req->peer);
-	struct perf_test *t;
+	struct perf_test *t, *back = NULL;
+	struct ctl_perf p = req->perf;
 	char buf[300], *why = NULL, *reply;
+	uint32_t id = new_id(), id2 = p.bidir ? new_id() : 0;
 
 	pf->n.requests++;
 	if (cannot(pf, port, req->peer, buf, sizeof buf) != NULL) {
-		pf->n.refused_busy += port != 0 && find(pf, port, -1) != NULL;
+		pf->n.refused_busy +=
+		    port != 0 && perf_find(pf, port, -1) != NULL;
 		return ctl_reply_error("%s", buf);
 	}
-	if ((t = new_test(pf, port, req->peer)) == NULL)
-		return ctl_reply_error("%d tests run already, the most at once",
-		    DP_MAX_TESTS);
-	t->client =
-	    true; /* who is set once it started: errors go as the reply */
-	t->p = req->perf;
-	fill_defaults(&t->p);
-	t->sender = !t->p.reverse;
-	t->id = new_id();
-	t->mtu = rt_test_mtu(pf->rt, port);
-	t->deadline_ms =
-	    clock_ms() + PERF_SETUP_MS + t->p.time_s * 1000u + PERF_GRACE_MS;
-	if (perf_test_start(t, &why) != 0) {
-		perf_test_end(t, why, false);
+	fill_defaults(&p);
+	/* Both ways at once: two tests, each naming the other. */
+	if (id2 == id)
+		id2 = id ^ 2;
+	if ((t = client_test(pf, port, req->peer, &p, p.reverse && !p.bidir, id,
+		 id2, &why)) != NULL &&
+	    p.bidir &&
+	    (back = client_test(pf, port, req->peer, &p, true, id2, id,
+		 &why)) == NULL)
+		perf_test_end(t, why, true);
+	if (t == NULL || (p.bidir && back == NULL)) {
 		reply = ctl_reply_error("%s", why);
 		free(why);
 		return reply;
 	}
-	/* The receiver first: ours now, or theirs once they have it. */
-	if (t->sender ? !perf_send(t, CC_PERF_REQUEST, json_object())
-		      : perf_test_spec(t, 0) != 0)
-		return ctl_reply_error("peer %s: the test could not start",
-		    req->peer);
 	t->who = who;
+	if (back != NULL)
+		back->who = who;
 	control_hold(pf->ctl, who, true);
 	return ctl_reply_ok(CTL_PERF, start_line(t));
 }
@@ -198,6 +237,25 @@ refuse_request(struct perf *pf, uint16_t port, json_int_t id, const char *why)
 	(void)perf_chan_send(pf, port, CC_PERF_REPLY,
 	    json_pack("{s:I, s:b, s:s}", "id", id, "ok", 0, "reason", why),
 	    &ignored);
+}
+
+/*
+ * Whether the peer at port runs a test already that rq is not the other
+ * direction of (perf --bidir: each names the other, in either order).
+ */
+static bool
+busy(struct perf *pf, uint16_t port, const struct cc_perf_request *rq)
+{
+	int i, n = 0, partner = 0;
+
+	for (i = 0; i < DP_MAX_TESTS; i++) {
+		if (!pf->tests[i].used || pf->tests[i].port != port)
+			continue;
+		n++;
+		partner += rq->pair != 0 && pf->tests[i].id == rq->pair &&
+		    pf->tests[i].pair == rq->id;
+	}
+	return n > 0 && !(n == 1 && partner == 1);
 }
 
 /* A peer asks for a test: its receiver runs already when it sends. */
@@ -230,7 +288,7 @@ serve(struct perf *pf, uint16_t port, const json_t *body)
 		.size = rq.size,
 		.parallel = rq.streams,
 		.interval_ms = rq.interval_ms };
-	if (p == NULL || find(pf, port, -1) != NULL ||
+	if (p == NULL || (busy(pf, port, &rq)) ||
 	    (t = new_test(pf, port, p->name)) == NULL) {
 		pf->n.refused_busy++;
 		refuse_request(pf, port, rq.id,
@@ -240,6 +298,7 @@ serve(struct perf *pf, uint16_t port, const json_t *body)
 	}
 	pf->n.served++;
 	t->id = rq.id;
+	t->pair = rq.pair;
 	t->p = par;
 	t->sender = par.reverse;
 	t->mtu = rt_test_mtu(pf->rt, port);
@@ -306,7 +365,7 @@ on_cc_message(void *arg, uint16_t port, int type, const json_t *body)
 		return;
 	}
 	if (!json_is_integer(id) ||
-	    (t = find(pf, port, json_integer_value(id))) == NULL)
+	    (t = perf_find(pf, port, json_integer_value(id))) == NULL)
 		return; /* a test that ended here already */
 	switch (type) {
 	case CC_PERF_REPLY:
@@ -329,7 +388,7 @@ on_cc_down(void *arg, uint16_t port)
 {
 	struct perf_test *t;
 
-	while ((t = find(arg, port, -1)) != NULL)
+	while ((t = perf_find(arg, port, -1)) != NULL)
 		perf_test_end(t, "the control connection to the peer went down",
 		    false);
 }

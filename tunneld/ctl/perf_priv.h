@@ -30,6 +30,8 @@ struct perf_test {
 	int their_port; /* the receiver's, once known */
 	uint64_t deadline_ms;
 	json_t *mine, *theirs; /* the two end reports */
+	uint32_t pair;	       /* --bidir: the other direction's test, or 0 */
+	json_t *pair_end;      /* its figures, when it ended first (client) */
 };
 
 struct perf {
@@ -67,6 +69,8 @@ void perf_test_theirs(struct perf_test *, json_t *report);
 void perf_test_end(struct perf_test *, const char *why, bool tell);
 
 /* perf.c */
+/* The test of port with id (-1: any), or NULL. */
+struct perf_test *perf_find(struct perf *, uint16_t port, json_int_t id);
 /*
  * Send to the peer at port over its control connection, or in band when
  * it has none; 0, or -1 with *why.

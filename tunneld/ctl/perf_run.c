@@ -591,8 +591,8 @@ run_loop(struct run *r)
 	 * The last part of an interval, if it is worth a line: a receiver's
 	 * ends with the last bytes, not with the stop that came after them.
 	 */
-	now = !r->s.send && r->last_rx > r->ival0 ? r->last_rx : now_ns();
-	if (r->started && now - r->ival0 >= 100000000u)
+	now = r->s.send ? now_ns() : r->last_rx;
+	if (r->started && now > r->ival0 && now - r->ival0 >= 100000000u)
 		report(r, false, now);
 }
 

@@ -120,6 +120,9 @@ say_report(struct perf_test *t, json_t *report, bool ours)
 
 	json_object_set_new(report, "side",
 	    json_string(sender ? "sender" : "receiver"));
+	if (t->pair != 0) /* --bidir: which way, from the client */
+		json_object_set_new(report, "direction",
+		    json_string(t->sender ? "out" : "in"));
 	perf_test_say(t, report);
 }
 
@@ -208,22 +211,52 @@ on_runner(int fd, uint32_t events, void *arg)
 	json_decref(m);
 }
 
-/* The client's last line: both ends' figures, or why not. */
-static void
+/* A test's figures: {"sender": ..., "receiver": ...}. */
+static json_t *
+figures(const struct perf_test *t)
+{
+	return json_pack("{s:O, s:O}", "sender",
+	    t->sender ? t->mine : t->theirs, "receiver",
+	    t->sender ? t->theirs : t->mine);
+}
+
+/*
+ * The client's last line: both ends' figures, or why not.  --bidir: the
+ * direction that ends first leaves its figures with the other (false:
+ * nothing said yet), whose end says both ways, "out" and "in".
+ */
+static bool
 say_end(struct perf_test *t, const char *why)
 {
+	struct perf_test *o =
+	    t->pair ? perf_find(t->pf, t->port, t->pair) : NULL;
 	json_t *d;
 
+	if (o != NULL && why == NULL) {
+		o->pair_end = figures(t);
+		return false;
+	}
 	if (why != NULL)
 		d = json_pack("{s:s, s:s}", "type", "error", "error", why);
 	else
-		d = json_pack("{s:s, s:s, s:s, s:b, s:b, s:O, s:O}", "type",
-		    "end", "peer", t->peer, "proto", t->p.udp ? "udp" : "tcp",
-		    "underlay", t->p.underlay, "reverse", t->p.reverse,
-		    "sender", t->sender ? t->mine : t->theirs, "receiver",
-		    t->sender ? t->theirs : t->mine);
+		d = json_pack("{s:s, s:s, s:s, s:b, s:b}", "type", "end",
+		    "peer", t->peer, "proto", t->p.udp ? "udp" : "tcp",
+		    "underlay", t->p.underlay, "reverse", t->p.reverse);
+	if (why == NULL && t->pair == 0)
+		json_object_update_missing_new(d, figures(t));
+	else if (why == NULL) {
+		json_object_set_new(d, "bidir", json_true());
+		json_object_set_new(d, t->sender ? "out" : "in", figures(t));
+		json_object_set(d, t->sender ? "in" : "out",
+		    t->pair_end ? t->pair_end : json_null());
+	}
 	perf_test_say(t, d);
 	control_hold(t->pf->ctl, t->who, false);
+	if (o != NULL) { /* it failed: the other way ends too, quietly */
+		o->who = 0;
+		perf_test_end(o, "the other direction failed", true);
+	}
+	return true;
 }
 
 /* Everything the test holds goes: its segment, the TAP, the runner. */
@@ -245,6 +278,7 @@ release(struct perf_test *t)
 	}
 	json_decref(t->mine);
 	json_decref(t->theirs);
+	json_decref(t->pair_end);
 	memset(t, 0, sizeof *t);
 	t->slot = -1;
 }
@@ -263,7 +297,7 @@ perf_test_end(struct perf_test *t, const char *why, bool tell)
 	else
 		pf->n.failed++;
 	if (t->client)
-		say_end(t, why);
+		(void)say_end(t, why);
 	else if (why != NULL)
 		log_info("peer %s: throughput test %u ended: %s", t->peer,
 		    t->id, why);

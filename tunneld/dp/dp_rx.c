@@ -41,7 +41,9 @@ rx_segment(const struct dp_snapshot *snap, const struct dp_peer *peer,
     const struct decap *d, const struct dp_segment **seg)
 {
 	if (d->kind == WIRE_TEST) {
-		*seg = peer->test;
+		*seg = peer->test[0] != NULL && peer->test[0]->vni == d->vni
+		    ? peer->test[0]
+		    : peer->test[1];
 		if (*seg == NULL || (*seg)->vni != d->vni)
 			return DROP_NO_TEST;
 	} else if ((*seg = snap_segment_by_vni(snap, d->vni)) == NULL)

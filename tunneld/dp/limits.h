@@ -12,8 +12,9 @@
 
 enum dp_capacity {
 	DP_MAX_THREADS = 16,
-	DP_MAX_SEGMENTS = 64, /* slots: bits of a uint64_t */
-	DP_MAX_TESTS = 16,    /* throughput tests at once, slots after those */
+	DP_MAX_SEGMENTS = 64,  /* slots: bits of a uint64_t */
+	DP_MAX_TESTS = 16,     /* throughput tests at once, slots after those */
+	DP_TESTS_PER_PEER = 2, /* one each way (tunnelctl perf --bidir) */
 	DP_MAX_SLOTS = DP_MAX_SEGMENTS + DP_MAX_TESTS,
 	DP_MAX_PEERS = 4096,
 	/* Ports: PORT_LOCAL (0, the TAP), peers 1..DP_MAX_PEERS, PORT_UNKNOWN.

@@ -97,6 +97,19 @@ snap_build_hash(struct dp_snapshot *s)
 	}
 }
 
+/* A test of the peer's (a third at once is left out: the runtime's job). */
+static void
+peer_add_test(struct dp_peer *p, const struct dp_segment *seg)
+{
+	int i;
+
+	for (i = 0; i < DP_TESTS_PER_PEER; i++)
+		if (p->test[i] == NULL) {
+			p->test[i] = seg;
+			return;
+		}
+}
+
 void
 snap_finish(struct dp_snapshot *s)
 {
@@ -112,7 +125,7 @@ snap_finish(struct dp_snapshot *s)
 			if (s->peers[seg->test_port] == NULL)
 				continue; /* gone: the test's frames go nowhere
 					   */
-			s->peers[seg->test_port]->test = seg;
+			peer_add_test(s->peers[seg->test_port], seg);
 			seg->ports[seg->fwd.npeers++] = seg->test_port;
 			seg->fwd.peer_ports = seg->ports;
 			continue;

@@ -46,7 +46,8 @@ struct dp_peer {
 	struct sa_in *sa_in_prev; /* NULL: none draining */
 	struct sockaddr_any esp_addr;
 	struct sockaddr_any src;
-	const struct dp_segment *test; /* its throughput test's, or NULL */
+	/* Its throughput tests' (two: both ways at once), or NULL. */
+	const struct dp_segment *test[DP_TESTS_PER_PEER];
 };
 
 /*
@@ -55,7 +56,7 @@ struct dp_peer {
  * TAP is the test's, its one member the peer at test_port, and its frames
  * travel under the test header (wire.h) with vni the test's id.  Test
  * segments are never found by VNI; snap_finish() points their peer's
- * test at them.
+ * test[] at them.
  */
 struct dp_segment {
 	int slot;
