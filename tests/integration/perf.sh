@@ -86,37 +86,33 @@ wait "$long" || fail "the first test failed: $(cat "$WORK/long.out")"
 
 # running NODE: the tests the daemon runs.
 running() { ctl "$1" --json counters | python3 -c 'import json, sys; print(json.load(sys.stdin)["perf"]["running"])'; }
+listening() { nsx spoke1 ss -Hltn 'sport = :4791' | wc -l; }
+# kill_client ARGS...: a test with ARGS whose tunnelctl is killed after 2 s;
+# until both daemons run nothing (3 s at most); $i: tenths of a second.
+kill_client() {
+	"$TUNNELCTL" -s "$WORK/hub/ctl.sock" perf spoke1 --time 30 "$@" > /dev/null 2>&1 &
+	victim=$! # (tunnelctl itself, not a subshell running ctl)
+	sleep 2
+	[ "$(running hub)" = 1 ] && [ "$(running spoke1)" = 1 ] || fail "the test did not run at both ends"
+	seen=$(listening)
+	kill -9 "$victim"
+	wait "$victim" 2>/dev/null || true
+	for i in $(seq 1 30); do
+		[ "$(running hub)" = 0 ] && [ "$(running spoke1)" = 0 ] && [ "$(listening)" = 0 ] && return 0
+		sleep 0.1
+	done
+	fail "a killed client's test still runs: hub $(running hub), spoke1 $(running spoke1), perf-port listeners $(listening)"
+}
 # A client killed in the middle: both ends end the test at once.
-"$TUNNELCTL" -s "$WORK/hub/ctl.sock" perf spoke1 --time 30 > /dev/null 2>&1 &
-victim=$! # (tunnelctl itself, not a subshell running ctl)
-sleep 2
-[ "$(running hub)" = 1 ] && [ "$(running spoke1)" = 1 ] || fail "the test did not run at both ends"
-kill -9 "$victim"
-wait "$victim" 2>/dev/null || true
-for i in $(seq 1 30); do
-	[ "$(running hub)" = 0 ] && [ "$(running spoke1)" = 0 ] && break
-	[ "$i" = 30 ] && fail "a killed client's test still runs: hub $(running hub), spoke1 $(running spoke1)"
-	sleep 0.1
-done
+kill_client
 grep -q "cancelled" "$WORK/spoke1.log" || fail "spoke1 was not told of the cancel"
 perf_json after --time 1
 check after 'v["bytes"] > 0'
 log "busy refused from both ends; a killed client's test ended at both within $((i / 10)).$((i % 10)) s"
-
 # The same over the underlay: its port (perf-port, 4791) is open at the
 # receiving end while the test runs, and closed once the client is gone.
-listening() { nsx spoke1 ss -Hltn 'sport = :4791' | wc -l; }
-"$TUNNELCTL" -s "$WORK/hub/ctl.sock" perf spoke1 --underlay --time 30 > /dev/null 2>&1 &
-victim=$!
-sleep 2
-[ "$(listening)" = 1 ] || fail "no listener on perf-port during an underlay test"
-kill -9 "$victim"
-wait "$victim" 2>/dev/null || true
-for i in $(seq 1 30); do
-	[ "$(listening)" = 0 ] && [ "$(running spoke1)" = 0 ] && break
-	[ "$i" = 30 ] && fail "perf-port still open after the client was killed"
-	sleep 0.1
-done
+kill_client --underlay
+[ "$seen" = 1 ] || fail "no listener on perf-port during the underlay test"
 
 # A stranger's test frame (VXLAN, 'TDT') opens nothing and is counted.
 served=$(ctl spoke1 --json counters | python3 -c 'import json, sys; print(json.load(sys.stdin)["perf"]["served"])')
